@@ -1,0 +1,16 @@
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.nav import NavItem, register
+
+register(
+    NavItem(
+        key="logins",
+        label=_("Login history"),
+        url_name="accounts:logins",
+        permission="loginlog.view",
+        icon="🕑",
+        order=91,
+        description=_("Sign-ins, failures, lockouts and sign-outs in your area."),
+        layouts=frozenset({"workbench"}),
+    ),
+)

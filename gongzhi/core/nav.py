@@ -1,0 +1,58 @@
+"""Role-aware navigation: each app registers what its users can do, in its own ``nav.py``.
+
+The same registry draws the phone tab bar, the workbench side menu and the cards of each role's
+home page, so a capability appears everywhere at once when its app registers it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: object  # a lazy translation
+    url_name: str
+    description: object = ""
+    permission: str | None = None  # shown when the user holds it ...
+    roles: frozenset[str] = field(default_factory=frozenset)  # ... or one of these roles
+    layouts: frozenset[str] = frozenset({"phone", "workbench"})
+    icon: str = "•"
+    order: int = 100
+
+    def allowed(self, user) -> bool:
+        if not user.is_authenticated:
+            return False
+        if self.permission is None and not self.roles:
+            return True
+        access = user.access
+        return (self.permission is not None and access.has(self.permission)) or access.has_role(*self.roles)
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+_REGISTRY: dict[str, NavItem] = {}
+
+
+def register(*items: NavItem) -> None:
+    for item in items:
+        _REGISTRY[item.key] = item
+
+
+def items_for(user, layout: str) -> list[NavItem]:
+    return sorted(
+        (i for i in _REGISTRY.values() if layout in i.layouts and i.allowed(user)),
+        key=lambda i: (i.order, i.key),
+    )
+
+
+def layout_for(user, requested: str | None = None) -> str:
+    """Staff roles work on the workbench; everyone else on the phone layout. Either may switch."""
+    if requested in ("phone", "workbench"):
+        return requested
+    return "workbench" if user.is_authenticated and user.access.is_staff_role else "phone"

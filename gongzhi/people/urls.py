@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "people"
+urlpatterns = [
+    path("", views.person_list_view, name="list"),
+    path("new/", views.person_create_view, name="create"),
+    path("<int:person_id>/", views.person_detail_view, name="detail"),
+    path("<int:person_id>/reveal/", views.person_reveal_view, name="reveal"),
+]

@@ -1,0 +1,118 @@
+"""Person registry pages for community workers, social workers and staff above them."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gongzhi.areas.selectors import areas_for_permission
+from gongzhi.core.errors import client_ip
+from gongzhi.core.forms import add_service_errors
+
+from . import selectors, services
+from .forms import PersonFilterForm, PersonForm, RevealForm
+
+
+def _require(request, permission: str) -> None:
+    if not request.user.access.has(permission):
+        raise PermissionDenied
+
+
+@login_required
+def person_list_view(request):
+    _require(request, "people.view")
+    filters = PersonFilterForm(request.GET or None)
+    q = tag = ""
+    if filters.is_valid():
+        q, tag = filters.cleaned_data["q"], filters.cleaned_data["tag"]
+    qs = selectors.person_list(viewer=request.user, q=q, tag=tag, area_code=request.GET.get("area", ""))
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    template = "people/_rows.html" if request.headers.get("HX-Request") else "people/list.html"
+    return render(
+        request,
+        template,
+        {"page": page, "filters": filters, "can_manage": request.user.access.has("people.manage")},
+    )
+
+
+@login_required
+def person_detail_view(request, person_id: int):
+    _require(request, "people.view")
+    person = selectors.person_get(viewer=request.user, pk=person_id)
+    return render(
+        request,
+        "people/detail.html",
+        {
+            "person": person,
+            "reveal_form": RevealForm(),
+            "can_reveal": request.user.access.can("people.reveal", person.area_id),
+        },
+    )
+
+
+@login_required
+@require_POST
+def person_reveal_view(request, person_id: int):
+    person = selectors.person_get(viewer=request.user, pk=person_id)
+    form = RevealForm(request.POST)
+    value = None
+    if form.is_valid():
+        try:
+            value = services.person_reveal(
+                person=person,
+                field=form.cleaned_data["field"],
+                viewer=request.user,
+                reason=form.cleaned_data["reason"],
+                ip=client_ip(request),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    status = 200 if value is not None else 400
+    field_label = dict(form.fields["field"].choices).get(form.cleaned_data.get("field", "")) if value else ""
+    return render(
+        request,
+        "people/_revealed.html",
+        {"form": form, "value": value, "person": person, "field_label": field_label},
+        status=status,
+    )
+
+
+@login_required
+def person_create_view(request):
+    _require(request, "people.manage")
+    areas = areas_for_permission(viewer=request.user, permission="people.manage")
+    form = PersonForm(request.POST or None, areas=areas)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        consent = None
+        if form.consent_given():
+            consent = services.ConsentInput(
+                guardian_name=d["guardian_name"],
+                relationship=d["relationship"],
+                guardian_mobile=d["guardian_mobile"],
+                purpose=d["purpose"],
+                method=d["method"],
+            )
+        try:
+            person = services.person_create(
+                name=d["name"],
+                area=d["area"],
+                id_number=d["id_number"],
+                mobile=d["mobile"],
+                address=d["address"],
+                tags=d["tags"],
+                consent=consent,
+                created_by=request.user,
+                ip=client_ip(request),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s has been registered.") % {"name": person.name})
+            return redirect("people:detail", person_id=person.pk)
+    return render(request, "people/form.html", {"form": form}, status=400 if form.errors else 200)

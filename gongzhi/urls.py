@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from gongzhi.api import api
+
+admin.site.site_header = "Gongzhi · 共治"
+# The admin has no log-in of its own: it uses ours, with lockout and the second factor.
+admin.site.login = RedirectView.as_view(pattern_name="accounts:login", query_string=True)
+
+urlpatterns = [
+    path("", include("gongzhi.web.urls")),
+    path("accounts/", include("gongzhi.accounts.urls")),
+    path("people/", include("gongzhi.people.urls")),
+    path("organisations/", include("gongzhi.directory.urls")),
+    path("audit/", include("gongzhi.audit.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
