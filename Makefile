@@ -35,13 +35,18 @@ $(VENDOR)/.copied: package.json package-lock.json
 
 i18n: $(MO)
 
-$(MO): $(STAMP) $(wildcard gongzhi/locale/*/LC_MESSAGES/django.po)
+$(MO): $(STAMP) $(wildcard gongzhi/locale/*/LC_MESSAGES/django.po gongzhi/*/locale/*/LC_MESSAGES/django.po)
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
 
 # Re-extract messages after changing user-facing strings, then translate the new entries.
+# Apps with their own locale/ directory keep their own catalogue; the rest share gongzhi/locale.
+APP_LOCALES := $(wildcard gongzhi/*/locale)
 messages: $(STAMP)
+	for dir in $(APP_LOCALES:/locale=); do (cd $$dir && $(CURDIR)/$(PY) $(CURDIR)/manage.py makemessages \
+		-l zh_Hans -l en --no-obsolete --ignore='tests/*' -v0) || exit 1; done
 	$(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=node_modules \
-		--ignore='*/tests/*' --ignore=tests --ignore=bench --ignore=var -v0
+		--ignore='*/tests/*' --ignore=tests --ignore=bench --ignore=var \
+		$(foreach d,$(APP_LOCALES:/locale=),--ignore='$(d:gongzhi/%=%)/*') -v0
 
 migrate: install i18n
 	$(PY) manage.py migrate --noinput -v0

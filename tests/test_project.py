@@ -51,15 +51,16 @@ def test_production_settings__refuse_to_start_without_secrets(tmp_path):
 
 
 def test_every_message__has_a_chinese_translation():
-    po = (ROOT / "gongzhi/locale/zh_Hans/LC_MESSAGES/django.po").read_text(encoding="utf-8")
-    result = subprocess.run(
-        ["msgattrib", "--untranslated", "--no-obsolete", "-"], input=po, capture_output=True, text=True
-    )
-    untranslated = [
-        line for line in result.stdout.splitlines() if line.startswith("msgid ") and line != 'msgid ""'
-    ]
-    assert untranslated == [], f"untranslated: {untranslated[:10]}"
-    assert "#, fuzzy" not in po.split("\n\n", 1)[1]
+    catalogues = sorted(ROOT.glob("gongzhi/**/locale/zh_Hans/LC_MESSAGES/django.po"))
+    assert catalogues
+    for path in catalogues:
+        po = path.read_text(encoding="utf-8")
+        result = subprocess.run(
+            ["msgattrib", "--untranslated", "--no-obsolete", "-"], input=po, capture_output=True, text=True
+        )
+        untranslated = [line for line in result.stdout.splitlines() if line.startswith("msgid ") and line != 'msgid ""']
+        assert untranslated == [], f"{path}: untranslated {untranslated[:10]}"
+        assert "#, fuzzy" not in po.split("\n\n", 1)[1], f"{path} has fuzzy entries"
 
 
 def test_cli__maps_our_verbs_onto_commands():
