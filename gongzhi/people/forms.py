@@ -9,7 +9,7 @@ from .models import GuardianConsent, Tag
 
 
 class PersonForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=_("Full name"), max_length=50)
     area = forms.ModelChoiceField(label=_("Community / village"), queryset=Area.objects.none())
     id_number = forms.CharField(label=_("ID card number"), max_length=30, required=False)
     mobile = forms.CharField(
