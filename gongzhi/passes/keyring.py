@@ -26,6 +26,7 @@ from gongzhi.core.vault import protect, reveal
 from gongzhi.lib import passes as lib
 
 from .conf import setting
+from .errors import field_error
 from .models import (
     PUBLISHER_SEED_CONTEXT,
     SEED_CONTEXT,
@@ -167,7 +168,7 @@ def signing_key_revoke(
     now = now or timezone.now()
     reason = (reason or "").strip()
     if len(reason) < 2:
-        raise ValidationError({"reason": [_("Say why the key is revoked.")]}, code="passes.reason_required")
+        raise field_error("reason", _("Say why the key is revoked."), "passes.reason_required")
     key = SigningKey.objects.select_for_update().get(pk=key.pk)
     if key.status == KeyStatus.REVOKED:
         raise ValidationError(_("This key is already revoked."), code="passes.key_already_revoked")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .conf import setting
+from .errors import field_error
 
 ALLOWED_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "MPO"})
 # Refuse decompression bombs before Pillow allocates them: a phone photo is ~12-50 megapixels.
@@ -23,13 +24,10 @@ MAX_PIXELS = 60_000_000
 
 def clean_photo(upload) -> ContentFile:
     """A JPEG without metadata from an uploaded image, or ValidationError(code="passes.photo")."""
-    error = ValidationError({"photo": [_("Upload a photo (JPEG, PNG or WebP).")]}, code="passes.photo")
+    error = field_error("photo", _("Upload a photo (JPEG, PNG or WebP)."), "passes.photo")
     size = getattr(upload, "size", None)
     if size is not None and size > int(setting("PHOTO_MAX_BYTES")):
-        raise ValidationError(
-            {"photo": [_("The photo is too large: at most %(mb)d MB.") % {"mb": int(setting("PHOTO_MAX_BYTES")) // 2**20}]},
-            code="passes.photo_size",
-        )
+        raise field_error("photo", _("The photo is too large: at most %(mb)d MB.") % {"mb": int(setting("PHOTO_MAX_BYTES")) // 2**20}, "passes.photo_size")
     try:
         upload.seek(0)
         data = upload.read()

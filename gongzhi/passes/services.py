@@ -24,6 +24,7 @@ from gongzhi.lib import passes as lib
 
 from . import keyring
 from .conf import setting
+from .errors import field_error
 from .models import (
     RIDER_TRANSITIONS,
     SUSPENDING_REASONS,
@@ -169,7 +170,7 @@ def rider_transition(*, rider: Rider, to: str, actor: User, note: str = "", ip: 
         )
     note = (note or "").strip()[:200]
     if action in ("reject", "suspend") and len(note) < 2:
-        raise ValidationError({"note": [_("Say why, so the rider knows what to do.")]}, code="passes.note_required")
+        raise field_error("note", _("Say why, so the rider knows what to do."), "passes.note_required")
     if action == "verify" and not rider.photo:
         raise ValidationError(
             _("A rider needs a photo before verification: the guard compares it at the gate."),
@@ -193,12 +194,9 @@ def rider_document_add(*, rider: Rider, kind: str, file, actor: User, ip: str | 
     if actor.pk != rider.user_id and not _may_manage_rider(actor, rider.area_id):
         raise PermissionDenied
     if kind not in DocumentKind.values:
-        raise ValidationError({"kind": [_("Choose what the document is.")]}, code="passes.document_kind")
+        raise field_error("kind", _("Choose what the document is."), "passes.document_kind")
     if not file or getattr(file, "size", 0) > int(setting("PHOTO_MAX_BYTES")):
-        raise ValidationError(
-            {"file": [_("Attach a file of at most %(mb)d MB.") % {"mb": int(setting("PHOTO_MAX_BYTES")) // 2**20}]},
-            code="passes.document_file",
-        )
+        raise field_error("file", _("Attach a file of at most %(mb)d MB.") % {"mb": int(setting("PHOTO_MAX_BYTES")) // 2**20}, "passes.document_file")
     document = RiderDocument(rider=rider, kind=kind, uploaded_by=actor)
     if kind in (DocumentKind.ID_CARD, DocumentKind.EBIKE_REGISTRATION) or (file.name or "").lower().endswith(
         (".jpg", ".jpeg", ".png", ".webp")
@@ -333,23 +331,13 @@ def _guard_of(mobile: str, area: Area) -> User:
     try:
         number = idcodes.normalize_mobile(mobile)
     except idcodes.IdCodeError:
-        raise ValidationError(
-            {"guard_mobile": [_("Enter a mainland China mobile number: 11 digits starting with 13 to 19.")]},
-            code="passes.guard_mobile",
-        ) from None
+        raise field_error("guard_mobile", _("Enter a mainland China mobile number: 11 digits starting with 13 to 19."), "passes.guard_mobile") from None
     user = User.objects.filter(mobile_index=blind_index(number, context=MOBILE_CONTEXT), is_active=True).first()
     if user is None or not user.access.scope("passes.scan").covers_area(area.code):
-        raise ValidationError(
-            {
-                "guard_mobile": [
-                    _(
+        raise field_error("guard_mobile", _(
                         "No gate guard of this community has this number. The security administrator "
                         "grants the gate guard role first."
-                    )
-                ]
-            },
-            code="passes.not_a_guard",
-        )
+                    ), "passes.not_a_guard")
     return user
 
 
@@ -360,9 +348,9 @@ def gate_create(*, area: Area, name: str, actor: User, ip: str | None = None) ->
         raise PermissionDenied
     name = (name or "").strip()[:60]
     if not name:
-        raise ValidationError({"name": [_("Name the gate (e.g. north gate).")]}, code="passes.gate_name")
+        raise field_error("name", _("Name the gate (e.g. north gate)."), "passes.gate_name")
     if Gate.objects.filter(area=area, name=name).exists():
-        raise ValidationError({"name": [_("This community already has a gate of that name.")]}, code="passes.gate_dup")
+        raise field_error("name", _("This community already has a gate of that name."), "passes.gate_dup")
     gate = Gate.objects.create(area=area, name=name)
     audit_record(actor=actor, action="passes.gate_create", obj=gate, ip=ip, changes={"name": name})
     return gate
@@ -526,10 +514,10 @@ def pass_revoke(
     if not actor.access.can("passes.revoke", rider.area_id):
         raise PermissionDenied
     if reason not in RevokeReason.values or reason == RevokeReason.KEY_COMPROMISED:
-        raise ValidationError({"reason": [_("Choose why the pass is revoked.")]}, code="passes.revoke_reason")
+        raise field_error("reason", _("Choose why the pass is revoked."), "passes.revoke_reason")
     note = (note or "").strip()[:200]
     if reason == RevokeReason.OTHER and len(note) < 2:
-        raise ValidationError({"note": [_("Say why, so the rider knows what to do.")]}, code="passes.note_required")
+        raise field_error("note", _("Say why, so the rider knows what to do."), "passes.note_required")
     fields: list[str] = []
     if reason == RevokeReason.LOST_PHONE:
         rider.passes_reset_at = now
