@@ -107,6 +107,15 @@ def communities_in_scope(*, viewer, permission: str = "passes.gates.view") -> Qu
     return qs.order_by("code")
 
 
+def rider_home_areas(user) -> QuerySet[Area]:
+    """Communities where the user holds a role that may hold a pass: where they register."""
+    from gongzhi.accounts.roles import roles_with
+
+    holders = roles_with("passes.own")
+    codes = [m.area_id for m in user.access.memberships if m.role in holders]
+    return Area.objects.filter(code__in=codes, level=Level.VILLAGE).order_by("code")
+
+
 def community_settings(area: Area) -> RiderFriendlyCommunity | None:
     return RiderFriendlyCommunity.objects.filter(area=area).first()
 

@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from gongzhi.areas.selectors import areas_for_permission
 from gongzhi.core.errors import client_ip
 from gongzhi.core.forms import add_service_errors
 from gongzhi.lib import passes as lib
@@ -189,9 +188,7 @@ def service_worker_view(request):
 def register_view(request):
     _require(request, "passes.own")
     rider = selectors.rider_of(request.user)
-    areas = areas_for_permission(viewer=request.user, permission="passes.own")
-    if not areas.exists():
-        areas = selectors.communities_in_scope(viewer=request.user, permission="passes.own")
+    areas = selectors.rider_home_areas(request.user)
     initial = {}
     if rider is not None:
         initial = {"platform": rider.platform, "station": rider.station, "plate": rider.plate, "area": rider.area}
