@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from gongzhi.core.errors import client_ip
@@ -16,6 +16,7 @@ from gongzhi.lib import passes as lib
 
 from . import checking, keyring, selectors, services
 from .conf import setting
+from .errors import field_error
 from .models import PublishedDocument, RevokeReason, RiderStatus
 
 router = Router(tags=["passes"])
@@ -109,9 +110,9 @@ def pass_scan(request, payload: ScanIn):
     _require(user, "passes.scan")
     gate = selectors.gates_of_guard(user).filter(pk=payload.gate_id).first()
     if gate is None:
-        raise ValidationError({"gate_id": [_("You are not posted at this gate.")]}, code="passes.not_your_gate")
+        raise field_error("gate_id", _("You are not posted at this gate."), "passes.not_your_gate")
     outcome = checking.pass_check(text=payload.token, gate=gate, guard=user, ip=client_ip(request))
-    return 201, _check_out(request, outcome, payload.token)
+    return Status(201, _check_out(request, outcome, payload.token))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -374,9 +375,9 @@ def figures(request, filters: Query[FiguresFilter]):
     end = filters.end or timezone.localdate()
     start = filters.start or end - timezone.timedelta(days=29)
     if end < start:
-        raise ValidationError({"end": [_("The end comes before the start.")]}, code="passes.period")
+        raise field_error("end", _("The end comes before the start."), "passes.period")
     if (end - start).days > 366:
-        raise ValidationError({"start": [_("Choose at most a year.")]}, code="passes.period")
+        raise field_error("start", _("Choose at most a year."), "passes.period")
     data = selectors.figures(viewer=request.auth, start=start, end=end, area_code=filters.area_code)
     return data.__dict__
 
