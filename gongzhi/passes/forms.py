@@ -42,7 +42,7 @@ class RiderStatusForm(forms.Form):
 
 class RevokeForm(forms.Form):
     reason = forms.ChoiceField(
-        label=_("Reason"), choices=[(v, l) for v, l in RevokeReason.choices if v != RevokeReason.KEY_COMPROMISED]
+        label=_("Reason"), choices=[(v, label) for v, label in RevokeReason.choices if v != RevokeReason.KEY_COMPROMISED]
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 

@@ -62,7 +62,8 @@ class Rider(models.Model):
     """A new-employment worker (骑手) registered for the pass: one per user account."""
 
     user = models.OneToOneField(
-        "accounts.User", on_delete=models.PROTECT, related_name="rider", verbose_name=_("account")
+        # Deleting an account erases its rider record and passes (PIPL: the right to erasure).
+        "accounts.User", on_delete=models.CASCADE, related_name="rider", verbose_name=_("account")
     )
     person = models.ForeignKey(
         "people.Person",
@@ -349,7 +350,7 @@ class PassRecord(models.Model):
     """One issued pass: what its token says, and whether it was revoked."""
 
     serial = models.PositiveBigIntegerField(_("serial"), unique=True)
-    rider = models.ForeignKey(Rider, on_delete=models.PROTECT, related_name="passes")
+    rider = models.ForeignKey(Rider, on_delete=models.CASCADE, related_name="passes")
     signing_key = models.ForeignKey(SigningKey, on_delete=models.PROTECT, related_name="passes")
     valid_from = models.DateTimeField(_("valid from"))
     valid_until = models.DateTimeField(_("valid until"), db_index=True)
@@ -382,7 +383,7 @@ class RevocationQuerySet(ScopedQuerySet):
 class Revocation(models.Model):
     """One act of revocation: a rider's passes, or a whole signing key."""
 
-    rider = models.ForeignKey(Rider, null=True, blank=True, on_delete=models.PROTECT, related_name="revocations")
+    rider = models.ForeignKey(Rider, null=True, blank=True, on_delete=models.CASCADE, related_name="revocations")
     signing_key = models.ForeignKey(SigningKey, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     area = models.ForeignKey("areas.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     serials = models.JSONField(default=list)

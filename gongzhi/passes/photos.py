@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import uuid
 
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
