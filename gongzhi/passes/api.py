@@ -51,7 +51,9 @@ class RiderCard(Schema):
 
 class CheckOut(Schema):
     ok: bool
-    reason: str = Field(..., description="stable code: ok, malformed, unknown_key, bad_signature, expired, revoked, ...")
+    reason: str = Field(
+        ..., description="stable code: ok, malformed, unknown_key, bad_signature, expired, revoked, ..."
+    )
     title: str
     message: str
     serial: str | None = None
@@ -104,7 +106,9 @@ class ScanIn(Schema):
     gate_id: int
 
 
-@router.post("/scans", response={201: CheckOut}, url_name="passes_scan", summary="Scan a pass at my gate (recorded)")
+@router.post(
+    "/scans", response={201: CheckOut}, url_name="passes_scan", summary="Scan a pass at my gate (recorded)"
+)
 def pass_scan(request, payload: ScanIn):
     user = request.auth
     _require(user, "passes.scan")
@@ -140,7 +144,10 @@ def keyset_document(request):
 
 
 @router.get(
-    "/revocations", auth=None, url_name="passes_revocations", summary="The signed revocation list (sequence only grows)"
+    "/revocations",
+    auth=None,
+    url_name="passes_revocations",
+    summary="The signed revocation list (sequence only grows)",
 )
 def revocations_document(request):
     return _document(request, PublishedDocument.Kind.REVOCATIONS)
@@ -176,7 +183,9 @@ class MyPassOut(Schema):
     areas: list[str]
 
 
-@router.get("/me/pass", response=MyPassOut, url_name="passes_me", summary="My current pass (renewed when due)")
+@router.get(
+    "/me/pass", response=MyPassOut, url_name="passes_me", summary="My current pass (renewed when due)"
+)
 def my_pass(request):
     user = request.auth
     _require(user, "passes.own")
@@ -245,12 +254,18 @@ class RiderFilter(Schema):
     area_code: str = Field("", max_length=15)
 
 
-@router.get("/riders", response=list[RiderOut], url_name="passes_riders", summary="Riders in my scope (masked)")
+@router.get(
+    "/riders", response=list[RiderOut], url_name="passes_riders", summary="Riders in my scope (masked)"
+)
 @paginate(Page)
 def rider_list(request, filters: Query[RiderFilter]):
     _require(request.auth, "passes.riders.view")
     return selectors.rider_list(
-        viewer=request.auth, status=filters.status, platform=filters.platform, q=filters.q, area_code=filters.area_code
+        viewer=request.auth,
+        status=filters.status,
+        platform=filters.platform,
+        q=filters.q,
+        area_code=filters.area_code,
     )
 
 
@@ -264,10 +279,17 @@ class StatusIn(Schema):
     note: str = Field("", max_length=200)
 
 
-@router.post("/riders/{rider_id}/status", response=RiderOut, url_name="passes_rider_status", summary="Verify, reject, suspend or reinstate")
+@router.post(
+    "/riders/{rider_id}/status",
+    response=RiderOut,
+    url_name="passes_rider_status",
+    summary="Verify, reject, suspend or reinstate",
+)
 def rider_status(request, rider_id: int, payload: StatusIn):
     rider = selectors.rider_get(viewer=request.auth, pk=rider_id)
-    services.rider_transition(rider=rider, to=payload.to, note=payload.note, actor=request.auth, ip=client_ip(request))
+    services.rider_transition(
+        rider=rider, to=payload.to, note=payload.note, actor=request.auth, ip=client_ip(request)
+    )
     return selectors.rider_get(viewer=request.auth, pk=rider_id)
 
 
@@ -282,7 +304,12 @@ class RevokeOut(Schema):
     revocation_sequence: int
 
 
-@router.post("/riders/{rider_id}/revoke", response=RevokeOut, url_name="passes_rider_revoke", summary="Revoke a rider's passes")
+@router.post(
+    "/riders/{rider_id}/revoke",
+    response=RevokeOut,
+    url_name="passes_rider_revoke",
+    summary="Revoke a rider's passes",
+)
 def rider_revoke(request, rider_id: int, payload: RevokeIn):
     rider = selectors.rider_get(viewer=request.auth, pk=rider_id)
     revocation = services.pass_revoke(
@@ -328,11 +355,18 @@ class EventFilter(Schema):
     area_code: str = Field("", max_length=15)
 
 
-@router.get("/scans", response=list[EventOut], url_name="passes_scans", summary="Gate scans in my scope (location data)")
+@router.get(
+    "/scans",
+    response=list[EventOut],
+    url_name="passes_scans",
+    summary="Gate scans in my scope (location data)",
+)
 @paginate(Page)
 def event_list(request, filters: Query[EventFilter]):
     _require(request.auth, "passes.events.view")
-    return selectors.event_list(viewer=request.auth, gate_id=filters.gate_id, ok=filters.ok, area_code=filters.area_code)
+    return selectors.event_list(
+        viewer=request.auth, gate_id=filters.gate_id, ok=filters.ok, area_code=filters.area_code
+    )
 
 
 class GateDayOut(Schema):
@@ -369,7 +403,12 @@ class FiguresFilter(Schema):
     area_code: str = Field("", max_length=15)
 
 
-@router.get("/figures", response=FiguresOut, url_name="passes_figures", summary="Scans per gate and day, riders served, time saved, riders insured")
+@router.get(
+    "/figures",
+    response=FiguresOut,
+    url_name="passes_figures",
+    summary="Scans per gate and day, riders served, time saved, riders insured",
+)
 def figures(request, filters: Query[FiguresFilter]):
     _require(request.auth, "passes.figures.view")
     end = filters.end or timezone.localdate()
@@ -380,4 +419,3 @@ def figures(request, filters: Query[FiguresFilter]):
         raise field_error("start", _("Choose at most a year."), "passes.period")
     data = selectors.figures(viewer=request.auth, start=start, end=end, area_code=filters.area_code)
     return data.__dict__
-

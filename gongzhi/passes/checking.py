@@ -35,7 +35,9 @@ REASON_MESSAGES = {
     Reason.NOT_YET_VALID: _("This pass is not valid yet: check the phone's clock."),
     Reason.EXPIRED: _("This pass has expired: the rider must open the pass page again to renew it."),
     Reason.REVOKED: _("This pass has been revoked."),
-    Reason.KEY_REVOKED: _("This pass was signed with a key that has been withdrawn; the rider gets a new one."),
+    Reason.KEY_REVOKED: _(
+        "This pass was signed with a key that has been withdrawn; the rider gets a new one."
+    ),
     Reason.NOT_HONOURED_HERE: _("This pass is not honoured in this community."),
 }
 #: Short titles for the coloured banner.
@@ -81,11 +83,13 @@ class CheckOutcome:
 
 
 def _find_record(serial: int) -> PassRecord | None:
-    return (
-        PassRecord.objects.select_related("rider__user", "rider__platform", "rider__area", "signing_key")
-        .filter(serial=serial)
-        .first()
-    )
+    # get(), not first(): the serial is unique, and first() would add an ORDER BY to every scan.
+    try:
+        return PassRecord.objects.select_related("rider__user", "rider__platform", "signing_key").get(
+            serial=serial
+        )
+    except PassRecord.DoesNotExist:
+        return None
 
 
 def _verify(text: object, now: datetime, gate_area: str | None) -> tuple[lib.VerifyResult, PassRecord | None]:
@@ -127,9 +131,10 @@ def pass_check(
     if reason == Reason.OK and record is not None:
         if record.rider.status != RiderStatus.VERIFIED:
             reason = Reason.REVOKED
-        elif gate is not None and not RiderFriendlyCommunity.objects.filter(
-            area_id=gate.area_id, honours_pass=True
-        ).exists():
+        elif (
+            gate is not None
+            and not RiderFriendlyCommunity.objects.filter(area_id=gate.area_id, honours_pass=True).exists()
+        ):
             reason = Reason.NOT_HONOURED_HERE
     event = None
     if gate is not None:

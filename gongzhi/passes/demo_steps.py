@@ -32,7 +32,9 @@ GUARD_MOBILE = "13800000010"
 ANXIANGJIE = "510185001001"
 # 简城街道's communities: the seed's "建设骑手友好型社区6个".
 FRIENDLY = {
-    "510185001001": dict(rest_stop=True, charging=True, water=True, toilet=True, notes="北门旁暖心驿站，可充电、喝水、歇脚"),
+    "510185001001": dict(
+        rest_stop=True, charging=True, water=True, toilet=True, notes="北门旁暖心驿站，可充电、喝水、歇脚"
+    ),
     "510185001002": dict(rest_stop=True, water=True, toilet=True, notes="社区服务中心一楼"),
     "510185001003": dict(water=True, toilet=True),
     "510185001004": dict(rest_stop=True, charging=True),
@@ -153,7 +155,9 @@ def seed(ctx) -> None:
     for i, rider in enumerate(riders):
         if rider.status == RiderStatus.PENDING and (i == 0 or i % 5 != 4):
             if rider.area_id == ANXIANGJIE:
-                services.rider_transition(rider=rider, to=RiderStatus.VERIFIED, actor=worker, note="证件已核验")
+                services.rider_transition(
+                    rider=rider, to=RiderStatus.VERIFIED, actor=worker, note="证件已核验"
+                )
             else:
                 rider.status, rider.verified_at = RiderStatus.VERIFIED, timezone.now()
                 rider.save(update_fields=["status", "verified_at"])

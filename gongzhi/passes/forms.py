@@ -42,7 +42,8 @@ class RiderStatusForm(forms.Form):
 
 class RevokeForm(forms.Form):
     reason = forms.ChoiceField(
-        label=_("Reason"), choices=[(v, label) for v, label in RevokeReason.choices if v != RevokeReason.KEY_COMPROMISED]
+        label=_("Reason"),
+        choices=[(v, label) for v, label in RevokeReason.choices if v != RevokeReason.KEY_COMPROMISED],
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
@@ -93,7 +94,9 @@ class KeyRevokeForm(forms.Form):
 
 class RiderFilterForm(forms.Form):
     q = forms.CharField(label=_("Name or plate"), max_length=50, required=False)
-    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All")), *RiderStatus.choices], required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All")), *RiderStatus.choices], required=False
+    )
     platform = forms.ChoiceField(label=_("Platform"), required=False)
 
     def __init__(self, *args, **kwargs):

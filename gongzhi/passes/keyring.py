@@ -81,7 +81,9 @@ def pass_key_for(key: SigningKey) -> lib.PassKey:
     cache_key = (key.kid, epoch(key.not_before), epoch(key.not_after))
     entry = _pass_keys.get(cache_key)
     if entry is None:
-        entry = lib.PassKey(public_key=unb64url(key.public_key), not_before=cache_key[1], not_after=cache_key[2])
+        entry = lib.PassKey(
+            public_key=unb64url(key.public_key), not_before=cache_key[1], not_after=cache_key[2]
+        )
         _pass_keys[cache_key] = entry
     return entry
 
@@ -143,7 +145,9 @@ def signing_key_rotate(*, actor, ip: str | None = None, now: datetime | None = N
     for key in old:
         key.status = KeyStatus.RETIRED
         key.retired_at = now
-        key.not_after = max(key.not_before + timedelta(seconds=1), min(key.not_after, now.replace(microsecond=0)))
+        key.not_after = max(
+            key.not_before + timedelta(seconds=1), min(key.not_after, now.replace(microsecond=0))
+        )
         key.save(update_fields=["status", "retired_at", "not_after"])
     key = _new_signing_key(now)
     audit_record(
@@ -177,7 +181,11 @@ def signing_key_revoke(
     key.revoke_reason = reason[:200]
     key.save(update_fields=["status", "revoked_at", "revoke_reason"])
     Revocation.objects.create(
-        signing_key=key, reason=RevokeReason.KEY_COMPROMISED, note=reason[:200], revoked_by=actor, revoked_at=now
+        signing_key=key,
+        reason=RevokeReason.KEY_COMPROMISED,
+        note=reason[:200],
+        revoked_by=actor,
+        revoked_at=now,
     )
     audit_record(actor=actor, action="passes.key_revoke", obj=key, ip=ip, changes={"reason": reason[:200]})
     publish_keyset(now=now)
@@ -240,7 +248,9 @@ def publish_keyset(*, now: datetime | None = None) -> PublishedDocument:
     doc = _locked_document(PublishedDocument.Kind.KEYSET)
     doc.sequence += 1
     doc.issued_at = now
-    doc.document = publisher.publish_keyset(keyset_current(now=now, sequence=doc.sequence, issued_at=epoch(now)))
+    doc.document = publisher.publish_keyset(
+        keyset_current(now=now, sequence=doc.sequence, issued_at=epoch(now))
+    )
     doc.save(update_fields=["sequence", "issued_at", "document"])
     return doc
 

@@ -63,7 +63,10 @@ class Rider(models.Model):
 
     user = models.OneToOneField(
         # Deleting an account erases its rider record and passes (PIPL: the right to erasure).
-        "accounts.User", on_delete=models.CASCADE, related_name="rider", verbose_name=_("account")
+        "accounts.User",
+        on_delete=models.CASCADE,
+        related_name="rider",
+        verbose_name=_("account"),
     )
     person = models.ForeignKey(
         "people.Person",
@@ -73,7 +76,9 @@ class Rider(models.Model):
         related_name="+",
         verbose_name=_("person record"),
     )
-    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="+", verbose_name=_("platform"))
+    platform = models.ForeignKey(
+        Platform, on_delete=models.PROTECT, related_name="+", verbose_name=_("platform")
+    )
     station = models.CharField(_("station"), max_length=100, help_text=_("The delivery station or team."))
     plate = models.CharField(_("e-bike plate"), max_length=20, blank=True, default="")
     photo = models.ImageField(_("photo"), upload_to="passes/photos/", blank=True)
@@ -186,7 +191,9 @@ class InsurancePolicy(models.Model):
         verbose_name = _("insurance policy")
         verbose_name_plural = _("insurance policies")
         constraints = [
-            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="policy_period_order"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="policy_period_order"
+            ),
             models.UniqueConstraint(fields=["insurer", "number"], name="policy_unique_number"),
         ]
 
@@ -237,7 +244,9 @@ class Gate(models.Model):
     """A residential gate (门岗) where guards scan passes."""
 
     name = models.CharField(_("name"), max_length=60)
-    area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("community"))
+    area = models.ForeignKey(
+        "areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+    )
     guards = models.ManyToManyField(
         "accounts.User", blank=True, related_name="pass_gates", verbose_name=_("guards")
     )
@@ -358,7 +367,9 @@ class PassRecord(models.Model):
     token = models.TextField()
     issued_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, db_index=True)
-    revoke_reason = models.CharField(_("reason"), max_length=20, choices=RevokeReason.choices, blank=True, default="")
+    revoke_reason = models.CharField(
+        _("reason"), max_length=20, choices=RevokeReason.choices, blank=True, default=""
+    )
 
     objects = PassQuerySet.as_manager()
 
@@ -383,8 +394,12 @@ class RevocationQuerySet(ScopedQuerySet):
 class Revocation(models.Model):
     """One act of revocation: a rider's passes, or a whole signing key."""
 
-    rider = models.ForeignKey(Rider, null=True, blank=True, on_delete=models.CASCADE, related_name="revocations")
-    signing_key = models.ForeignKey(SigningKey, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    rider = models.ForeignKey(
+        Rider, null=True, blank=True, on_delete=models.CASCADE, related_name="revocations"
+    )
+    signing_key = models.ForeignKey(
+        SigningKey, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     area = models.ForeignKey("areas.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     serials = models.JSONField(default=list)
     reason = models.CharField(_("reason"), max_length=20, choices=RevokeReason.choices)
@@ -400,7 +415,8 @@ class Revocation(models.Model):
         verbose_name_plural = _("revocations")
         constraints = [
             models.CheckConstraint(
-                condition=Q(rider__isnull=False) | Q(signing_key__isnull=False), name="revocation_names_something"
+                condition=Q(rider__isnull=False) | Q(signing_key__isnull=False),
+                name="revocation_names_something",
             )
         ]
 

@@ -26,7 +26,12 @@ def clean_photo(upload) -> ContentFile:
     error = field_error("photo", _("Upload a photo (JPEG, PNG or WebP)."), "passes.photo")
     size = getattr(upload, "size", None)
     if size is not None and size > int(setting("PHOTO_MAX_BYTES")):
-        raise field_error("photo", _("The photo is too large: at most %(mb)d MB.") % {"mb": int(setting("PHOTO_MAX_BYTES")) // 2**20}, "passes.photo_size")
+        raise field_error(
+            "photo",
+            _("The photo is too large: at most %(mb)d MB.")
+            % {"mb": int(setting("PHOTO_MAX_BYTES")) // 2**20},
+            "passes.photo_size",
+        )
     try:
         upload.seek(0)
         data = upload.read()

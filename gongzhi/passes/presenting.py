@@ -28,7 +28,9 @@ def qr_for(url: str) -> SafeString:
     if match:
         w, h = match.groups()
         svg = svg.replace(
-            match.group(0), f'<svg viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-label="QR"', 1
+            match.group(0),
+            f'<svg viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-label="QR"',
+            1,
         )
     return mark_safe(svg)  # noqa: S308 - segno's own markup around our URL, which it encodes as path data
 

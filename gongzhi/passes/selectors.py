@@ -40,11 +40,15 @@ def rider_of(user) -> Rider | None:
     return Rider.objects.select_related("platform", "area", "user").filter(user_id=user.pk).first()
 
 
-def rider_list(*, viewer, status: str = "", platform: str = "", q: str = "", area_code: str = "") -> QuerySet[Rider]:
+def rider_list(
+    *, viewer, status: str = "", platform: str = "", q: str = "", area_code: str = ""
+) -> QuerySet[Rider]:
     qs = Rider.objects.visible_to(viewer).select_related("user", "platform", "area")
     today = timezone.localdate()
     qs = qs.annotate(
-        insured=Exists(InsurancePolicy.objects.filter(rider=OuterRef("pk"), starts_on__lte=today, ends_on__gte=today))
+        insured=Exists(
+            InsurancePolicy.objects.filter(rider=OuterRef("pk"), starts_on__lte=today, ends_on__gte=today)
+        )
     )
     if status:
         qs = qs.filter(status=status)
@@ -54,12 +58,16 @@ def rider_list(*, viewer, status: str = "", platform: str = "", q: str = "", are
         qs = _under(qs, area_code)
     q = (q or "").strip()
     if q:
-        qs = qs.filter(Q(user__name__startswith=q[:50]) | Q(plate__startswith="".join(q.split()).upper()[:20]))
+        qs = qs.filter(
+            Q(user__name__startswith=q[:50]) | Q(plate__startswith="".join(q.split()).upper()[:20])
+        )
     return qs.order_by("area_id", "-created_at", "id")
 
 
 def rider_get(*, viewer, pk) -> Rider:
-    return get_visible_or_404(Rider.objects.select_related("user", "platform", "area", "verified_by"), viewer, pk=pk)
+    return get_visible_or_404(
+        Rider.objects.select_related("user", "platform", "area", "verified_by"), viewer, pk=pk
+    )
 
 
 def rider_documents(*, viewer, rider: Rider) -> QuerySet[RiderDocument]:
@@ -135,7 +143,9 @@ def community_rows(*, viewer) -> list[dict]:
     viewer's scope, and those the viewer manages (so they can start them)."""
     areas = communities_in_scope(viewer=viewer)
     manage = set(
-        communities_in_scope(viewer=viewer, permission="passes.communities.manage").values_list("code", flat=True)
+        communities_in_scope(viewer=viewer, permission="passes.communities.manage").values_list(
+            "code", flat=True
+        )
     )
     settings_by_area = {
         c.area_id: c for c in RiderFriendlyCommunity.objects.filter(area__in=areas).select_related("area")
@@ -179,7 +189,9 @@ def gates_of_guard(user) -> QuerySet[Gate]:
 
 
 def event_list(*, viewer, gate_id: int | None = None, ok: bool | None = None, area_code: str = ""):
-    qs = AccessEvent.objects.visible_to(viewer).select_related("gate", "area", "rider__user", "rider__platform")
+    qs = AccessEvent.objects.visible_to(viewer).select_related(
+        "gate", "area", "rider__user", "rider__platform"
+    )
     if gate_id:
         qs = qs.filter(gate_id=gate_id)
     if ok is not None:
@@ -276,12 +288,21 @@ def figures(*, viewer, start: date, end: date, area_code: str = "") -> Figures:
         r["scans"] += day_row.scans
         r["admitted"] += day_row.admitted
         r["riders"] += day_row.riders
-    out.per_gate_day = sorted(rows.values(), key=lambda r: (r["day"], r["community"], r["gate"]), reverse=True)
+    out.per_gate_day = sorted(
+        rows.values(), key=lambda r: (r["day"], r["community"], r["gate"]), reverse=True
+    )
 
     per_gate: dict[int, dict] = {}
     for r in out.per_gate_day:
         g = per_gate.setdefault(
-            r["gate_id"], {"gate_id": r["gate_id"], "gate": r["gate"], "community": r["community"], "scans": 0, "admitted": 0}
+            r["gate_id"],
+            {
+                "gate_id": r["gate_id"],
+                "gate": r["gate"],
+                "community": r["community"],
+                "scans": 0,
+                "admitted": 0,
+            },
         )
         g["scans"] += r["scans"]
         g["admitted"] += r["admitted"]
@@ -295,7 +316,11 @@ def figures(*, viewer, start: date, end: date, area_code: str = "") -> Figures:
     )
     out.minutes_saved = out.admitted * minutes
     out.refusals = dict(
-        events.filter(ok=False).values_list("reason").annotate(n=Count("id")).order_by("-n").values_list("reason", "n")
+        events.filter(ok=False)
+        .values_list("reason")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .values_list("reason", "n")
     )
     today = timezone.localdate()
     out.riders_registered = riders.count()

@@ -165,7 +165,10 @@ def rider_transition(*, rider: Rider, to: str, actor: User, note: str = "", ip: 
     if action is None or action == "resubmit":
         raise ValidationError(
             _("A rider who is %(status)s cannot be moved to %(to)s.")
-            % {"status": rider.get_status_display(), "to": RiderStatus(to).label if to in RiderStatus.values else to},
+            % {
+                "status": rider.get_status_display(),
+                "to": RiderStatus(to).label if to in RiderStatus.values else to,
+            },
             code="passes.invalid_transition",
         )
     note = (note or "").strip()[:200]
@@ -196,7 +199,11 @@ def rider_document_add(*, rider: Rider, kind: str, file, actor: User, ip: str | 
     if kind not in DocumentKind.values:
         raise field_error("kind", _("Choose what the document is."), "passes.document_kind")
     if not file or getattr(file, "size", 0) > int(setting("PHOTO_MAX_BYTES")):
-        raise field_error("file", _("Attach a file of at most %(mb)d MB.") % {"mb": int(setting("PHOTO_MAX_BYTES")) // 2**20}, "passes.document_file")
+        raise field_error(
+            "file",
+            _("Attach a file of at most %(mb)d MB.") % {"mb": int(setting("PHOTO_MAX_BYTES")) // 2**20},
+            "passes.document_file",
+        )
     document = RiderDocument(rider=rider, kind=kind, uploaded_by=actor)
     if kind in (DocumentKind.ID_CARD, DocumentKind.EBIKE_REGISTRATION) or (file.name or "").lower().endswith(
         (".jpg", ".jpeg", ".png", ".webp")
@@ -307,7 +314,12 @@ def community_save(
         raise PermissionDenied
     community, _created = RiderFriendlyCommunity.objects.select_for_update().get_or_create(area=area)
     community.honours_pass = honours_pass
-    community.rest_stop, community.charging, community.water, community.toilet = rest_stop, charging, water, toilet
+    community.rest_stop, community.charging, community.water, community.toilet = (
+        rest_stop,
+        charging,
+        water,
+        toilet,
+    )
     community.notes = (notes or "").strip()[:200]
     community.updated_at, community.updated_by = timezone.now(), actor
     community.save()
@@ -331,13 +343,23 @@ def _guard_of(mobile: str, area: Area) -> User:
     try:
         number = idcodes.normalize_mobile(mobile)
     except idcodes.IdCodeError:
-        raise field_error("guard_mobile", _("Enter a mainland China mobile number: 11 digits starting with 13 to 19."), "passes.guard_mobile") from None
-    user = User.objects.filter(mobile_index=blind_index(number, context=MOBILE_CONTEXT), is_active=True).first()
+        raise field_error(
+            "guard_mobile",
+            _("Enter a mainland China mobile number: 11 digits starting with 13 to 19."),
+            "passes.guard_mobile",
+        ) from None
+    user = User.objects.filter(
+        mobile_index=blind_index(number, context=MOBILE_CONTEXT), is_active=True
+    ).first()
     if user is None or not user.access.scope("passes.scan").covers_area(area.code):
-        raise field_error("guard_mobile", _(
-                        "No gate guard of this community has this number. The security administrator "
-                        "grants the gate guard role first."
-                    ), "passes.not_a_guard")
+        raise field_error(
+            "guard_mobile",
+            _(
+                "No gate guard of this community has this number. The security administrator "
+                "grants the gate guard role first."
+            ),
+            "passes.not_a_guard",
+        )
     return user
 
 
@@ -382,7 +404,9 @@ def gate_guard_remove(*, gate: Gate, guard_id: int, actor: User, ip: str | None 
         raise PermissionDenied
     if gate.guards.filter(pk=guard_id).exists():
         gate.guards.remove(guard_id)
-        audit_record(actor=actor, action="passes.gate_guard_remove", obj=gate, ip=ip, changes={"guard": guard_id})
+        audit_record(
+            actor=actor, action="passes.gate_guard_remove", obj=gate, ip=ip, changes={"guard": guard_id}
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -475,7 +499,9 @@ def _revoke_live_passes(
 ) -> Revocation:
     records = list(
         PassRecord.objects.select_for_update().filter(
-            rider=rider, revoked_at__isnull=True, valid_until__gt=now - timedelta(seconds=int(setting("CLOCK_SKEW_SECONDS")))
+            rider=rider,
+            revoked_at__isnull=True,
+            valid_until__gt=now - timedelta(seconds=int(setting("CLOCK_SKEW_SECONDS"))),
         )
     )
     PassRecord.objects.filter(pk__in=[r.pk for r in records]).update(revoked_at=now, revoke_reason=reason)
@@ -501,7 +527,13 @@ def _revoke_live_passes(
 
 @transaction.atomic
 def pass_revoke(
-    *, rider: Rider, reason: str, actor: User, note: str = "", ip: str | None = None, now: datetime | None = None
+    *,
+    rider: Rider,
+    reason: str,
+    actor: User,
+    note: str = "",
+    ip: str | None = None,
+    now: datetime | None = None,
 ) -> Revocation:
     """Revoke a rider's live passes: refused online at once, offline at the gate's next sync.
 
@@ -566,4 +598,3 @@ def access_events_purge(*, now: datetime | None = None) -> tuple[int, int]:
     if deleted:
         audit_record(action="passes.events_purge", changes={"deleted": deleted, "before": cutoff.isoformat()})
     return rolled, deleted
-

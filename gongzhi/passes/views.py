@@ -133,7 +133,11 @@ def _session_allowed(request, rider) -> bool:
     """After a lost-phone revocation, a browser that held a pass before it must sign in again."""
     now = int(time.time())
     bound = request.session.get(BOUND_SESSION_KEY)
-    if rider.passes_reset_at is not None and bound is not None and bound < keyring.epoch(rider.passes_reset_at):
+    if (
+        rider.passes_reset_at is not None
+        and bound is not None
+        and bound < keyring.epoch(rider.passes_reset_at)
+    ):
         return False
     if bound is None:
         request.session[BOUND_SESSION_KEY] = now
@@ -149,7 +153,9 @@ def my_pass_view(request):
         return redirect_response
     if not _session_allowed(request, rider):
         logout(request)
-        messages.error(request, _("Your pass was revoked because the phone was reported lost. Sign in again."))
+        messages.error(
+            request, _("Your pass was revoked because the phone was reported lost. Sign in again.")
+        )
         return redirect(f"{reverse('accounts:login')}?next={reverse('passes:mine')}")
     context = _pass_context(request, rider)
     context.update(
@@ -191,8 +197,15 @@ def register_view(request):
     areas = selectors.rider_home_areas(request.user)
     initial = {}
     if rider is not None:
-        initial = {"platform": rider.platform, "station": rider.station, "plate": rider.plate, "area": rider.area}
-    form = RiderForm(request.POST or None, request.FILES or None, areas=areas, with_area=rider is None, initial=initial)
+        initial = {
+            "platform": rider.platform,
+            "station": rider.station,
+            "plate": rider.plate,
+            "area": rider.area,
+        }
+    form = RiderForm(
+        request.POST or None, request.FILES or None, areas=areas, with_area=rider is None, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -236,7 +249,9 @@ def my_insurance_view(request):
     form = InsuranceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.insurance_add(rider=rider, actor=request.user, ip=client_ip(request), **form.cleaned_data)
+            services.insurance_add(
+                rider=rider, actor=request.user, ip=client_ip(request), **form.cleaned_data
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -341,19 +356,30 @@ def _rider_action(request, rider_id: int, form_class, form_key: str, call, done:
 @require_POST
 def rider_status_view(request, rider_id: int):
     def call(rider, d):
-        services.rider_transition(rider=rider, to=d["to"], note=d["note"], actor=request.user, ip=client_ip(request))
+        services.rider_transition(
+            rider=rider, to=d["to"], note=d["note"], actor=request.user, ip=client_ip(request)
+        )
 
-    return _rider_action(request, rider_id, RiderStatusForm, "status_form", call, _("The rider's status is changed."))
+    return _rider_action(
+        request, rider_id, RiderStatusForm, "status_form", call, _("The rider's status is changed.")
+    )
 
 
 @login_required
 @require_POST
 def rider_revoke_view(request, rider_id: int):
     def call(rider, d):
-        services.pass_revoke(rider=rider, reason=d["reason"], note=d["note"], actor=request.user, ip=client_ip(request))
+        services.pass_revoke(
+            rider=rider, reason=d["reason"], note=d["note"], actor=request.user, ip=client_ip(request)
+        )
 
     return _rider_action(
-        request, rider_id, RevokeForm, "revoke_form", call, _("The rider's passes are revoked; gates learn it at their next sync.")
+        request,
+        rider_id,
+        RevokeForm,
+        "revoke_form",
+        call,
+        _("The rider's passes are revoked; gates learn it at their next sync."),
     )
 
 
@@ -363,16 +389,22 @@ def rider_insurance_view(request, rider_id: int):
     def call(rider, d):
         services.insurance_add(rider=rider, actor=request.user, ip=client_ip(request), **d)
 
-    return _rider_action(request, rider_id, InsuranceForm, "insurance_form", call, _("The insurance policy is recorded."))
+    return _rider_action(
+        request, rider_id, InsuranceForm, "insurance_form", call, _("The insurance policy is recorded.")
+    )
 
 
 @login_required
 @require_POST
 def rider_document_view(request, rider_id: int):
     def call(rider, d):
-        services.rider_document_add(rider=rider, kind=d["kind"], file=d["file"], actor=request.user, ip=client_ip(request))
+        services.rider_document_add(
+            rider=rider, kind=d["kind"], file=d["file"], actor=request.user, ip=client_ip(request)
+        )
 
-    return _rider_action(request, rider_id, DocumentForm, "document_form", call, _("The document is attached."))
+    return _rider_action(
+        request, rider_id, DocumentForm, "document_form", call, _("The document is attached.")
+    )
 
 
 @login_required
@@ -411,7 +443,10 @@ def community_edit_view(request, area_code: str):
         raise Http404
     current = selectors.community_settings(area)
     initial = (
-        {f: getattr(current, f) for f in ("honours_pass", "rest_stop", "charging", "water", "toilet", "notes")}
+        {
+            f: getattr(current, f)
+            for f in ("honours_pass", "rest_stop", "charging", "water", "toilet", "notes")
+        }
         if current
         else {"honours_pass": True}
     )
@@ -427,7 +462,9 @@ def community_edit_view(request, area_code: str):
             return redirect("passes:community", area_code=area.code)
     if gate_form.is_bound and gate_form.is_valid():
         try:
-            services.gate_create(area=area, name=gate_form.cleaned_data["name"], actor=request.user, ip=client_ip(request))
+            services.gate_create(
+                area=area, name=gate_form.cleaned_data["name"], actor=request.user, ip=client_ip(request)
+            )
         except ValidationError as exc:
             add_service_errors(gate_form, exc)
         else:
@@ -457,7 +494,9 @@ def gate_edit_view(request, gate_id: int):
         if "add_guard" in request.POST:
             form = GuardForm(request.POST)
             if form.is_valid():
-                services.gate_guard_add(gate=gate, guard_mobile=form.cleaned_data["guard_mobile"], actor=request.user, ip=ip)
+                services.gate_guard_add(
+                    gate=gate, guard_mobile=form.cleaned_data["guard_mobile"], actor=request.user, ip=ip
+                )
                 messages.success(request, _("The guard is posted at this gate."))
             else:
                 messages.error(request, _("Enter the guard's mobile number."))
@@ -488,7 +527,11 @@ def event_list_view(request):
     return render(
         request,
         "passes/event_list.html",
-        {"page": page, "retention_days": setting("ACCESS_EVENT_RETENTION_DAYS"), "ok": request.GET.get("ok", "")},
+        {
+            "page": page,
+            "retention_days": setting("ACCESS_EVENT_RETENTION_DAYS"),
+            "ok": request.GET.get("ok", ""),
+        },
     )
 
 
@@ -499,7 +542,9 @@ def figures_view(request):
     if form.is_bound and not form.is_valid():
         return render(request, "passes/figures.html", {"form": form}, status=400)
     start, end = form.period()
-    data = selectors.figures(viewer=request.user, start=start, end=end, area_code=request.GET.get("area", "")[:15])
+    data = selectors.figures(
+        viewer=request.user, start=start, end=end, area_code=request.GET.get("area", "")[:15]
+    )
     peak = max((g["scans"] for g in data.per_gate), default=0) or 1
     for g in data.per_gate:
         g["share"] = round(100 * g["scans"] / peak)
@@ -527,7 +572,9 @@ def keys_view(request):
 def key_rotate_view(request):
     _require(request, "passes.keys.manage")
     key = keyring.signing_key_rotate(actor=request.user, ip=client_ip(request))
-    messages.success(request, _("New passes are now signed with key %(kid)s; live passes stay valid.") % {"kid": key.kid})
+    messages.success(
+        request, _("New passes are now signed with key %(kid)s; live passes stay valid.") % {"kid": key.kid}
+    )
     return redirect("passes:keys")
 
 
@@ -539,15 +586,24 @@ def key_revoke_view(request, kid: str):
     form = KeyRevokeForm(request.POST)
     if form.is_valid():
         try:
-            keyring.signing_key_revoke(key=key, reason=form.cleaned_data["reason"], actor=request.user, ip=client_ip(request))
+            keyring.signing_key_revoke(
+                key=key, reason=form.cleaned_data["reason"], actor=request.user, ip=client_ip(request)
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("Key %(kid)s is revoked: its passes are refused from now on.") % {"kid": key.kid})
+            messages.success(
+                request, _("Key %(kid)s is revoked: its passes are refused from now on.") % {"kid": key.kid}
+            )
             return redirect("passes:keys")
     return render(
         request,
         "passes/keys.html",
-        {"keys": keyring.all_signing_keys(), "publishers": keyring.publisher_public_keys(), "form": form, "failed_kid": kid},
+        {
+            "keys": keyring.all_signing_keys(),
+            "publishers": keyring.publisher_public_keys(),
+            "form": form,
+            "failed_kid": kid,
+        },
         status=400,
     )

@@ -64,7 +64,11 @@ def make_rider(make_user, platform, worker_of_community_a, area):
             actor=user,
         )
         if verified:
-            worker = worker_of_community_a if area_code == ANXIANGJIE else make_user(Role.COMMUNITY_WORKER, area_code)
+            worker = (
+                worker_of_community_a
+                if area_code == ANXIANGJIE
+                else make_user(Role.COMMUNITY_WORKER, area_code)
+            )
             rider = services.rider_transition(rider=rider, to=RiderStatus.VERIFIED, actor=worker, note="ok")
         return rider
 

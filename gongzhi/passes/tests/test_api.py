@@ -29,7 +29,11 @@ def test_check__is_public_and_says_ok_with_the_masked_rider(client, rider):
 def test_check__garbage_is_an_answer_not_an_error(client):
     data = client.get("/api/v1/passes/check", {"token": "%%%"}).json()
     assert data == {
-        **data, "ok": False, "reason": "malformed", "rider": None, "serial": None,
+        **data,
+        "ok": False,
+        "reason": "malformed",
+        "rider": None,
+        "serial": None,
     }
     assert client.get("/api/v1/passes/check").status_code == 422  # no token at all
 
@@ -37,7 +41,10 @@ def test_check__garbage_is_an_answer_not_an_error(client):
 def test_scan__records_the_event_at_the_guards_gate(client, rider, gate_a, guard_a):
     record = services.pass_current(rider=rider)
     response = client.post(
-        "/api/v1/passes/scans", {"token": record.token, "gate_id": gate_a.pk}, content_type="application/json", **_bearer(guard_a)
+        "/api/v1/passes/scans",
+        {"token": record.token, "gate_id": gate_a.pk},
+        content_type="application/json",
+        **_bearer(guard_a),
     )
     assert response.status_code == 201 and response.json()["ok"] is True
     assert AccessEvent.objects.get().guard == guard_a
@@ -45,7 +52,10 @@ def test_scan__records_the_event_at_the_guards_gate(client, rider, gate_a, guard
 
 def test_scan__at_a_gate_not_ones_own__is_refused_with_problem_json(client, rider, gate_b, guard_a):
     response = client.post(
-        "/api/v1/passes/scans", {"token": "x", "gate_id": gate_b.pk}, content_type="application/json", **_bearer(guard_a)
+        "/api/v1/passes/scans",
+        {"token": "x", "gate_id": gate_b.pk},
+        content_type="application/json",
+        **_bearer(guard_a),
     )
     assert response.status_code == 422 and response["Content-Type"] == "application/problem+json"
     assert response.json()["code"] == "passes.not_your_gate"
@@ -54,7 +64,10 @@ def test_scan__at_a_gate_not_ones_own__is_refused_with_problem_json(client, ride
 
 def test_scan__by_a_rider__is_forbidden(client, rider, gate_a):
     response = client.post(
-        "/api/v1/passes/scans", {"token": "x", "gate_id": gate_a.pk}, content_type="application/json", **_bearer(rider.user)
+        "/api/v1/passes/scans",
+        {"token": "x", "gate_id": gate_a.pk},
+        content_type="application/json",
+        **_bearer(rider.user),
     )
     assert response.status_code == 403
 
@@ -76,7 +89,9 @@ def test_rider_revoke__over_the_api_bumps_the_revocation_sequence(client, rider,
     record = services.pass_current(rider=rider)
     before = client.get("/api/v1/passes/revocations")["X-Gz-Sequence"]
     response = client.post(
-        f"/api/v1/passes/riders/{rider.pk}/revoke", {"reason": "lost_phone"}, content_type="application/json",
+        f"/api/v1/passes/riders/{rider.pk}/revoke",
+        {"reason": "lost_phone"},
+        content_type="application/json",
         **_bearer(worker_of_community_a),
     )
     assert response.status_code == 200
@@ -87,7 +102,9 @@ def test_rider_revoke__over_the_api_bumps_the_revocation_sequence(client, rider,
 
 def test_rider_revoke__an_unknown_reason_is_a_422(client, rider, worker_of_community_a):
     response = client.post(
-        f"/api/v1/passes/riders/{rider.pk}/revoke", {"reason": "because"}, content_type="application/json",
+        f"/api/v1/passes/riders/{rider.pk}/revoke",
+        {"reason": "because"},
+        content_type="application/json",
         **_bearer(worker_of_community_a),
     )
     assert response.status_code == 422 and "reason" in response.json()["errors"]
@@ -100,7 +117,9 @@ def test_figures__for_city_staff(client, rider, gate_a, city_staff):
     data = client.get("/api/v1/passes/figures", **_bearer(city_staff)).json()
     assert data["scans"] == 1 and data["riders_served"] == 1 and data["minutes_saved"] == 5
     assert data["per_gate_day"][0]["gate"] == "北门"
-    bad = client.get("/api/v1/passes/figures", {"start": "2026-02-01", "end": "2026-01-01"}, **_bearer(city_staff))
+    bad = client.get(
+        "/api/v1/passes/figures", {"start": "2026-02-01", "end": "2026-01-01"}, **_bearer(city_staff)
+    )
     assert bad.status_code == 422
 
 

@@ -19,7 +19,12 @@ def _mobile(user) -> str:
 
 
 def test_rider_shows_the_pass__guard_sees_green__then_red_after_revocation(
-    live_server, browser, rider, gate_a, guard_a, worker_of_community_a  # noqa: F811
+    live_server,
+    browser,  # noqa: F811 - the fixture imported above
+    rider,
+    gate_a,
+    guard_a,
+    worker_of_community_a,
 ):
     phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
     rider_page = phone.new_page()

@@ -68,7 +68,9 @@ def test_qr_on_the_riders_page__decoded_by_zxing__is_the_pass(signed_in, rider):
             x, y = x + a, y + float(b)
         elif op == "h":
             for i in range(int(round(a))):
-                image.paste(0, (int((x + i) * 8), int((y - 0.5) * 8), int((x + i + 1) * 8), int((y + 0.5) * 8)))
+                image.paste(
+                    0, (int((x + i) * 8), int((y - 0.5) * 8), int((x + i + 1) * 8), int((y + 0.5) * 8))
+                )
             x += a
     decoded = zxingcpp.read_barcodes(image)
     assert [d.text for d in decoded] == [url]
@@ -94,15 +96,29 @@ def test_a_pass_resigned_with_another_key__is_forged(rider):
     payload = lib.verify(record.token, lib.KeySet()).payload
     thief = lib.PassSigner.generate()
     forged = thief.issue(
-        serial=payload.serial, rider_id=payload.rider_id, valid_from=payload.valid_from,
-        valid_until=payload.valid_until + 86400 * 365, areas=payload.areas,
+        serial=payload.serial,
+        rider_id=payload.rider_id,
+        valid_from=payload.valid_from,
+        valid_until=payload.valid_until + 86400 * 365,
+        areas=payload.areas,
     )
     assert pass_check(text=forged).reason == Reason.UNKNOWN_KEY
 
 
 @pytest.mark.parametrize(
     "text",
-    ["", "x", "garbage", "/p/", "%00%ff", "p/" + "A" * 3000, "🙂🙂", "../../etc/passwd", "AAAA" * 40, "http://evil/p/abc?x=1"],
+    [
+        "",
+        "x",
+        "garbage",
+        "/p/",
+        "%00%ff",
+        "p/" + "A" * 3000,
+        "🙂🙂",
+        "../../etc/passwd",
+        "AAAA" * 40,
+        "http://evil/p/abc?x=1",
+    ],
 )
 def test_garbage__is_a_clear_red_page_never_a_crash(client, text, caplog):
     with caplog.at_level(logging.WARNING, logger="gongzhi.passes.check"):
@@ -117,7 +133,9 @@ def test_expiry__honours_a_few_minutes_of_clock_skew_and_no_more(rider):
     record = services.pass_current(rider=rider)
     until = record.valid_until
     assert pass_check(text=record.token, now=until - timedelta(seconds=1)).ok
-    assert pass_check(text=record.token, now=until + SKEW - timedelta(seconds=1)).ok  # a gate clock 5 min slow
+    assert pass_check(
+        text=record.token, now=until + SKEW - timedelta(seconds=1)
+    ).ok  # a gate clock 5 min slow
     assert pass_check(text=record.token, now=until + SKEW).reason == Reason.EXPIRED
     # A screenshot replayed the next day fails.
     assert pass_check(text=record.token, now=until + timedelta(days=1)).reason == Reason.EXPIRED
@@ -136,7 +154,9 @@ def test_revocation__takes_effect_online_at_once(rider, worker_of_community_a, g
     services.pass_revoke(rider=rider, reason="misconduct", note="与保安冲突", actor=worker_of_community_a)
     outcome = pass_check(text=record.token, gate=gate_a)
     assert outcome.reason == Reason.REVOKED
-    assert outcome.event.ok is False and outcome.event.reason == "revoked" and outcome.event.rider_id == rider.pk
+    assert (
+        outcome.event.ok is False and outcome.event.reason == "revoked" and outcome.event.rider_id == rider.pk
+    )
 
 
 def test_rotation__keeps_unexpired_passes_valid_and_signs_new_ones_with_the_new_key(rider, security_admin):
@@ -186,7 +206,13 @@ def test_guard_scan__records_an_event_for_the_guards_gate(signed_in, rider, gate
     response = signed_in(guard_a).get(f"/p/{record.token}")
     assert "pass-ok" in response.content.decode()
     event = AccessEvent.objects.get()
-    assert (event.gate, event.guard, event.rider, event.ok, event.serial) == (gate_a, guard_a, rider, True, record.serial)
+    assert (event.gate, event.guard, event.rider, event.ok, event.serial) == (
+        gate_a,
+        guard_a,
+        rider,
+        True,
+        record.serial,
+    )
 
 
 def test_an_anonymous_check__records_no_location(client, rider, gate_a):

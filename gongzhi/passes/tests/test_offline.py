@@ -22,14 +22,18 @@ ROOT = Path(__file__).resolve().parents[3]
 def _sync(client, held_keys=None, held_revocations=None):
     """What a gate device does: download both documents and check them against the pinned key."""
     pinned = [keyring.unb64url(p["public_key"]) for p in client.get("/api/v1/passes/publisher-keys").json()]
-    keyset = lib.load_keyset(client.get("/api/v1/passes/keyset").content, publisher_keys=pinned, held=held_keys)
+    keyset = lib.load_keyset(
+        client.get("/api/v1/passes/keyset").content, publisher_keys=pinned, held=held_keys
+    )
     revocations = lib.load_revocations(
         client.get("/api/v1/passes/revocations").content, publisher_keys=pinned, held=held_revocations
     )
     return keyset, revocations
 
 
-def test_gate_device__verifies_offline_and_learns_a_revocation_at_the_next_sync(client, rider, worker_of_community_a):
+def test_gate_device__verifies_offline_and_learns_a_revocation_at_the_next_sync(
+    client, rider, worker_of_community_a
+):
     record = services.pass_current(rider=rider)
     keyset, revocations = _sync(client)
     assert lib.verify(record.token, keyset, revocations, gate_area="510185001001").ok
@@ -52,7 +56,9 @@ def test_gate_device__refuses_a_replayed_older_revocation_list(client, rider, wo
     assert exc.value.code == "rollback"
 
 
-def test_key_set__keeps_the_retired_key_while_its_passes_live_and_drops_it_after(client, rider, security_admin):
+def test_key_set__keeps_the_retired_key_while_its_passes_live_and_drops_it_after(
+    client, rider, security_admin
+):
     old = services.pass_current(rider=rider)
     keyring.signing_key_rotate(actor=security_admin)
     keyset, _ = _sync(client)
@@ -78,7 +84,9 @@ def _write_documents(client, tmp_path):
     return keys, revs, publisher
 
 
-def test_pass_verify_command__exits_0_for_a_valid_pass_and_1_with_the_reason_otherwise(client, rider, tmp_path, capsys):
+def test_pass_verify_command__exits_0_for_a_valid_pass_and_1_with_the_reason_otherwise(
+    client, rider, tmp_path, capsys
+):
     record = services.pass_current(rider=rider)
     keys, revs, publisher = _write_documents(client, tmp_path)
     args = ["--keys", str(keys), "--revocations", str(revs), "--publisher-key", publisher]
@@ -98,21 +106,49 @@ def test_pass_verify_command__exits_0_for_a_valid_pass_and_1_with_the_reason_oth
 def test_gongzhi_pass_verify__runs_from_the_console_without_a_database(client, rider, tmp_path):
     record = services.pass_current(rider=rider)
     keys, revs, publisher = _write_documents(client, tmp_path)
-    env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "gongzhi.settings", "GONGZHI_VAR_DIR": str(tmp_path),
-           "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"}
-    base = [sys.executable, "-c", "import sys; from gongzhi.cli import main; sys.exit(main())", "pass", "verify"]
-    ok = subprocess.run([*base, record.token, "--keys", str(keys), "--publisher-key", publisher], cwd=ROOT, env=env,
-                        capture_output=True, text=True, timeout=60)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "gongzhi.settings",
+        "GONGZHI_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
+    }
+    base = [
+        sys.executable,
+        "-c",
+        "import sys; from gongzhi.cli import main; sys.exit(main())",
+        "pass",
+        "verify",
+    ]
+    ok = subprocess.run(
+        [*base, record.token, "--keys", str(keys), "--publisher-key", publisher],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert ok.returncode == 0, ok.stderr
     assert ok.stdout.splitlines()[0] == "ok" and f"serial: {record.serial}" in ok.stdout
-    bad = subprocess.run([*base, "garbage", "--keys", str(keys), "--publisher-key", publisher], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=60)
+    bad = subprocess.run(
+        [*base, "garbage", "--keys", str(keys), "--publisher-key", publisher],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert bad.returncode == 1 and bad.stdout.splitlines()[0] == "malformed"
     tampered = json.loads(keys.read_text())
     tampered["body"] = tampered["body"].replace('"sequence":', '"sequence":9')
     keys.write_text(json.dumps(tampered))
-    refused = subprocess.run([*base, record.token, "--keys", str(keys), "--publisher-key", publisher], cwd=ROOT,
-                             env=env, capture_output=True, text=True, timeout=60)
+    refused = subprocess.run(
+        [*base, record.token, "--keys", str(keys), "--publisher-key", publisher],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert refused.returncode == 2 and "signature" in refused.stderr
 
 

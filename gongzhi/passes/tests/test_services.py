@@ -24,8 +24,13 @@ pytestmark = pytest.mark.django_db
 def test_rider_register__stores_the_photo_without_exif_and_awaits_verification(make_user, platform, area):
     user = make_user(Role.RIDER, ANXIANGJIE, name="王强")
     rider = services.rider_register(
-        user=user, platform=platform, station=" 美团简城站 ", area=area(ANXIANGJIE), plate="川a 123 45",
-        photo=photo_upload(exif_gps=True), actor=user,
+        user=user,
+        platform=platform,
+        station=" 美团简城站 ",
+        area=area(ANXIANGJIE),
+        plate="川a 123 45",
+        photo=photo_upload(exif_gps=True),
+        actor=user,
     )
     assert rider.status == RiderStatus.PENDING
     assert rider.plate == "川A12345" and rider.station == "美团简城站"
@@ -36,13 +41,17 @@ def test_rider_register__stores_the_photo_without_exif_and_awaits_verification(m
     assert AuditEntry.objects.filter(action="passes.rider_register", object_id=str(rider.pk)).exists()
 
 
-def test_rider_register__a_file_that_is_not_an_image__is_refused_and_nothing_is_saved(make_user, platform, area):
+def test_rider_register__a_file_that_is_not_an_image__is_refused_and_nothing_is_saved(
+    make_user, platform, area
+):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     user = make_user(Role.RIDER, ANXIANGJIE)
     fake = SimpleUploadedFile("me.jpg", b"<?php echo 1; ?>", content_type="image/jpeg")
     with pytest.raises(ValidationError) as exc:
-        services.rider_register(user=user, platform=platform, station="站", area=area(ANXIANGJIE), photo=fake, actor=user)
+        services.rider_register(
+            user=user, platform=platform, station="站", area=area(ANXIANGJIE), photo=fake, actor=user
+        )
     assert "photo" in exc.value.message_dict
     assert not Rider.objects.filter(user=user).exists()
 
@@ -54,7 +63,9 @@ def test_rider_register__twice__is_refused(rider, platform, area):
         )
 
 
-def test_rider_register__by_a_worker_of_another_community__is_forbidden(make_user, platform, area, worker_of_community_b):
+def test_rider_register__by_a_worker_of_another_community__is_forbidden(
+    make_user, platform, area, worker_of_community_b
+):
     user = make_user(Role.RIDER, ANXIANGJIE)
     with pytest.raises(PermissionDenied):
         services.rider_register(
@@ -65,11 +76,15 @@ def test_rider_register__by_a_worker_of_another_community__is_forbidden(make_use
 def test_rider_transition__follows_the_table_and_refuses_a_jump(make_rider, worker_of_community_a):
     rider = make_rider(verified=False)
     with pytest.raises(ValidationError) as exc:
-        services.rider_transition(rider=rider, to=RiderStatus.SUSPENDED, actor=worker_of_community_a, note="x y")
+        services.rider_transition(
+            rider=rider, to=RiderStatus.SUSPENDED, actor=worker_of_community_a, note="x y"
+        )
     assert code_of(exc.value) == "passes.invalid_transition"
     with pytest.raises(ValidationError):  # a rejection needs a reason for the rider
         services.rider_transition(rider=rider, to=RiderStatus.REJECTED, actor=worker_of_community_a)
-    rider = services.rider_transition(rider=rider, to=RiderStatus.REJECTED, actor=worker_of_community_a, note="照片不清楚")
+    rider = services.rider_transition(
+        rider=rider, to=RiderStatus.REJECTED, actor=worker_of_community_a, note="照片不清楚"
+    )
     assert rider.status == RiderStatus.REJECTED and rider.status_note == "照片不清楚"
 
 
@@ -81,9 +96,13 @@ def test_rider_transition__by_a_worker_of_another_community__is_forbidden(make_r
 
 def test_rider_update__after_rejection__resubmits(make_rider, worker_of_community_a, platform):
     rider = make_rider(verified=False)
-    services.rider_transition(rider=rider, to=RiderStatus.REJECTED, actor=worker_of_community_a, note="请补照片")
+    services.rider_transition(
+        rider=rider, to=RiderStatus.REJECTED, actor=worker_of_community_a, note="请补照片"
+    )
     rider.refresh_from_db()
-    rider = services.rider_update(rider=rider, actor=rider.user, platform=platform, station="新站", photo=photo_upload())
+    rider = services.rider_update(
+        rider=rider, actor=rider.user, platform=platform, station="新站", photo=photo_upload()
+    )
     assert rider.status == RiderStatus.PENDING and rider.station == "新站"
 
 
@@ -96,18 +115,48 @@ def test_rider_update__by_the_rider_once_verified__is_refused(rider, platform):
 def test_insurance_add__checks_the_period_and_refuses_a_duplicate(rider):
     today = timezone.localdate()
     with pytest.raises(ValidationError) as exc:
-        services.insurance_add(rider=rider, insurer="人保", number="P1", starts_on=today, ends_on=today - timedelta(days=1), actor=rider.user)
+        services.insurance_add(
+            rider=rider,
+            insurer="人保",
+            number="P1",
+            starts_on=today,
+            ends_on=today - timedelta(days=1),
+            actor=rider.user,
+        )
     assert "ends_on" in exc.value.message_dict
-    services.insurance_add(rider=rider, insurer="人保", number="P 1", starts_on=today, ends_on=today + timedelta(days=30), actor=rider.user)
+    services.insurance_add(
+        rider=rider,
+        insurer="人保",
+        number="P 1",
+        starts_on=today,
+        ends_on=today + timedelta(days=30),
+        actor=rider.user,
+    )
     with pytest.raises(ValidationError) as exc:
-        services.insurance_add(rider=rider, insurer="人保", number="P1", starts_on=today, ends_on=today, actor=rider.user)
+        services.insurance_add(
+            rider=rider, insurer="人保", number="P1", starts_on=today, ends_on=today, actor=rider.user
+        )
     assert "number" in exc.value.message_dict
 
 
 def test_insurance_remind__marks_policies_ending_soon_once(rider):
     today = timezone.localdate()
-    soon = services.insurance_add(rider=rider, insurer="人保", number="S1", starts_on=today - timedelta(days=300), ends_on=today + timedelta(days=10), actor=rider.user)
-    services.insurance_add(rider=rider, insurer="平安", number="L1", starts_on=today - timedelta(days=10), ends_on=today + timedelta(days=200), actor=rider.user)
+    soon = services.insurance_add(
+        rider=rider,
+        insurer="人保",
+        number="S1",
+        starts_on=today - timedelta(days=300),
+        ends_on=today + timedelta(days=10),
+        actor=rider.user,
+    )
+    services.insurance_add(
+        rider=rider,
+        insurer="平安",
+        number="L1",
+        starts_on=today - timedelta(days=10),
+        ends_on=today + timedelta(days=200),
+        actor=rider.user,
+    )
     assert services.insurance_remind(today=today) == 1
     soon.refresh_from_db()
     assert soon.reminded_at is not None
@@ -119,7 +168,9 @@ def test_community_save__by_another_community__is_forbidden(worker_of_community_
         services.community_save(area=area(ANXIANGJIE), actor=worker_of_community_b, honours_pass=True)
 
 
-def test_gate_guard_add__someone_who_is_not_a_guard_there__is_refused(gate_a, worker_of_community_a, make_user):
+def test_gate_guard_add__someone_who_is_not_a_guard_there__is_refused(
+    gate_a, worker_of_community_a, make_user
+):
     make_user(Role.GATE_GUARD, BAITALU, mobile="13911112222")
     with pytest.raises(ValidationError) as exc:
         services.gate_guard_add(gate=gate_a, guard_mobile="13911112222", actor=worker_of_community_a)

@@ -47,7 +47,9 @@ def test_my_pass__without_registration__goes_to_the_form(signed_in, make_user):
 
 def test_register__bad_input_shows_errors_beside_fields_and_saves_nothing(signed_in, make_user):
     user = make_user(Role.RIDER, ANXIANGJIE)
-    response = signed_in(user).post("/passes/my/register/", {"platform": "", "station": "", "area": ANXIANGJIE})
+    response = signed_in(user).post(
+        "/passes/my/register/", {"platform": "", "station": "", "area": ANXIANGJIE}
+    )
     assert response.status_code == 400
     assert response.content.decode().count('class="err"') >= 2
     assert not Rider.objects.exists()
@@ -57,7 +59,13 @@ def test_register__a_rider_registers_with_a_photo(signed_in, make_user, platform
     user = make_user(Role.RIDER, ANXIANGJIE)
     response = signed_in(user).post(
         "/passes/my/register/",
-        {"platform": platform.pk, "station": "美团简城站", "plate": "简阳A·1", "area": ANXIANGJIE, "photo": photo_upload()},
+        {
+            "platform": platform.pk,
+            "station": "美团简城站",
+            "plate": "简阳A·1",
+            "area": ANXIANGJIE,
+            "photo": photo_upload(),
+        },
     )
     assert response.status_code == 302
     rider = Rider.objects.get(user=user)
@@ -67,7 +75,12 @@ def test_register__a_rider_registers_with_a_photo(signed_in, make_user, platform
 def test_lost_phone__the_old_session_must_sign_in_again(client, rider, worker_of_community_a):
     client.force_login(rider.user, backend="gongzhi.accounts.backends.MobilePasswordBackend")
     assert client.get("/passes/my/").status_code == 200
-    services.pass_revoke(rider=rider, reason="lost_phone", actor=worker_of_community_a, now=timezone.now() + timedelta(seconds=2))
+    services.pass_revoke(
+        rider=rider,
+        reason="lost_phone",
+        actor=worker_of_community_a,
+        now=timezone.now() + timedelta(seconds=2),
+    )
     response = client.get("/passes/my/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert client.get("/passes/my/card/").status_code == 302  # signed out
@@ -83,7 +96,9 @@ def test_gate_page__the_guard_checks_a_pasted_link(signed_in, guard_a, gate_a, r
     record = services.pass_current(rider=rider)
     client = signed_in(guard_a)
     assert "北门" in client.get("/passes/gate/").content.decode()
-    response = client.post("/passes/gate/", {"token": f"  https://gz.example.cn/p/{record.token}?from=wechat "})
+    response = client.post(
+        "/passes/gate/", {"token": f"  https://gz.example.cn/p/{record.token}?from=wechat "}
+    )
     assert response["Location"] == f"/p/{record.token}"
     assert "pass-ok" in client.get(response["Location"]).content.decode()
 
@@ -107,9 +122,13 @@ def test_rider_status__verifying_through_the_page(signed_in, make_rider, worker_
     assert rider.status == RiderStatus.VERIFIED
 
 
-def test_rider_revoke__without_a_reason_shows_the_error_and_revokes_nothing(signed_in, rider, worker_of_community_a):
+def test_rider_revoke__without_a_reason_shows_the_error_and_revokes_nothing(
+    signed_in, rider, worker_of_community_a
+):
     record = services.pass_current(rider=rider)
-    response = signed_in(worker_of_community_a).post(f"/passes/riders/{rider.pk}/revoke/", {"reason": "other"})
+    response = signed_in(worker_of_community_a).post(
+        f"/passes/riders/{rider.pk}/revoke/", {"reason": "other"}
+    )
     assert response.status_code == 400 and 'class="err"' in response.content.decode()
     record.refresh_from_db()
     assert record.revoked_at is None
@@ -117,7 +136,9 @@ def test_rider_revoke__without_a_reason_shows_the_error_and_revokes_nothing(sign
 
 def test_community_page__the_worker_sets_services_and_adds_a_gate(signed_in, worker_of_community_a):
     client = signed_in(worker_of_community_a)
-    response = client.post(f"/passes/communities/{ANXIANGJIE}/", {"save_settings": "1", "honours_pass": "on", "water": "on"})
+    response = client.post(
+        f"/passes/communities/{ANXIANGJIE}/", {"save_settings": "1", "honours_pass": "on", "water": "on"}
+    )
     assert response.status_code == 302
     client.post(f"/passes/communities/{ANXIANGJIE}/", {"add_gate": "1", "name": "西门"})
     body = client.get("/passes/communities/").content.decode()
@@ -139,7 +160,14 @@ def test_figures__count_scans_riders_time_saved_and_insured(signed_in, town_staf
 
     settings.GONGZHI_PASSES = {"MINUTES_SAVED_PER_SCAN": 6}
     today = timezone.localdate()
-    services.insurance_add(rider=rider, insurer="人保", number="F1", starts_on=today, ends_on=today + timedelta(days=9), actor=rider.user)
+    services.insurance_add(
+        rider=rider,
+        insurer="人保",
+        number="F1",
+        starts_on=today,
+        ends_on=today + timedelta(days=9),
+        actor=rider.user,
+    )
     token = services.pass_current(rider=rider).token
     for _ in range(3):
         pass_check(text=token, gate=gate_a)
@@ -156,7 +184,9 @@ def test_figures__a_backwards_period_is_a_clear_error(signed_in, town_staff_a):
     assert response.status_code == 400 and 'class="err"' in response.content.decode()
 
 
-def test_keys_page__rotate_is_for_the_security_administrator_only(signed_in, security_admin, worker_of_community_a, rider):
+def test_keys_page__rotate_is_for_the_security_administrator_only(
+    signed_in, security_admin, worker_of_community_a, rider
+):
     services.pass_current(rider=rider)
     assert signed_in(worker_of_community_a).post("/passes/keys/rotate/").status_code == 403
     client = signed_in(security_admin)

@@ -25,7 +25,9 @@ class Command(BaseCommand):
         sys.exit(code)
 
     def add_arguments(self, parser):
-        parser.add_argument("rest", nargs=argparse.REMAINDER, help="TOKEN --keys FILE [--revocations FILE] ...")
+        parser.add_argument(
+            "rest", nargs=argparse.REMAINDER, help="TOKEN --keys FILE [--revocations FILE] ..."
+        )
 
     def handle(self, *args, **options):
         # Reached through call_command(); the console goes through run_from_argv above.
