@@ -145,6 +145,7 @@ ROUTERS = [
     ("/people", "gongzhi.people.api.router"),
     ("/organisations", "gongzhi.directory.api.router"),
     ("/audit", "gongzhi.audit.api.router"),
+    ("/passes", "gongzhi.passes.api.router"),
 ]
 
 for prefix, path in ROUTERS:

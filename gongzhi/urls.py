@@ -15,6 +15,7 @@ urlpatterns = [
     path("people/", include("gongzhi.people.urls")),
     path("organisations/", include("gongzhi.directory.urls")),
     path("audit/", include("gongzhi.audit.urls")),
+    path("", include("gongzhi.passes.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
