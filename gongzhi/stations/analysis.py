@@ -114,7 +114,8 @@ def active_sites(demand: Sequence[DemandRow], radius_m: float) -> list[SiteRow]:
         .order_by("id")
     )
     return [
-        SiteRow(f"S{s.pk}", s.name, s.lat, s.lng, frozenset(f.name for f in s.functions.all()), s.pk) for s in qs
+        SiteRow(f"S{s.pk}", s.name, s.lat, s.lng, frozenset(f.name for f in s.functions.all()), s.pk)
+        for s in qs
     ]
 
 
@@ -163,6 +164,7 @@ class CoverageReport:
     function_covered: dict[str, float]
     function_sites: dict[str, int]
     towns: list[GroupRow]
+    communities: list[GroupRow]
     uncovered: list[UncoveredRow]
     points: list[dict]
     sites: list[SiteRow]
@@ -176,8 +178,19 @@ class CoverageReport:
     def function_share(self, name: str) -> float:
         return self.function_covered.get(name, 0.0) / self.total if self.total > 0 else 0.0
 
+    @property
+    def by_community(self) -> bool:
+        """A town (or community) is read community by community; anything larger, town by town."""
+        return self.area.level in (Level.TOWN, Level.VILLAGE)
 
-def coverage_report(*, area: Area, grid: PopulationGrid | None = None, minutes: float | None = None) -> CoverageReport:
+    @property
+    def groups(self) -> list[GroupRow]:
+        return self.communities if self.by_community else self.towns
+
+
+def coverage_report(
+    *, area: Area, grid: PopulationGrid | None = None, minutes: float | None = None
+) -> CoverageReport:
     """Who in ``area`` lives within ``minutes`` (default: the life-circle minutes) of a station."""
     minutes = float(setting("WALK_MINUTES") if minutes is None else minutes)
     radius = reach_m(minutes)
@@ -202,7 +215,9 @@ def coverage_report(*, area: Area, grid: PopulationGrid | None = None, minutes: 
         offering = [s for s in sites if name in s.functions]
         function_sites[name] = len(offering)
         by_function[name] = (
-            planning.coverage(points, offering, radius).covered if points and offering else np.zeros(len(points), bool)
+            planning.coverage(points, offering, radius).covered
+            if points and offering
+            else np.zeros(len(points), bool)
         )
 
     # Names of towns and communities for the rows.
@@ -238,6 +253,7 @@ def coverage_report(*, area: Area, grid: PopulationGrid | None = None, minutes: 
         function_covered={n: float(weights[by_function[n]].sum()) for n in functions},
         function_sites=function_sites,
         towns=sorted(towns.values(), key=lambda r: r.code),
+        communities=sorted(communities.values(), key=lambda r: r.code),
         uncovered=uncovered,
         points=_map_points(demand, covered),
         sites=sites,

@@ -6,7 +6,7 @@ import io
 import math
 from datetime import date, datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
@@ -19,6 +19,7 @@ from gongzhi.lib import opening_hours as oh
 
 from . import selectors, services
 from .conf import reach_m, setting
+from .errors import coded
 from .hours import open_status, weekly_text
 from .models import PlanModel
 
@@ -134,7 +135,9 @@ class StationDetail(StationOut):
     def resolve_hours(obj) -> list[dict]:
         schedule = weekly_text(obj)
         closed = _("closed")
-        return [{"weekday": d, "hours": "" if text == closed else text} for d, (_n, text) in enumerate(schedule)]
+        return [
+            {"weekday": d, "hours": "" if text == closed else text} for d, (_n, text) in enumerate(schedule)
+        ]
 
     @staticmethod
     def resolve_exceptions(obj) -> list[dict]:
@@ -145,7 +148,10 @@ class StationDetail(StationOut):
             notes[e.date] = e.note
             if e.opens is not None:
                 by_day[e.date].append(oh.Interval(e.opens, e.closes))
-        return [{"date": d, "hours": oh.format_intervals(sorted(v)), "note": notes[d]} for d, v in sorted(by_day.items())]
+        return [
+            {"date": d, "hours": oh.format_intervals(sorted(v)), "note": notes[d]}
+            for d, v in sorted(by_day.items())
+        ]
 
     @staticmethod
     def resolve_open_now(obj) -> dict:
@@ -267,7 +273,9 @@ def function_create(request, payload: FunctionIn):
     return Status(201, fn)
 
 
-@router.patch("/functions/{function_id}", response=FunctionOut, summary="Rename, reorder or retire a function")
+@router.patch(
+    "/functions/{function_id}", response=FunctionOut, summary="Rename, reorder or retire a function"
+)
 def function_update(request, function_id: int, payload: FunctionPatch):
     if not request.auth.access.has("stations.functions.manage"):
         raise PermissionDenied
@@ -290,7 +298,7 @@ def stations_nearby(request, query: Query[NearbyQuery]):
         area = selectors.community_get(query.community)
         origin = (area.lat, area.lng)
     else:
-        raise ValidationError({"lat": [_("Give lat and lng, or a community code.")]}, code="stations.origin")
+        raise coded({"lat": [_("Give lat and lng, or a community code.")]}, "stations.origin")
     minutes = query.minutes if query.minutes is not None else float(setting("WALK_MINUTES"))
     found = selectors.stations_near(
         viewer=request.auth,
@@ -307,7 +315,12 @@ def stations_nearby(request, query: Query[NearbyQuery]):
         "radius_m": reach_m(minutes),
         "count": len(found),
         "items": [
-            {"station": n.station, "distance_m": round(n.distance_m, 1), "walk_minutes": round(n.walk_minutes, 1), "open_now": _open(n.status)}
+            {
+                "station": n.station,
+                "distance_m": round(n.distance_m, 1),
+                "walk_minutes": round(n.walk_minutes, 1),
+                "open_now": _open(n.status),
+            }
             for n in found
         ],
     }
@@ -324,7 +337,7 @@ class CoverageQuery(Schema):
     minutes: float | None = Field(None, ge=1, le=60)
 
 
-class TownOut(Schema):
+class GroupOut(Schema):
     code: str
     name: str
     population: float
@@ -362,7 +375,8 @@ class CoverageOut(Schema):
     population: float
     covered: float
     share: float
-    towns: list[TownOut]
+    towns: list[GroupOut]
+    communities: list[GroupOut]
     functions: list[FunctionCoverage]
     uncovered: list[UncoveredOut]
 
@@ -371,7 +385,22 @@ def _finite(x: float) -> float | None:
     return x if math.isfinite(x) else None
 
 
-@router.get("/coverage", response=CoverageOut, summary="Share of people within a walk of a station, by town and function")
+def _group(row, functions: list[str]) -> dict:
+    return {
+        "code": row.code,
+        "name": row.name,
+        "population": row.population,
+        "covered": row.covered,
+        "share": row.share,
+        "by_function": {f: row.function_share(f) for f in functions},
+    }
+
+
+@router.get(
+    "/coverage",
+    response=CoverageOut,
+    summary="Share of people within a walk of a station, by town and function",
+)
 def coverage(request, query: Query[CoverageQuery]):
     area = selectors.area_for(viewer=request.auth, permission="stations.coverage", code=query.area_code)
     grid = selectors.grid_get(viewer=request.auth, pk=query.grid_id) if query.grid_id else None
@@ -387,18 +416,28 @@ def coverage(request, query: Query[CoverageQuery]):
         "population": r.total,
         "covered": r.covered,
         "share": r.share,
-        "towns": [
-            {"code": t.code, "name": t.name, "population": t.population, "covered": t.covered, "share": t.share,
-             "by_function": {f: t.function_share(f) for f in r.functions}}
-            for t in r.towns
-        ],
+        "towns": [_group(t, r.functions) for t in r.towns],
+        "communities": [_group(c, r.functions) for c in r.communities],
         "functions": [
-            {"function": f, "stations": r.function_sites[f], "covered": r.function_covered[f], "share": r.function_share(f)}
+            {
+                "function": f,
+                "stations": r.function_sites[f],
+                "covered": r.function_covered[f],
+                "share": r.function_share(f),
+            }
             for f in r.functions
         ],
         "uncovered": [
-            {"code": u.code, "name": u.name, "town": u.town, "population": u.population, "uncovered": u.uncovered,
-             "nearest_station": u.nearest_name, "nearest_m": _finite(u.nearest_m), "nearest_minutes": _finite(u.nearest_minutes)}
+            {
+                "code": u.code,
+                "name": u.name,
+                "town": u.town,
+                "population": u.population,
+                "uncovered": u.uncovered,
+                "nearest_station": u.nearest_name,
+                "nearest_m": _finite(u.nearest_m),
+                "nearest_minutes": _finite(u.nearest_minutes),
+            }
             for u in r.uncovered
         ],
     }
@@ -423,7 +462,9 @@ def grid_list(request):
 @router.post("/grids", response={201: GridOut}, summary="Import a population grid (CSV id,lat,lng,weight)")
 def grid_import(request, file: File[UploadedFile], name: Form[str], area_code: Form[str]):
     area = _area(area_code[:15])
-    grid = services.population_grid_import(actor=request.auth, area=area, name=name, upload=file, ip=client_ip(request))
+    grid = services.population_grid_import(
+        actor=request.auth, area=area, name=name, upload=file, ip=client_ip(request)
+    )
     return Status(201, grid)
 
 
@@ -551,11 +592,13 @@ def _candidates_csv(items: list[CandidateIn]) -> io.BytesIO:
     return buffer
 
 
-@router.post("/plans", response={201: PlanDetail, 202: PlanOut}, summary="Run the planner (201 solved; 202 queued)")
+@router.post(
+    "/plans", response={201: PlanDetail, 202: PlanOut}, summary="Run the planner (201 solved; 202 queued)"
+)
 def plan_create(request, payload: PlanIn):
     area = _area(payload.area_code)
     if payload.model not in PlanModel.values:
-        raise ValidationError({"model": [_("Choose mclp, lscp or pmedian.")]}, code="stations.plan_model")
+        raise coded({"model": [_("Choose mclp, lscp or pmedian.")]}, "stations.plan_model")
     grid = selectors.grid_get(viewer=request.auth, pk=payload.grid_id) if payload.grid_id else None
     run = services.plan_run_start(
         actor=request.auth,
@@ -568,7 +611,9 @@ def plan_create(request, payload: PlanIn):
         include_existing=payload.include_existing,
         must_keep=payload.must_keep,
         must_close=payload.must_close,
-        requirements=[services.Requirement(r.function, r.min_sites, r.cover_all) for r in payload.requirements],
+        requirements=[
+            services.Requirement(r.function, r.min_sites, r.cover_all) for r in payload.requirements
+        ],
         time_limit=payload.time_limit,
         mip_gap=payload.mip_gap,
         title=payload.title,
@@ -579,7 +624,9 @@ def plan_create(request, payload: PlanIn):
     return Status(201 if run.finished else 202, run)
 
 
-@router.get("/plans/{run_id}", response=PlanDetail, summary="One planner run: progress, or the chosen stations")
+@router.get(
+    "/plans/{run_id}", response=PlanDetail, summary="One planner run: progress, or the chosen stations"
+)
 def plan_get(request, run_id: int):
     return selectors.plan_run_get(viewer=request.auth, pk=run_id)
 
@@ -593,7 +640,11 @@ def plan_get(request, run_id: int):
 @paginate(Page)
 def station_list(request, filters: Query[StationFilter]):
     return selectors.station_list(
-        viewer=request.auth, area_code=filters.area_code, function=filters.function, status=filters.status, q=filters.q
+        viewer=request.auth,
+        area_code=filters.area_code,
+        function=filters.function,
+        status=filters.status,
+        q=filters.q,
     ).select_related("merged_into")
 
 
@@ -603,7 +654,9 @@ def _functions(codes: list[str] | None):
     known = {f.code: f for f in selectors.function_list(active_only=False)}
     unknown = [c for c in codes if c not in known]
     if unknown:
-        raise ValidationError({"functions": [_("Unknown function: %(code)s.") % {"code": unknown[0]}]}, code="stations.function")
+        raise coded(
+            {"functions": [_("Unknown function: %(code)s.") % {"code": unknown[0]}]}, "stations.function"
+        )
     return [known[c] for c in codes]
 
 
@@ -613,9 +666,13 @@ def _organisations(request, ids: list[int] | None):
     allowed = {o.pk: o for o in selectors.owner_choices(viewer=request.auth).filter(pk__in=ids)}
     missing = [i for i in ids if i not in allowed]
     if missing:
-        raise ValidationError(
-            {"organisation_ids": [_("Organisation %(id)s cannot run a station of yours.") % {"id": missing[0]}]},
-            code="stations.organisation",
+        raise coded(
+            {
+                "organisation_ids": [
+                    _("Organisation %(id)s cannot run a station of yours.") % {"id": missing[0]}
+                ]
+            },
+            "stations.organisation",
         )
     return [allowed[i] for i in ids]
 
@@ -625,7 +682,7 @@ def _area(code: str | None):
         return None
     area = selectors.area_by_code(code)
     if area is None:
-        raise ValidationError({"area_code": [_("Unknown area code.")]}, code="area.unknown")
+        raise coded({"area_code": [_("Unknown area code.")]}, "area.unknown")
     return area
 
 
@@ -684,7 +741,9 @@ def station_hours(request, station_id: int, payload: HoursIn):
     return selectors.station_get(viewer=request.auth, pk=station.pk)
 
 
-@router.put("/{station_id}/exceptions", response=StationDetail, summary="Set one date's hours (a holiday, a closure)")
+@router.put(
+    "/{station_id}/exceptions", response=StationDetail, summary="Set one date's hours (a holiday, a closure)"
+)
 def station_exception(request, station_id: int, payload: ExceptionIn):
     station = selectors.station_get(viewer=request.auth, pk=station_id)
     services.hours_exception_set(
@@ -698,7 +757,9 @@ def station_exception(request, station_id: int, payload: ExceptionIn):
     return selectors.station_get(viewer=request.auth, pk=station.pk)
 
 
-@router.delete("/{station_id}/exceptions/{day}", response={204: None}, summary="Remove one date's special hours")
+@router.delete(
+    "/{station_id}/exceptions/{day}", response={204: None}, summary="Remove one date's special hours"
+)
 def station_exception_remove(request, station_id: int, day: date):
     station = selectors.station_get(viewer=request.auth, pk=station_id)
     services.hours_exception_remove(station=station, actor=request.auth, day=day, ip=client_ip(request))
@@ -723,7 +784,9 @@ def station_reopen(request, station_id: int):
 def station_merge(request, payload: MergeIn):
     into = selectors.station_get(viewer=request.auth, pk=payload.into)
     sources = [selectors.station_get(viewer=request.auth, pk=pk) for pk in payload.sources]
-    services.station_merge(sources=sources, into=into, actor=request.auth, note=payload.note, ip=client_ip(request))
+    services.station_merge(
+        sources=sources, into=into, actor=request.auth, note=payload.note, ip=client_ip(request)
+    )
     return selectors.station_get(viewer=request.auth, pk=into.pk)
 
 
@@ -736,7 +799,9 @@ def station_history(request, station_id: int):
 @router.post("/{station_id}/photos", response={201: StationDetail}, summary="Add a photo (EXIF removed)")
 def station_photo_add(request, station_id: int, image: File[UploadedFile], caption: Form[str] = ""):
     station = selectors.station_get(viewer=request.auth, pk=station_id)
-    services.photo_add(station=station, actor=request.auth, upload=image, caption=caption, ip=client_ip(request))
+    services.photo_add(
+        station=station, actor=request.auth, upload=image, caption=caption, ip=client_ip(request)
+    )
     return Status(201, selectors.station_get(viewer=request.auth, pk=station.pk))
 
 
@@ -746,4 +811,3 @@ def station_photo_remove(request, station_id: int, photo_id: int):
     photo = get_object_or_404(station.photos.all(), pk=photo_id)
     services.photo_remove(photo=photo, actor=request.auth, ip=client_ip(request))
     return Status(204, None)
-

@@ -56,7 +56,10 @@ def planning_input_message(message: str) -> str:
                 "col": _col(col),
                 "detail": translated,
             }
-    m = re.fullmatch(r"(.+?): row (\d+), columns 'lat','lng': \((\S+), (\S+)\) is outside China(; lat and lng look swapped)?", message)
+    m = re.fullmatch(
+        r"(.+?): row (\d+), columns 'lat','lng': \((\S+), (\S+)\) is outside China(; lat and lng look swapped)?",
+        message,
+    )
     if m:
         name, row, lat, lng, swapped = m.groups()
         text = _("%(file)s, row %(row)s: the point (%(lat)s, %(lng)s) is outside China") % {

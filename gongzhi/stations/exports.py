@@ -22,7 +22,10 @@ def site_action(site: dict) -> str:
     if site["kind"] == "new":
         return _("Not needed")
     if site.get("merge_into_name"):
-        return _("Merge into %(name)s (%(m).0f m)") % {"name": site["merge_into_name"], "m": site["merge_distance_m"]}
+        return _("Merge into %(name)s (%(m).0f m)") % {
+            "name": site["merge_into_name"],
+            "m": site["merge_distance_m"],
+        }
     return _("Close")
 
 
@@ -82,8 +85,18 @@ def plan_workbook(run: PlanRun) -> bytes:
 
     sites = wb.create_sheet(_("Stations"))
     sites.append(
-        [_("Id"), _("Name"), _("Kind"), _("Chosen"), _("What to do"), _("Fixed"), _("Functions"),
-         _("People served"), _("Latitude"), _("Longitude")]
+        [
+            _("Id"),
+            _("Name"),
+            _("Kind"),
+            _("Chosen"),
+            _("What to do"),
+            _("Fixed"),
+            _("Functions"),
+            _("People served"),
+            _("Latitude"),
+            _("Longitude"),
+        ]
     )
     for cell in sites[1]:
         cell.font = bold
@@ -107,13 +120,26 @@ def plan_workbook(run: PlanRun) -> bytes:
 
     demand = wb.create_sheet(_("Population"))
     demand.append(
-        [_("Id"), _("Name"), _("Community"), _("People"), _("Within the walk"), _("Nearest chosen station"),
-         _("Distance (m)"), _("Walk (minutes)"), _("Latitude"), _("Longitude")]
+        [
+            _("Id"),
+            _("Name"),
+            _("Community"),
+            _("People"),
+            _("Within the walk"),
+            _("Nearest chosen station"),
+            _("Distance (m)"),
+            _("Walk (minutes)"),
+            _("Latitude"),
+            _("Longitude"),
+        ]
     )
     for cell in demand[1]:
         cell.font = bold
     names = {s["id"]: s["name"] for s in run.result.get("sites", [])}
-    detour, speed = run.params.get("detour", geo.DEFAULT_DETOUR), run.params.get("speed_kmh", geo.DEFAULT_SPEED_KMH)
+    detour, speed = (
+        run.params.get("detour", geo.DEFAULT_DETOUR),
+        run.params.get("speed_kmh", geo.DEFAULT_SPEED_KMH),
+    )
     for d in run.result.get("demand", []):
         distance = d.get("distance_m")
         demand.append(

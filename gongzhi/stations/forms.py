@@ -51,7 +51,9 @@ class StationForm(forms.Form):
         label=_("Coordinates are"),
         choices=CoordinateSystem.choices,
         initial=CoordinateSystem.WGS84,
-        help_text=_("A point picked on 高德 or 腾讯 maps is GCJ-02; GPS, 天地图 and OpenStreetMap give WGS-84."),
+        help_text=_(
+            "A point picked on 高德 or 腾讯 maps is GCJ-02; GPS, 天地图 and OpenStreetMap give WGS-84."
+        ),
         widget=forms.Select(attrs={"data-map-crs": ""}),
     )
     functions = FunctionChoices(
@@ -67,9 +69,13 @@ class StationForm(forms.Form):
     facilities = forms.MultipleChoiceField(
         label=_("Facilities"), choices=Facility.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
-    capacity = forms.IntegerField(label=_("Capacity (people at once)"), min_value=0, max_value=100000, required=False)
+    capacity = forms.IntegerField(
+        label=_("Capacity (people at once)"), min_value=0, max_value=100000, required=False
+    )
     phone = forms.CharField(label=_("Service telephone"), max_length=30, required=False)
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, areas, functions, organisations, **kwargs):
         super().__init__(*args, **kwargs)
@@ -108,7 +114,9 @@ class ExceptionForm(forms.Form):
 
 
 class PhotoForm(forms.Form):
-    image = forms.FileField(label=_("Photo"), help_text=_("JPEG, PNG or WebP, at most 10 MB; location data is removed."))
+    image = forms.FileField(
+        label=_("Photo"), help_text=_("JPEG, PNG or WebP, at most 10 MB; location data is removed.")
+    )
     caption = forms.CharField(label=_("Caption"), max_length=100, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -144,7 +152,9 @@ class MergeForm(forms.Form):
 
 
 class FunctionForm(forms.Form):
-    code = forms.SlugField(label=_("Code"), max_length=40, help_text=_("Lowercase letters, digits and _, e.g. legal_desk."))
+    code = forms.SlugField(
+        label=_("Code"), max_length=40, help_text=_("Lowercase letters, digits and _, e.g. legal_desk.")
+    )
     name = forms.CharField(label=_("Name"), max_length=40)
     name_en = forms.CharField(label=_("English name"), max_length=80, required=False)
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
@@ -165,7 +175,9 @@ class StationFilterForm(forms.Form):
 
 
 class FinderForm(forms.Form):
-    community = CommunityChoiceField(label=_("I am in"), queryset=None, required=False, empty_label=_("Choose a community"))
+    community = CommunityChoiceField(
+        label=_("I am in"), queryset=None, required=False, empty_label=_("Choose a community")
+    )
     lat = forms.FloatField(required=False, widget=forms.HiddenInput)
     lng = forms.FloatField(required=False, widget=forms.HiddenInput)
     minutes = MinutesField(label=_("Walk"), required=False)
@@ -191,7 +203,10 @@ class FinderForm(forms.Form):
 class CoverageForm(forms.Form):
     area = AreaChoiceField(label=_("Area"), queryset=None)
     grid = forms.ModelChoiceField(
-        label=_("Population"), queryset=None, required=False, empty_label=_("Registered residents by community")
+        label=_("Population"),
+        queryset=None,
+        required=False,
+        empty_label=_("Registered residents by community"),
     )
     minutes = MinutesField(label=_("Walk"))
 
@@ -204,7 +219,9 @@ class CoverageForm(forms.Form):
 class GridForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     area = AreaChoiceField(label=_("Area"), queryset=None)
-    file = forms.FileField(label=_("CSV file"), help_text=_("Columns id,lat,lng,weight (WGS-84); UTF-8 or Excel's CSV."))
+    file = forms.FileField(
+        label=_("CSV file"), help_text=_("Columns id,lat,lng,weight (WGS-84); UTF-8 or Excel's CSV.")
+    )
 
     def __init__(self, *args, areas, **kwargs):
         super().__init__(*args, **kwargs)
@@ -214,7 +231,9 @@ class GridForm(forms.Form):
 
 class PlanForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=100, required=False)
-    model = forms.ChoiceField(label=_("Question"), choices=PlanModel.choices, widget=forms.RadioSelect, initial=PlanModel.MCLP)
+    model = forms.ChoiceField(
+        label=_("Question"), choices=PlanModel.choices, widget=forms.RadioSelect, initial=PlanModel.MCLP
+    )
     p = forms.IntegerField(
         label=_("Number of stations (p)"),
         min_value=1,
@@ -223,19 +242,32 @@ class PlanForm(forms.Form):
     )
     minutes = MinutesField(label=_("Walk"))
     grid = forms.ModelChoiceField(
-        label=_("Population"), queryset=None, required=False, empty_label=_("Registered residents by community")
+        label=_("Population"),
+        queryset=None,
+        required=False,
+        empty_label=_("Registered residents by community"),
     )
-    include_existing = forms.BooleanField(label=_("Existing active stations are candidates"), required=False, initial=True)
+    include_existing = forms.BooleanField(
+        label=_("Existing active stations are candidates"), required=False, initial=True
+    )
     candidate_file = forms.FileField(
         label=_("New candidate sites (CSV)"),
         required=False,
-        help_text=_("Columns id,lat,lng and optionally functions (names separated by |) and status (keep/close)."),
+        help_text=_(
+            "Columns id,lat,lng and optionally functions (names separated by |) and status (keep/close)."
+        ),
     )
     must_keep = StationChoices(
-        label=_("Stations to keep"), queryset=None, required=False, widget=forms.SelectMultiple(attrs={"size": 8})
+        label=_("Stations to keep"),
+        queryset=None,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
     )
     must_close = StationChoices(
-        label=_("Stations to close"), queryset=None, required=False, widget=forms.SelectMultiple(attrs={"size": 8})
+        label=_("Stations to close"),
+        queryset=None,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
     )
     time_limit = forms.IntegerField(
         label=_("Time limit (seconds)"),

@@ -65,13 +65,13 @@ def weekly_text(station) -> list[tuple[str, str]]:
     """(weekday name, "09:00-12:00, 14:00-18:00" or "closed") for the seven days."""
     schedule = schedule_for(station)
     names = weekday_names()
-    return [
-        (names[d], oh.format_intervals(schedule.weekly.get(d, ())) or _("closed")) for d in range(7)
-    ]
+    return [(names[d], oh.format_intervals(schedule.weekly.get(d, ())) or _("closed")) for d in range(7)]
 
 
 HOURS_MESSAGES = {
-    "hours.format": gettext_lazy("Write times as 09:00-18:00, several separated by commas, or “closed” or “24h”: %(text)s"),
+    "hours.format": gettext_lazy(
+        "Write times as 09:00-18:00, several separated by commas, or “closed” or “24h”: %(text)s"
+    ),
     "hours.time": gettext_lazy("“%(text)s” is not a time of day (00:00 to 24:00)."),
     "hours.empty": gettext_lazy("“%(text)s” opens and closes at the same minute; write 24h for a full day."),
     "hours.overlap": gettext_lazy("%(first)s and %(second)s overlap."),

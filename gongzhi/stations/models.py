@@ -143,7 +143,8 @@ class Station(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(lat__gte=-90, lat__lte=90, lng__gte=-180, lng__lte=180), name="station_lat_lng_range"
+                condition=Q(lat__gte=-90, lat__lte=90, lng__gte=-180, lng__lte=180),
+                name="station_lat_lng_range",
             ),
             models.CheckConstraint(
                 condition=Q(status="merged", merged_into__isnull=False) | ~Q(status="merged"),
@@ -244,10 +245,17 @@ class StationEvent(models.Model):
     station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=12, choices=Kind.choices)
     other = models.ForeignKey(
-        Station, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("other station")
+        Station,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("other station"),
     )
     at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     note = models.CharField(max_length=200, blank=True, default="")
     details = models.JSONField(default=dict, blank=True)
 
@@ -353,7 +361,9 @@ class PlanRun(models.Model):
     title = models.CharField(_("title"), max_length=100, blank=True, default="")
     area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("area"))
     model = models.CharField(_("model"), max_length=8, choices=PlanModel.choices)
-    status = models.CharField(_("status"), max_length=8, choices=PlanStatus.choices, default=PlanStatus.QUEUED)
+    status = models.CharField(
+        _("status"), max_length=8, choices=PlanStatus.choices, default=PlanStatus.QUEUED
+    )
     stage = models.CharField(_("stage"), max_length=80, blank=True, default="")
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     params = models.JSONField(_("parameters"), default=dict)

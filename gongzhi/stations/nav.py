@@ -10,7 +10,9 @@ register(
         permission="stations.find",
         icon="📍",
         order=30,
-        description=_("Service stations within a 15-minute walk: what they offer and whether they are open now."),
+        description=_(
+            "Service stations within a 15-minute walk: what they offer and whether they are open now."
+        ),
         layouts=frozenset({"phone"}),
     ),
     NavItem(
@@ -20,7 +22,9 @@ register(
         permission="stations.view",
         icon="🏠",
         order=40,
-        description=_("The station registry of your area: functions, owners, hours, photos and merge history."),
+        description=_(
+            "The station registry of your area: functions, owners, hours, photos and merge history."
+        ),
         layouts=frozenset({"workbench"}),
     ),
     NavItem(
@@ -30,7 +34,9 @@ register(
         permission="stations.coverage",
         icon="◎",
         order=41,
-        description=_("Who lives within a 15-minute walk of a station, by town and by function; who does not."),
+        description=_(
+            "Who lives within a 15-minute walk of a station, by town and by function; who does not."
+        ),
         layouts=frozenset({"workbench"}),
     ),
     NavItem(
@@ -40,7 +46,9 @@ register(
         permission="stations.plan",
         icon="⚖",
         order=42,
-        description=_("Which stations to keep, merge or add, proven optimal; every run kept with its parameters."),
+        description=_(
+            "Which stations to keep, merge or add, proven optimal; every run kept with its parameters."
+        ),
         layouts=frozenset({"workbench"}),
     ),
 )

@@ -21,6 +21,7 @@ from gongzhi.lib import opening_hours as oh
 
 from . import analysis
 from .conf import reach_m, setting, walking_minutes
+from .errors import coded
 from .hours import exception_window, local_now, schedule_for
 from .models import (
     Facility,
@@ -50,7 +51,11 @@ def station_list(
     *, viewer, area_code: str = "", function: str = "", status: str = "", q: str = ""
 ) -> QuerySet[Station]:
     """Stations the viewer may see in the registry, optionally narrowed."""
-    qs = Station.objects.visible_to(viewer).select_related("area").prefetch_related("functions", "organisations")
+    qs = (
+        Station.objects.visible_to(viewer)
+        .select_related("area")
+        .prefetch_related("functions", "organisations")
+    )
     if area_code:
         try:
             qs = qs.filter(subtree_q("area_id", prefix_of(area_code)))
@@ -69,7 +74,10 @@ def station_list(
 def station_get(*, viewer, pk) -> Station:
     qs = _with_hours(
         Station.objects.select_related("area", "merged_into", "created_by").prefetch_related(
-            "functions", "organisations", "photos", Prefetch("events", queryset=StationEvent.objects.select_related("other", "actor"))
+            "functions",
+            "organisations",
+            "photos",
+            Prefetch("events", queryset=StationEvent.objects.select_related("other", "actor")),
         )
     )
     return get_visible_or_404(qs, viewer, pk=pk)
@@ -78,9 +86,9 @@ def station_get(*, viewer, pk) -> Station:
 def merge_history(station: Station) -> list[StationEvent]:
     """Both sides of every merge this station took part in, newest first."""
     return list(
-        station.events.filter(kind__in=[StationEvent.Kind.ABSORBED, StationEvent.Kind.MERGED_INTO]).select_related(
-            "other", "actor"
-        )
+        station.events.filter(
+            kind__in=[StationEvent.Kind.ABSORBED, StationEvent.Kind.MERGED_INTO]
+        ).select_related("other", "actor")
     )
 
 
@@ -177,21 +185,23 @@ def stations_near(
     try:
         lat, lng = geo.validate_lat_lng(lat, lng)
     except ValueError:
-        raise ValidationError({"lat": [_("Enter a valid location.")]}, code="stations.location") from None
+        raise coded({"lat": [_("Enter a valid location.")]}, "stations.location") from None
     if not geo.in_china(lat, lng):
-        raise ValidationError({"lat": [_("This point is outside China.")]}, code="stations.outside_china")
+        raise coded({"lat": [_("This point is outside China.")]}, "stations.outside_china")
     max_minutes = float(setting("FINDER_MAX_MINUTES"))
     minutes = float(setting("WALK_MINUTES")) if minutes is None else float(minutes)
     if not 1 <= minutes <= max_minutes:
-        raise ValidationError(
+        raise coded(
             {"minutes": [_("Walking minutes must be from 1 to %(max)d.") % {"max": int(max_minutes)}]},
-            code="stations.minutes",
+            "stations.minutes",
         )
     if facility and facility not in Facility.values:
-        raise ValidationError({"facility": [_("Unknown facility.")]}, code="stations.facility")
+        raise coded({"facility": [_("Unknown facility.")]}, "stations.facility")
     radius = reach_m(minutes)
     lat_min, lat_max, lng_min, lng_max = analysis.bbox(lat, lng, radius)
-    qs = Station.objects.findable().filter(lat__gte=lat_min, lat__lte=lat_max, lng__gte=lng_min, lng__lte=lng_max)
+    qs = Station.objects.findable().filter(
+        lat__gte=lat_min, lat__lte=lat_max, lng__gte=lng_min, lng__lte=lng_max
+    )
     if function:
         qs = qs.filter(functions__code=function)
     qs = _with_hours(qs.select_related("area").prefetch_related("functions"), now)
@@ -213,20 +223,26 @@ def stations_near(
 
 def finder_communities() -> QuerySet[Area]:
     """Communities and villages with a location, to pick as "where I am" (reference data)."""
-    return Area.objects.filter(level=Level.VILLAGE, lat__isnull=False, lng__isnull=False).select_related("parent")
+    return Area.objects.filter(level=Level.VILLAGE, lat__isnull=False, lng__isnull=False).select_related(
+        "parent"
+    )
 
 
 def community_get(code: str) -> Area:
     area = finder_communities().filter(code=code).first()
     if area is None:
-        raise ValidationError({"community": [_("Choose a community from the list.")]}, code="stations.community")
+        raise coded({"community": [_("Choose a community from the list.")]}, "stations.community")
     return area
 
 
 def station_public_get(*, viewer, pk) -> Station:
     """One findable station for the finder's detail page."""
     _require_find(viewer)
-    qs = _with_hours(Station.objects.findable().select_related("area").prefetch_related("functions", "organisations", "photos"))
+    qs = _with_hours(
+        Station.objects.findable()
+        .select_related("area")
+        .prefetch_related("functions", "organisations", "photos")
+    )
     station = qs.filter(pk=pk).first()
     if station is None:
         raise Http404
@@ -270,9 +286,14 @@ def coverage(*, viewer, area: Area, grid: PopulationGrid | None = None, minutes:
     if not viewer.access.can("stations.coverage", area.code):
         raise Http404
     if minutes is not None and not 1 <= minutes <= float(setting("FINDER_MAX_MINUTES")):
-        raise ValidationError(
-            {"minutes": [_("Walking minutes must be from 1 to %(max)d.") % {"max": int(setting("FINDER_MAX_MINUTES"))}]},
-            code="stations.minutes",
+        raise coded(
+            {
+                "minutes": [
+                    _("Walking minutes must be from 1 to %(max)d.")
+                    % {"max": int(setting("FINDER_MAX_MINUTES"))}
+                ]
+            },
+            "stations.minutes",
         )
     return analysis.coverage_report(area=area, grid=grid, minutes=minutes)
 

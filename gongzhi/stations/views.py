@@ -86,7 +86,13 @@ def _station_form(request, data=None, files=None, initial=None):
 
 def _pick_map(request, station=None) -> dict:
     home = request.user.access.home_area()
-    centre = (station.lat, station.lng) if station else (home.lat, home.lng) if home and home.lat else (30.411, 104.547)
+    centre = (
+        (station.lat, station.lng)
+        if station
+        else (home.lat, home.lng)
+        if home and home.lat
+        else (30.411, 104.547)
+    )
     cfg = maps.config(center=centre, zoom=15, pick=True)
     cfg["marker"] = list(maps.to_display(station.lat, station.lng)) if station else None
     return cfg
@@ -118,7 +124,10 @@ def station_create_view(request):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("%(name)s has been registered. Now set its opening hours.") % {"name": station.name})
+            messages.success(
+                request,
+                _("%(name)s has been registered. Now set its opening hours.") % {"name": station.name},
+            )
             return redirect("stations:hours", station_id=station.pk)
     return render(
         request,
@@ -132,7 +141,9 @@ def station_create_view(request):
 def station_detail_view(request, station_id: int):
     _require(request, "stations.view")
     station = selectors.station_get(viewer=request.user, pk=station_id)
-    can_manage = request.user.access.can("stations.manage", station.area_id) and station.status != StationStatus.MERGED
+    can_manage = (
+        request.user.access.can("stations.manage", station.area_id) and station.status != StationStatus.MERGED
+    )
     return render(
         request,
         "stations/detail.html",
@@ -200,7 +211,12 @@ def station_edit_view(request, station_id: int):
     return render(
         request,
         "stations/form.html",
-        {"form": form, "station": station, "map_config": _pick_map(request, station), "heading": _("Edit %(name)s") % {"name": station.name}},
+        {
+            "form": form,
+            "station": station,
+            "map_config": _pick_map(request, station),
+            "heading": _("Edit %(name)s") % {"name": station.name},
+        },
         status=_status(form),
     )
 
@@ -210,14 +226,22 @@ def station_hours_view(request, station_id: int):
     _require(request, "stations.manage")
     station = selectors.station_get(viewer=request.user, pk=station_id)
     names = weekday_names()
-    current = {f"day_{d}": text if text != _("closed") else "" for d, (_n, text) in enumerate(weekly_text(station))}
+    current = {
+        f"day_{d}": text if text != _("closed") else "" for d, (_n, text) in enumerate(weekly_text(station))
+    }
     is_exception = request.method == "POST" and "date" in request.POST
-    form = HoursForm(request.POST if request.method == "POST" and not is_exception else None, initial=current, day_names=names)
+    form = HoursForm(
+        request.POST if request.method == "POST" and not is_exception else None,
+        initial=current,
+        day_names=names,
+    )
     exception_form = ExceptionForm(request.POST if is_exception else None)
     if request.method == "POST" and not is_exception and form.is_valid():
         try:
             weekly = services.parse_weekly({d: form.cleaned_data[f"day_{d}"] for d in range(7)})
-            services.station_set_hours(station=station, actor=request.user, weekly=weekly, ip=client_ip(request))
+            services.station_set_hours(
+                station=station, actor=request.user, weekly=weekly, ip=client_ip(request)
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -237,7 +261,9 @@ def station_hours_view(request, station_id: int):
         except ValidationError as exc:
             add_service_errors(exception_form, exc)
         else:
-            messages.success(request, _("The hours of %(date)s have been saved.") % {"date": d["date"].isoformat()})
+            messages.success(
+                request, _("The hours of %(date)s have been saved.") % {"date": d["date"].isoformat()}
+            )
             return redirect("stations:hours", station_id=station.pk)
     bad = (form.is_bound and form.errors) or (exception_form.is_bound and exception_form.errors)
     return render(
@@ -260,7 +286,9 @@ def hours_exception_remove_view(request, station_id: int):
     station = selectors.station_get(viewer=request.user, pk=station_id)
     form = ExceptionForm({"date": request.POST.get("date", "")})
     if form.is_valid():
-        services.hours_exception_remove(station=station, actor=request.user, day=form.cleaned_data["date"], ip=client_ip(request))
+        services.hours_exception_remove(
+            station=station, actor=request.user, day=form.cleaned_data["date"], ip=client_ip(request)
+        )
         messages.success(request, _("The special hours have been removed."))
     return redirect("stations:hours", station_id=station.pk)
 
@@ -307,7 +335,9 @@ def station_close_view(request, station_id: int):
     form = CloseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.station_close(station=station, actor=request.user, reason=form.cleaned_data["reason"], ip=client_ip(request))
+            services.station_close(
+                station=station, actor=request.user, reason=form.cleaned_data["reason"], ip=client_ip(request)
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -342,7 +372,11 @@ def station_merge_view(request):
         d = form.cleaned_data
         try:
             into = services.station_merge(
-                sources=list(d["sources"]), into=d["into"], actor=request.user, note=d["note"], ip=client_ip(request)
+                sources=list(d["sources"]),
+                into=d["into"],
+                actor=request.user,
+                note=d["note"],
+                ip=client_ip(request),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -377,7 +411,9 @@ def function_list_view(request):
             messages.success(request, _("%(name)s has been added.") % {"name": fn.name})
             return redirect("stations:functions")
     functions = selectors.function_list(active_only=False)
-    return render(request, "stations/functions.html", {"form": form, "functions": functions}, status=_status(form))
+    return render(
+        request, "stations/functions.html", {"form": form, "functions": functions}, status=_status(form)
+    )
 
 
 @login_required
@@ -405,7 +441,9 @@ def function_edit_view(request, function_id: int):
         else:
             messages.success(request, _("%(name)s has been saved.") % {"name": fn.name})
             return redirect("stations:functions")
-    return render(request, "stations/function_form.html", {"form": form, "function": fn}, status=_status(form))
+    return render(
+        request, "stations/function_form.html", {"form": form, "function": fn}, status=_status(form)
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -468,7 +506,10 @@ def finder_view(request):
             "origin": list(maps.to_display(*origin)),
             "radius": reach_m(minutes),
             "stations": [
-                _map_station(n.station, {"url": f"{n.station.pk}/", "open": n.status.is_open, "minutes": round(n.walk_minutes)})
+                _map_station(
+                    n.station,
+                    {"url": f"{n.station.pk}/", "open": n.status.is_open, "minutes": round(n.walk_minutes)},
+                )
                 for n in results
             ],
         }
@@ -502,7 +543,10 @@ def coverage_view(request):
     _require(request, "stations.coverage")
     areas = selectors.analysis_areas(viewer=request.user, permission="stations.coverage")
     home = request.user.access.home_area()
-    initial = {"area": areas.filter(code=home.code).first() if home else None, "minutes": int(setting("WALK_MINUTES"))}
+    initial = {
+        "area": areas.filter(code=home.code).first() if home else None,
+        "minutes": int(setting("WALK_MINUTES")),
+    }
     if initial["area"] is None:
         initial["area"] = areas.first()
     form = CoverageForm(
@@ -512,24 +556,32 @@ def coverage_view(request):
     if form.is_bound:
         if form.is_valid():
             d = form.cleaned_data
-            report = selectors.coverage(viewer=request.user, area=d["area"], grid=d["grid"], minutes=d["minutes"])
+            report = selectors.coverage(
+                viewer=request.user, area=d["area"], grid=d["grid"], minutes=d["minutes"]
+            )
     elif initial["area"] is not None:
         report = selectors.coverage(viewer=request.user, area=initial["area"])
     context = {"form": form, "report": report}
     if report is not None:
         context["chart"] = {
-            "towns": [t.name for t in report.towns],
-            "townShares": [round(t.share * 100, 1) for t in report.towns],
+            "towns": [t.name for t in report.groups],
+            "townShares": [round(t.share * 100, 1) for t in report.groups],
             "functions": report.functions,
             "functionShares": [round(report.function_share(f) * 100, 1) for f in report.functions],
-            "label": _("Share of people within the walk (%)"),
+            "townsLabel": _("Share of people within the walk, by community (%)")
+            if report.by_community
+            else _("Share of people within the walk, by town (%)"),
+            "functionsLabel": _("Share of people within the walk of a station offering each function (%)"),
         }
         centre = (report.area.lat, report.area.lng) if report.area.lat else None
         if centre is None and report.points:
             centre = (report.points[0]["lat"], report.points[0]["lng"])
         context["map_config"] = maps.config(center=centre, zoom=12 if report.area.level == "town" else 10)
         context["map_layers"] = {
-            "points": [{**p, **dict(zip(("lat", "lng"), maps.to_display(p["lat"], p["lng"]), strict=True))} for p in report.points],
+            "points": [
+                {**p, **dict(zip(("lat", "lng"), maps.to_display(p["lat"], p["lng"]), strict=True))}
+                for p in report.points
+            ],
             "stations": [
                 {"lat": la, "lng": ln, "name": s.name}
                 for s in report.sites
@@ -605,7 +657,12 @@ def plan_create_view(request):
     form = PlanForm(
         request.POST or None,
         request.FILES or None,
-        initial={"p": min(stations.count(), 73) or None, "include_existing": True, "minutes": int(setting("WALK_MINUTES")), "gap_percent": 0},
+        initial={
+            "p": min(stations.count(), 73) or None,
+            "include_existing": True,
+            "minutes": int(setting("WALK_MINUTES")),
+            "gap_percent": 0,
+        },
         stations=stations,
         grids=selectors.grid_list(viewer=request.user),
         functions=selectors.function_list(),
@@ -636,7 +693,9 @@ def plan_create_view(request):
             if run.status == PlanStatus.DONE:
                 messages.success(request, _("The plan is ready."))
             else:
-                messages.success(request, _("The run is large, so it was queued; this page follows its progress."))
+                messages.success(
+                    request, _("The run is large, so it was queued; this page follows its progress.")
+                )
             return redirect("stations:plan_detail", run_id=run.pk)
     return render(
         request,
@@ -668,17 +727,37 @@ def _plan_context(run) -> dict:
 
     for s in sites:
         s["action"] = site_action(s)
-    context = {"run": run, "sites": sites, "summary": summary_rows(run) if run.status == PlanStatus.DONE else []}
+    context = {
+        "run": run,
+        "sites": sites,
+        "summary": summary_rows(run) if run.status == PlanStatus.DONE else [],
+    }
     if run.status == PlanStatus.DONE:
-        centre = (run.area.lat, run.area.lng) if run.area.lat else (sites[0]["lat"], sites[0]["lng"]) if sites else None
+        centre = (
+            (run.area.lat, run.area.lng)
+            if run.area.lat
+            else (sites[0]["lat"], sites[0]["lng"])
+            if sites
+            else None
+        )
         context["map_config"] = maps.config(center=centre, zoom=12 if run.area.level == "town" else 10)
         context["map_layers"] = {
             "sites": [
-                {**dict(zip(("lat", "lng"), maps.to_display(s["lat"], s["lng"]), strict=True)), "name": s["name"], "chosen": s["chosen"], "kind": s["kind"]}
+                {
+                    **dict(zip(("lat", "lng"), maps.to_display(s["lat"], s["lng"]), strict=True)),
+                    "name": s["name"],
+                    "chosen": s["chosen"],
+                    "kind": s["kind"],
+                }
                 for s in sites
             ],
             "points": [
-                {**dict(zip(("lat", "lng"), maps.to_display(d["lat"], d["lng"]), strict=True)), "name": d["name"], "weight": d["weight"], "covered": d["covered"]}
+                {
+                    **dict(zip(("lat", "lng"), maps.to_display(d["lat"], d["lng"]), strict=True)),
+                    "name": d["name"],
+                    "weight": d["weight"],
+                    "covered": d["covered"],
+                }
                 for d in result.get("demand", [])[:3000]
             ],
             "radius": run.params.get("radius_m"),
@@ -721,6 +800,8 @@ def plan_export_view(request, run_id: int):
 
     content = plan_workbook(run)
     audit_record(actor=request.user, action="stations.plan_export", obj=run, ip=client_ip(request))
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = f'attachment; filename="plan-{run.pk}.xlsx"'
     return response

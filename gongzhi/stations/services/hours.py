@@ -17,17 +17,16 @@ from gongzhi.audit.services import audit_record
 from gongzhi.lib import opening_hours as oh
 
 from ..conf import setting
+from ..errors import coded
 from ..hours import hours_error_message
-from ..models import HoursException, Station, StationEvent, StationHours, StationPhoto, StationStatus
+from ..models import HoursException, Station, StationEvent, StationHours, StationPhoto
+from .registry import refuse_merged
 
 
 def _require_manage(actor, station: Station) -> None:
     if actor is not None and not actor.access.can("stations.manage", station.area_id):
         raise PermissionDenied
-    if station.status == StationStatus.MERGED:
-        raise ValidationError(
-            _("This station was merged into another; change that one instead."), code="station.merged"
-        )
+    refuse_merged(station)
 
 
 def parse_weekly(texts: Mapping[int, str]) -> dict[int, tuple[oh.Interval, ...]]:
@@ -44,7 +43,7 @@ def parse_weekly(texts: Mapping[int, str]) -> dict[int, tuple[oh.Interval, ...]]
         except oh.HoursError as exc:
             errors[f"day_{weekday}"] = [hours_error_message(exc)]
     if errors:
-        raise ValidationError(errors, code="station.hours")
+        raise coded(errors, "station.hours")
     return weekly
 
 
@@ -52,7 +51,7 @@ def parse_day(text: str, field: str = "hours") -> tuple[oh.Interval, ...]:
     try:
         return oh.parse_intervals(text or "")
     except oh.HoursError as exc:
-        raise ValidationError({field: [hours_error_message(exc)]}, code="station.hours") from None
+        raise coded({field: [hours_error_message(exc)]}, "station.hours") from None
 
 
 @transaction.atomic
@@ -63,7 +62,7 @@ def station_set_hours(
     _require_manage(actor, station)
     for weekday in weekly:
         if not isinstance(weekday, int) or not 0 <= weekday <= 6:
-            raise ValidationError({"weekly": [_("The weekday must be 0 (Monday) to 6 (Sunday).")]})
+            raise coded({"weekly": [_("The weekday must be 0 (Monday) to 6 (Sunday).")]}, "station.hours")
     try:
         rows = [
             StationHours(station=station, weekday=d, opens=i.opens, closes=i.closes)
@@ -71,11 +70,13 @@ def station_set_hours(
             for i in oh.normalise(intervals)
         ]
     except oh.HoursError as exc:
-        raise ValidationError({"weekly": [hours_error_message(exc)]}, code="station.hours") from None
+        raise coded({"weekly": [hours_error_message(exc)]}, "station.hours") from None
     station.hours.all().delete()
     StationHours.objects.bulk_create(rows)
     text = {str(d): oh.format_intervals(weekly.get(d, ())) for d in range(7)}
-    StationEvent.objects.create(station=station, kind=StationEvent.Kind.HOURS, actor=_user(actor), details=text)
+    StationEvent.objects.create(
+        station=station, kind=StationEvent.Kind.HOURS, actor=_user(actor), details=text
+    )
     audit_record(actor=actor, action="station.hours", obj=station, ip=ip, changes=text)
     return station
 
@@ -93,15 +94,18 @@ def hours_exception_set(
     """Set one date's hours (no intervals: closed all day), replacing what that date had."""
     _require_manage(actor, station)
     if not isinstance(day, date):
-        raise ValidationError({"date": [_("Enter a date.")]}, code="station.hours_date")
+        raise coded({"date": [_("Enter a date.")]}, "station.hours_date")
     try:
         intervals = oh.normalise(intervals)
     except oh.HoursError as exc:
-        raise ValidationError({"hours": [hours_error_message(exc)]}, code="station.hours") from None
+        raise coded({"hours": [hours_error_message(exc)]}, "station.hours") from None
     note = (note or "").strip()[:100]
     station.hours_exceptions.filter(date=day).delete()
     if intervals:
-        rows = [HoursException(station=station, date=day, opens=i.opens, closes=i.closes, note=note) for i in intervals]
+        rows = [
+            HoursException(station=station, date=day, opens=i.opens, closes=i.closes, note=note)
+            for i in intervals
+        ]
     else:
         rows = [HoursException(station=station, date=day, note=note)]
     created = HoursException.objects.bulk_create(rows)
@@ -121,7 +125,11 @@ def hours_exception_remove(*, station: Station, actor, day: date, ip: str | None
     deleted, _rows = station.hours_exceptions.filter(date=day).delete()
     if deleted:
         audit_record(
-            actor=actor, action="station.hours_exception_remove", obj=station, ip=ip, changes={"date": day.isoformat()}
+            actor=actor,
+            action="station.hours_exception_remove",
+            obj=station,
+            ip=ip,
+            changes={"date": day.isoformat()},
         )
     return deleted
 
@@ -145,21 +153,21 @@ def clean_photo(upload) -> tuple[ContentFile, int, int]:
     max_bytes = int(setting("PHOTO_MAX_BYTES"))
     size = getattr(upload, "size", None)
     if size is not None and size > max_bytes:
-        raise ValidationError(
+        raise coded(
             {"image": [_("The photo is too large: at most %(mb)d MB.") % {"mb": max_bytes // 2**20}]},
-            code="station.photo_size",
+            "station.photo_size",
         )
-    not_an_image = ValidationError(
+    not_an_image = coded(
         {"image": [_("This file is not a photo we can read: upload a JPEG, PNG or WebP image.")]},
-        code="station.photo_format",
+        "station.photo_format",
     )
     try:
         upload.seek(0)
         data = upload.read(max_bytes + 1)
         if len(data) > max_bytes:
-            raise ValidationError(
+            raise coded(
                 {"image": [_("The photo is too large: at most %(mb)d MB.") % {"mb": max_bytes // 2**20}]},
-                code="station.photo_size",
+                "station.photo_size",
             )
         with Image.open(io.BytesIO(data)) as probe:
             if probe.format not in ALLOWED_FORMATS or probe.width * probe.height > MAX_SOURCE_PIXELS:
@@ -184,9 +192,14 @@ def clean_photo(upload) -> tuple[ContentFile, int, int]:
 def photo_add(*, station: Station, actor, upload, caption: str = "", ip: str | None = None) -> StationPhoto:
     _require_manage(actor, station)
     if station.photos.count() >= int(setting("PHOTOS_PER_STATION")):
-        raise ValidationError(
-            {"image": [_("A station has at most %(n)d photos; remove one first.") % {"n": int(setting("PHOTOS_PER_STATION"))}]},
-            code="station.photo_count",
+        raise coded(
+            {
+                "image": [
+                    _("A station has at most %(n)d photos; remove one first.")
+                    % {"n": int(setting("PHOTOS_PER_STATION"))}
+                ]
+            },
+            "station.photo_count",
         )
     content, _w, _h = clean_photo(upload)
     photo = StationPhoto(station=station, caption=(caption or "").strip()[:100], uploaded_by=_user(actor))

@@ -29,6 +29,7 @@ from gongzhi.lib import geo, planning
 from ..analysis import demand_from_communities, demand_from_grid
 from ..conf import reach_m, setting, walking_minutes
 from ..csv_errors import planning_input_message
+from ..errors import coded
 from ..models import (
     PLAN_TRANSITIONS,
     PlanModel,
@@ -53,14 +54,16 @@ class Requirement:
 
 
 def _field(field: str, message: str, code: str) -> ValidationError:
-    return ValidationError({field: [message]}, code=code)
+    return coded({field: [message]}, code)
 
 
 def _load_candidate_file(upload, functions_by_key: dict[str, str]) -> list[planning.Candidate]:
     try:
         rows = planning.load_candidates_csv(upload)
     except planning.PlanningInputError as exc:
-        raise _field("candidate_file", planning_input_message(str(exc)), "stations.plan_candidates_csv") from None
+        raise _field(
+            "candidate_file", planning_input_message(str(exc)), "stations.plan_candidates_csv"
+        ) from None
     out = []
     for c in rows:
         names = []
@@ -117,21 +120,39 @@ def plan_run_start(
     if model not in PlanModel.values:
         raise _field("model", _("Choose mclp, lscp or pmedian."), "stations.plan_model")
     minutes = float(setting("WALK_MINUTES")) if minutes is None else minutes
-    _check_number(minutes, "minutes", low=1, high=MAX_MINUTES, message=_("Walking minutes must be from 1 to %(max)d.") % {"max": MAX_MINUTES})
+    _check_number(
+        minutes,
+        "minutes",
+        low=1,
+        high=MAX_MINUTES,
+        message=_("Walking minutes must be from 1 to %(max)d.") % {"max": MAX_MINUTES},
+    )
     if time_limit is not None:
         max_limit = int(setting("PLAN_MAX_TIME_LIMIT"))
         _check_number(
-            time_limit, "time_limit", low=1, high=max_limit,
-            message=_("The time limit must be from 1 to %(max)d seconds, or empty for none.") % {"max": max_limit},
+            time_limit,
+            "time_limit",
+            low=1,
+            high=max_limit,
+            message=_("The time limit must be from 1 to %(max)d seconds, or empty for none.")
+            % {"max": max_limit},
         )
-    _check_number(mip_gap, "mip_gap", low=0, high=0.5, message=_("The gap must be from 0 (prove the optimum) to 0.5."))
+    _check_number(
+        mip_gap, "mip_gap", low=0, high=0.5, message=_("The gap must be from 0 (prove the optimum) to 0.5.")
+    )
     if model == PlanModel.LSCP:
         if p is not None:
-            raise _field("p", _("Leave p empty for the fewest-stations model: it finds the number itself."), "stations.plan_p")
+            raise _field(
+                "p",
+                _("Leave p empty for the fewest-stations model: it finds the number itself."),
+                "stations.plan_p",
+            )
     elif p is None:
         raise _field("p", _("Enter p, the number of stations to choose."), "stations.plan_p")
     else:
-        _check_number(p, "p", low=1, high=100_000, integer=True, message=_("p must be a whole number of at least 1."))
+        _check_number(
+            p, "p", low=1, high=100_000, integer=True, message=_("p must be a whole number of at least 1.")
+        )
         p = int(p)
 
     # Population.
@@ -152,12 +173,16 @@ def plan_run_start(
     all_functions = list(StationFunction.objects.values_list("code", "name"))
     by_key = {name: name for _code, name in all_functions} | {code: name for code, name in all_functions}
     stations = list(
-        Station.objects.active().filter(subtree_q("area_id", area.prefix)).prefetch_related("functions").order_by("id")
+        Station.objects.active()
+        .filter(subtree_q("area_id", area.prefix))
+        .prefetch_related("functions")
+        .order_by("id")
         if include_existing
         else []
     )
     candidates = [
-        planning.Candidate(f"S{s.pk}", s.lat, s.lng, frozenset(f.name for f in s.functions.all())) for s in stations
+        planning.Candidate(f"S{s.pk}", s.lat, s.lng, frozenset(f.name for f in s.functions.all()))
+        for s in stations
     ]
     names = {f"S{s.pk}": s.name for s in stations}
     if candidate_file is not None:
@@ -167,7 +192,9 @@ def plan_run_start(
     if not candidates:
         raise _field(
             "candidate_file",
-            _("There is nothing to choose from: %(area)s has no active station, and no candidate sites were uploaded.")
+            _(
+                "There is nothing to choose from: %(area)s has no active station, and no candidate sites were uploaded."
+            )
             % {"area": area.name},
             "stations.plan_no_candidates",
         )
@@ -179,7 +206,8 @@ def plan_run_start(
         if unknown:
             raise _field(
                 field,
-                _("Station %(id)s is not an active station of %(area)s.") % {"id": unknown[0], "area": area.name},
+                _("Station %(id)s is not an active station of %(area)s.")
+                % {"id": unknown[0], "area": area.name},
                 f"stations.plan_{field}_unknown",
             )
     overlap = sorted(set(keep) & set(close))
@@ -200,7 +228,11 @@ def plan_run_start(
         )
     available = [c for c in candidates if c.id not in close_ids]
     if not available:
-        raise _field("must_close", _("Every candidate site would be closed: nothing is left to choose."), "stations.plan_all_closed")
+        raise _field(
+            "must_close",
+            _("Every candidate site would be closed: nothing is left to choose."),
+            "stations.plan_all_closed",
+        )
     if p is not None and p > len(available):
         raise _field(
             "p",
@@ -218,9 +250,17 @@ def plan_run_start(
     for r in requirements:
         name = by_key.get(r.function)
         if name is None:
-            raise _field("requirements", _("“%(f)s” is not a station function.") % {"f": r.function}, "stations.plan_requirement")
+            raise _field(
+                "requirements",
+                _("“%(f)s” is not a station function.") % {"f": r.function},
+                "stations.plan_requirement",
+            )
         if isinstance(r.min_sites, bool) or not isinstance(r.min_sites, int) or r.min_sites < 0:
-            raise _field("requirements", _("The number of sites for “%(f)s” must be a whole number.") % {"f": name}, "stations.plan_requirement")
+            raise _field(
+                "requirements",
+                _("The number of sites for “%(f)s” must be a whole number.") % {"f": name},
+                "stations.plan_requirement",
+            )
         if r.min_sites == 0 and not r.cover_all:
             continue
         offering = sum(1 for c in available if name in c.functions)
@@ -243,7 +283,9 @@ def plan_run_start(
     pairs = len(demand) * len(candidates)
     inline_limit = float(setting("PLAN_INLINE_TIME_LIMIT"))
     if background is None:
-        background = pairs > int(setting("PLAN_INLINE_MAX_PAIRS")) or (time_limit is not None and time_limit > inline_limit)
+        background = pairs > int(setting("PLAN_INLINE_MAX_PAIRS")) or (
+            time_limit is not None and time_limit > inline_limit
+        )
     run = PlanRun(
         title=(title or "").strip()[:100],
         area=area,
@@ -260,7 +302,9 @@ def plan_run_start(
             "grid_id": grid.pk if grid is not None else None,
             "grid_name": grid.name if grid is not None else "",
             "include_existing": bool(include_existing),
-            "candidate_file": str(getattr(candidate_file, "name", "") or "") if candidate_file is not None else "",
+            "candidate_file": str(getattr(candidate_file, "name", "") or "")
+            if candidate_file is not None
+            else "",
             "must_keep": sorted(keep),
             "must_close": sorted(close),
             "requirements": reqs,
@@ -279,7 +323,13 @@ def plan_run_start(
         background=background,
         created_by=actor if actor is not None and actor.is_authenticated else None,
     )
-    audit_changes = {"model": model, "p": p, "minutes": minutes, "demand": len(demand), "candidates": len(candidates)}
+    audit_changes = {
+        "model": model,
+        "p": p,
+        "minutes": minutes,
+        "demand": len(demand),
+        "candidates": len(candidates),
+    }
     if background:
         from ..tasks import plan_run_task
 
@@ -337,14 +387,16 @@ def plan_run_execute(*, run_id: int) -> str:
         with transaction.atomic(), override(run.params.get("language") or "zh-hans"):
             run.error = solver_message(exc)
             _set(run, PlanStatus.FAILED, stage="failed", progress=100)
-            audit_record(actor=None, action="stations.plan_failed", obj=run, changes={"error": run.error[:200]})
+            audit_record(
+                actor=None, action="stations.plan_failed", obj=run, changes={"error": run.error[:200]}
+            )
         return run.status
     except Exception as exc:  # noqa: BLE001 - the run must not stay "running" forever
         with transaction.atomic():
             with override(run.params.get("language") or "zh-hans"):
-                run.error = _("The planner stopped unexpectedly (%(kind)s); try again or ask the administrator.") % {
-                    "kind": type(exc).__name__
-                }
+                run.error = _(
+                    "The planner stopped unexpectedly (%(kind)s); try again or ask the administrator."
+                ) % {"kind": type(exc).__name__}
             _set(run, PlanStatus.FAILED, stage="failed", progress=100)
         raise
     with transaction.atomic():
@@ -437,7 +489,10 @@ def _result(run: PlanRun, outcome: planning.PlanResult, demand_rows, cand_rows, 
     # Stations not chosen: suggest merging them into the nearest chosen one.
     others = [r for r in cand_rows if r[0] not in chosen]
     o_idx, o_m = _nearest(
-        np.array([r[2] for r in others], dtype=np.float64), np.array([r[3] for r in others], dtype=np.float64), c_lat, c_lng
+        np.array([r[2] for r in others], dtype=np.float64),
+        np.array([r[3] for r in others], dtype=np.float64),
+        c_lat,
+        c_lng,
     )
     fixed = {f"S{k}": "keep" for k in run.params.get("must_keep", [])} | {
         f"S{k}": "close" for k in run.params.get("must_close", [])
@@ -479,7 +534,9 @@ def _result(run: PlanRun, outcome: planning.PlanResult, demand_rows, cand_rows, 
         "total_weight": float(d["total_weight"]),
         "covered_share": float(d["covered_share"]) if math.isfinite(d["covered_share"]) else None,
         "mean_distance_m": d["mean_distance_m"],
-        "mean_walk_minutes": walking_minutes(d["mean_distance_m"]) if d["mean_distance_m"] is not None else None,
+        "mean_walk_minutes": walking_minutes(d["mean_distance_m"])
+        if d["mean_distance_m"] is not None
+        else None,
         "uncoverable": list(outcome.uncoverable),
         "model_size": d["model_size"],
         "radius_m": radius,

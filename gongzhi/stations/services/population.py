@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 from scipy.spatial import cKDTree
@@ -14,6 +14,7 @@ from gongzhi.lib import geo, planning
 
 from ..conf import setting
 from ..csv_errors import planning_input_message
+from ..errors import coded
 from ..models import PopulationGrid, PopulationPoint
 
 
@@ -21,16 +22,22 @@ def nearest_communities(area: Area, lats, lngs) -> tuple[list[str], np.ndarray]:
     """For each point, the code of the community under ``area`` whose centre is nearest, and the
     distance to it in metres. Raises a ValidationError if the area has no located community."""
     communities = list(
-        Area.objects.filter(subtree_q("code", area.prefix), level=Level.VILLAGE, lat__isnull=False, lng__isnull=False)
+        Area.objects.filter(
+            subtree_q("code", area.prefix), level=Level.VILLAGE, lat__isnull=False, lng__isnull=False
+        )
         .order_by("code")
         .values_list("code", "lat", "lng")
     )
     if area.level == Level.VILLAGE and area.lat is not None and not communities:
         communities = [(area.code, area.lat, area.lng)]
     if not communities:
-        raise ValidationError(
-            {"area": [_("%(area)s has no community with a location to count people in.") % {"area": area.name}]},
-            code="stations.area_no_communities",
+        raise coded(
+            {
+                "area": [
+                    _("%(area)s has no community with a location to count people in.") % {"area": area.name}
+                ]
+            },
+            "stations.area_no_communities",
         )
     codes = [c[0] for c in communities]
     c_lat = np.array([c[1] for c in communities], dtype=np.float64)
@@ -54,38 +61,45 @@ def population_grid_import(*, actor, area: Area, name: str, upload, ip: str | No
         raise PermissionDenied
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": [_("Give the grid a name.")]}, code="stations.grid_name")
+        raise coded({"name": [_("Give the grid a name.")]}, "stations.grid_name")
     if area.level == Level.GRID:
-        raise ValidationError({"area": [_("Choose a community, town or city.")]}, code="stations.grid_area")
+        raise coded({"area": [_("Choose a community, town or city.")]}, "stations.grid_area")
     try:
         points = planning.load_demand_csv(upload)
     except planning.PlanningInputError as exc:
-        raise ValidationError({"file": [planning_input_message(str(exc))]}, code="stations.grid_csv") from None
+        raise coded({"file": [planning_input_message(str(exc))]}, "stations.grid_csv") from None
     long_id = next((p for p in points if len(p.id) > 64), None)
     if long_id is not None:
-        raise ValidationError(
+        raise coded(
             {"file": [_("The id %(id)s is too long: at most 64 characters.") % {"id": long_id.id[:80]}]},
-            code="stations.grid_id",
+            "stations.grid_id",
         )
     limit = int(setting("GRID_MAX_ROWS"))
     if len(points) > limit:
-        raise ValidationError(
-            {"file": [_("The file has %(n)d rows; at most %(limit)d are imported at once.") % {"n": len(points), "limit": limit}]},
-            code="stations.grid_too_large",
+        raise coded(
+            {
+                "file": [
+                    _("The file has %(n)d rows; at most %(limit)d are imported at once.")
+                    % {"n": len(points), "limit": limit}
+                ]
+            },
+            "stations.grid_too_large",
         )
     codes, dist = nearest_communities(area, [p.lat for p in points], [p.lng for p in points])
     max_m = float(setting("MAX_KM_FROM_AREA")) * 1000
     far = np.flatnonzero(dist > max_m)
     if far.size:
         p = points[int(far[0])]
-        raise ValidationError(
+        raise coded(
             {
                 "file": [
-                    _("The point with id %(id)s is %(km).0f km from the nearest community of %(area)s: it is outside the area, or its coordinates are wrong.")
+                    _(
+                        "The point with id %(id)s is %(km).0f km from the nearest community of %(area)s: it is outside the area, or its coordinates are wrong."
+                    )
                     % {"id": p.id, "km": dist[int(far[0])] / 1000, "area": area.name}
                 ]
             },
-            code="stations.grid_outside_area",
+            "stations.grid_outside_area",
         )
     grid = PopulationGrid.objects.create(
         name=name[:100],
@@ -97,7 +111,9 @@ def population_grid_import(*, actor, area: Area, name: str, upload, ip: str | No
     )
     PopulationPoint.objects.bulk_create(
         (
-            PopulationPoint(grid=grid, ext_id=p.id, lat=p.lat, lng=p.lng, weight=p.weight, community_code=code)
+            PopulationPoint(
+                grid=grid, ext_id=p.id, lat=p.lat, lng=p.lng, weight=p.weight, community_code=code
+            )
             for p, code in zip(points, codes, strict=True)
         ),
         batch_size=2000,

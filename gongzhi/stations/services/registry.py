@@ -17,6 +17,7 @@ from gongzhi.audit.services import audit_record
 from gongzhi.lib import geo
 
 from ..conf import setting
+from ..errors import coded
 from ..models import (
     STATUS_TRANSITIONS,
     CoordinateSystem,
@@ -43,6 +44,28 @@ def locate(lat, lng, crs: str = CoordinateSystem.WGS84) -> tuple[float, float]:
     A GCJ-02 point (picked on 高德 or 腾讯) is converted with the iterative inverse; the caller
     keeps the value as entered too, since that inverse is approximate (gongzhi.lib.geo).
     """
+    try:
+        lat_raw, lng_raw = float(lat), float(lng)
+    except (TypeError, ValueError):
+        lat_raw = lng_raw = math.nan
+    if (
+        math.isfinite(lat_raw)
+        and math.isfinite(lng_raw)
+        and -90 <= lng_raw <= 90
+        and -180 <= lat_raw <= 180
+        and geo.in_china(lng_raw, lat_raw)
+        and not (-90 <= lat_raw <= 90 and geo.in_china(lat_raw, lng_raw))
+    ):
+        raise coded(
+            {
+                "lat": [
+                    _(
+                        "The latitude and longitude look swapped: in China the latitude is 18-54 and the longitude 73-135."
+                    )
+                ]
+            },
+            "station.swapped",
+        )
     errors: dict[str, list[str]] = {}
     if crs not in CoordinateSystem.values:
         errors["source_crs"] = [_("Choose the coordinate system of the map the point was picked on.")]
@@ -59,7 +82,7 @@ def locate(lat, lng, crs: str = CoordinateSystem.WGS84) -> tuple[float, float]:
     except (TypeError, ValueError):
         errors["lng"] = [_("Enter a longitude between -180 and 180, e.g. 104.55.")]
     if errors:
-        raise ValidationError(errors, code="station.location")
+        raise coded(errors, "station.location")
     if not geo.in_china(lat_f, lng_f):
         swapped = geo.in_china(lng_f, lat_f) if -90 <= lng_f <= 90 else False
         message = (
@@ -67,7 +90,7 @@ def locate(lat, lng, crs: str = CoordinateSystem.WGS84) -> tuple[float, float]:
             if swapped
             else _("This point is outside China; check the latitude and longitude.")
         )
-        raise ValidationError({"lat": [message]}, code="station.outside_china")
+        raise coded({"lat": [message]}, "station.outside_china")
     if crs == CoordinateSystem.GCJ02:
         return geo.gcj02_to_wgs84(lat_f, lng_f)
     return lat_f, lng_f
@@ -81,7 +104,7 @@ def _check_near_area(lat: float, lng: float, area: Area) -> None:
     limit_km = float(setting("MAX_KM_FROM_AREA"))
     distance_km = geo.haversine_m(lat, lng, centre.lat, centre.lng) / 1000
     if distance_km > limit_km:
-        raise ValidationError(
+        raise coded(
             {
                 "lat": [
                     _(
@@ -91,7 +114,7 @@ def _check_near_area(lat: float, lng: float, area: Area) -> None:
                     % {"km": distance_km, "area": area.name, "limit": limit_km}
                 ]
             },
-            code="station.far_from_area",
+            "station.far_from_area",
         )
 
 
@@ -124,7 +147,7 @@ def _clean_details(
     if phone and not _PHONE.match(phone):
         errors["phone"] = [_("Enter a telephone number, e.g. 028-27012345.")]
     if errors:
-        raise ValidationError(errors, code="station.invalid")
+        raise coded(errors, "station.invalid")
     return name, facilities, functions, phone
 
 
@@ -148,8 +171,8 @@ def station_create(
 ) -> Station:
     """Register a station in an area within the actor's scope (``stations.manage``)."""
     if actor is not None and not actor.access.can("stations.manage", area.code):
-        raise ValidationError(
-            {"area": [_("You may only register stations in your own area.")]}, code="station.area_forbidden"
+        raise coded(
+            {"area": [_("You may only register stations in your own area.")]}, "station.area_forbidden"
         )
     name, facilities, functions, phone = _clean_details(
         name=name, area=area, facilities=facilities, functions=functions, capacity=capacity, phone=phone
@@ -180,7 +203,12 @@ def station_create(
         action="station.create",
         obj=station,
         ip=ip,
-        changes={"name": name, "functions": ",".join(f.name for f in functions), "lat": wgs_lat, "lng": wgs_lng},
+        changes={
+            "name": name,
+            "functions": ",".join(f.name for f in functions),
+            "lat": wgs_lat,
+            "lng": wgs_lng,
+        },
     )
     return station
 
@@ -209,13 +237,10 @@ def station_update(
 ) -> Station:
     """Change what is given; everything else stays. A merged station is history: refused."""
     _require(actor, "stations.manage", station.area_id)
-    if station.status == StationStatus.MERGED:
-        raise ValidationError(
-            _("This station was merged into another; change that one instead."), code="station.merged"
-        )
+    refuse_merged(station)
     if area is not None and actor is not None and not actor.access.can("stations.manage", area.code):
-        raise ValidationError(
-            {"area": [_("You may only move a station to an area of your own.")]}, code="station.area_forbidden"
+        raise coded(
+            {"area": [_("You may only move a station to an area of your own.")]}, "station.area_forbidden"
         )
     new_area = area or station.area
     name_v, facilities_v, functions_v, phone_v = _clean_details(
@@ -268,10 +293,24 @@ def station_update(
             changes["organisations"] = ",".join(str(o) for o in organisations)
     if changes:
         StationEvent.objects.create(
-            station=station, kind=StationEvent.Kind.UPDATED, actor=_user(actor), details={"fields": sorted(changes)}
+            station=station,
+            kind=StationEvent.Kind.UPDATED,
+            actor=_user(actor),
+            details={"fields": sorted(changes)},
         )
     audit_record(actor=actor, action="station.update", obj=station, ip=ip, changes=changes)
     return station
+
+
+def refuse_merged(station: Station) -> None:
+    """A merged station is history; checked against the database (the caller's copy may be stale)."""
+    status = (
+        Station.objects.select_for_update().filter(pk=station.pk).values_list("status", flat=True).first()
+    )
+    if status == StationStatus.MERGED:
+        raise ValidationError(
+            _("This station was merged into another; change that one instead."), code="station.merged"
+        )
 
 
 def _user(actor):
@@ -295,11 +334,13 @@ def station_close(*, station: Station, actor, reason: str, ip: str | None = None
     _require(actor, "stations.merge", station.area_id)
     reason = (reason or "").strip()
     if len(reason) < 2:
-        raise ValidationError({"reason": [_("Say why the station closes.")]}, code="station.close_reason")
+        raise coded({"reason": [_("Say why the station closes.")]}, "station.close_reason")
     station = Station.objects.select_for_update().get(pk=station.pk)
     _transition(station, StationStatus.CLOSED)
     station.save(update_fields=["status", "status_changed_at", "updated_at"])
-    StationEvent.objects.create(station=station, kind=StationEvent.Kind.CLOSED, actor=_user(actor), note=reason[:200])
+    StationEvent.objects.create(
+        station=station, kind=StationEvent.Kind.CLOSED, actor=_user(actor), note=reason[:200]
+    )
     audit_record(actor=actor, action="station.close", obj=station, ip=ip, changes={"reason": reason[:200]})
     return station
 
@@ -324,29 +365,27 @@ def station_merge(
     the target, and both sides record the merge with what moved. All or nothing.
     """
     if not sources:
-        raise ValidationError({"sources": [_("Choose the stations to merge.")]}, code="station.merge_empty")
+        raise coded({"sources": [_("Choose the stations to merge.")]}, "station.merge_empty")
     ids = [s.pk for s in sources]
     if len(set(ids)) != len(ids):
-        raise ValidationError({"sources": [_("A station is listed twice.")]}, code="station.merge_duplicate")
+        raise coded({"sources": [_("A station is listed twice.")]}, "station.merge_duplicate")
     if into.pk in ids:
-        raise ValidationError(
-            {"sources": [_("A station cannot be merged into itself.")]}, code="station.merge_self"
-        )
+        raise coded({"sources": [_("A station cannot be merged into itself.")]}, "station.merge_self")
     # Lock target and sources in id order, so two merges touching the same stations queue.
-    locked = {s.pk: s for s in Station.objects.select_for_update().filter(pk__in=[*ids, into.pk]).order_by("pk")}
+    locked = {
+        s.pk: s for s in Station.objects.select_for_update().filter(pk__in=[*ids, into.pk]).order_by("pk")
+    }
     into = locked[into.pk]
     sources = [locked[i] for i in ids]
     for station in (into, *sources):
         _require(actor, "stations.merge", station.area_id)
     if into.status != StationStatus.ACTIVE:
-        raise ValidationError(
-            {"into": [_("Merge into an active station.")]}, code="station.merge_target_inactive"
-        )
+        raise coded({"into": [_("Merge into an active station.")]}, "station.merge_target_inactive")
     for s in sources:
         if s.status != StationStatus.ACTIVE:
-            raise ValidationError(
+            raise coded(
                 {"sources": [_("“%(name)s” is not active and cannot be merged.") % {"name": s.name}]},
-                code="station.merge_source_inactive",
+                "station.merge_source_inactive",
             )
     note = (note or "").strip()[:200]
     target_functions = {f.pk: f for f in into.functions.all()}
@@ -371,10 +410,22 @@ def station_merge(
         s.status_changed_at = now
         s.save(update_fields=["status", "merged_into", "status_changed_at", "updated_at"])
         StationEvent.objects.create(
-            station=s, kind=StationEvent.Kind.MERGED_INTO, other=into, actor=_user(actor), at=now, note=note, details=details
+            station=s,
+            kind=StationEvent.Kind.MERGED_INTO,
+            other=into,
+            actor=_user(actor),
+            at=now,
+            note=note,
+            details=details,
         )
         StationEvent.objects.create(
-            station=into, kind=StationEvent.Kind.ABSORBED, other=s, actor=_user(actor), at=now, note=note, details=details
+            station=into,
+            kind=StationEvent.Kind.ABSORBED,
+            other=s,
+            actor=_user(actor),
+            at=now,
+            note=note,
+            details=details,
         )
         audit_record(
             actor=actor,
@@ -386,7 +437,11 @@ def station_merge(
         summary.append(s.name)
     into.save(update_fields=["facilities", "updated_at"])
     audit_record(
-        actor=actor, action="station.absorb", obj=into, ip=ip, changes={"sources": ",".join(summary), "note": note}
+        actor=actor,
+        action="station.absorb",
+        obj=into,
+        ip=ip,
+        changes={"sources": ",".join(summary), "note": note},
     )
     return into
 
@@ -394,7 +449,11 @@ def station_merge(
 def successor(station: Station) -> Station:
     """The live station a merged one's services went to (following merges of merges)."""
     seen = {station.pk}
-    while station.status == StationStatus.MERGED and station.merged_into_id and station.merged_into_id not in seen:
+    while (
+        station.status == StationStatus.MERGED
+        and station.merged_into_id
+        and station.merged_into_id not in seen
+    ):
         station = station.merged_into
         seen.add(station.pk)
     return station
@@ -412,7 +471,9 @@ def _clean_function(
     code = (code or "").strip().lower()
     name = (name or "").strip()
     if not _CODE.match(code):
-        errors["code"] = [_("A code is 2-40 lowercase letters, digits or underscores, starting with a letter.")]
+        errors["code"] = [
+            _("A code is 2-40 lowercase letters, digits or underscores, starting with a letter.")
+        ]
     elif StationFunction.objects.filter(code=code).exclude(pk=getattr(instance, "pk", None)).exists():
         errors["code"] = [_("Another function has this code.")]
     if not name:
@@ -422,20 +483,31 @@ def _clean_function(
     if isinstance(order, bool) or not isinstance(order, int) or not 0 <= order <= 32767:
         errors["order"] = [_("Enter the position as a whole number from 0 to 32767.")]
     if errors:
-        raise ValidationError(errors, code="station_function.invalid")
+        raise coded(errors, "station_function.invalid")
     return code, name[:40], (name_en or "").strip()[:80], (description or "").strip()[:200], order
 
 
 @transaction.atomic
 def function_create(
-    *, actor, code: str, name: str, name_en: str = "", description: str = "", order: int = 100, ip: str | None = None
+    *,
+    actor,
+    code: str,
+    name: str,
+    name_en: str = "",
+    description: str = "",
+    order: int = 100,
+    ip: str | None = None,
 ) -> StationFunction:
     _require(actor, "stations.functions.manage")
     code, name, name_en, description, order = _clean_function(
         code=code, name=name, name_en=name_en, description=description, order=order, instance=None
     )
-    fn = StationFunction.objects.create(code=code, name=name, name_en=name_en, description=description, order=order)
-    audit_record(actor=actor, action="station_function.create", obj=fn, ip=ip, changes={"code": code, "name": name})
+    fn = StationFunction.objects.create(
+        code=code, name=name, name_en=name_en, description=description, order=order
+    )
+    audit_record(
+        actor=actor, action="station_function.create", obj=fn, ip=ip, changes={"code": code, "name": name}
+    )
     return fn
 
 
@@ -454,7 +526,12 @@ def function_update(
     """Rename, reorder or retire a function (stations keep it; new stations cannot pick it)."""
     _require(actor, "stations.functions.manage")
     _, name, name_en, description, order = _clean_function(
-        code=function.code, name=name, name_en=name_en, description=description, order=order, instance=function
+        code=function.code,
+        name=name,
+        name_en=name_en,
+        description=description,
+        order=order,
+        instance=function,
     )
     function.name, function.name_en, function.description = name, name_en, description
     function.order, function.is_active = order, bool(is_active)

@@ -44,7 +44,7 @@ def number(value, digits: int = 0) -> str:
 
 @register.inclusion_tag("stations/_open_status.html")
 def open_status_badge(status):
-    """"Open, until 18:00" or "Closed, opens Mon 09:00" (local times)."""
+    """ "Open, until 18:00" or "Closed, opens Mon 09:00" (local times)."""
     today = timezone.localdate()
     when = status.until if status.is_open else status.next_open
     return {"status": status, "when": when, "same_day": when is not None and when.date() == today}

@@ -31,7 +31,16 @@ def functions(*names: str) -> list[StationFunction]:
     return [StationFunction.objects.get(name=n) for n in names]
 
 
-def make_station(area_code: str, name: str, at: tuple[float, float], *, fns=(), hours: str | None = "24h", actor=None, **extra):
+def make_station(
+    area_code: str,
+    name: str,
+    at: tuple[float, float],
+    *,
+    fns=(),
+    hours: str | None = "24h",
+    actor=None,
+    **extra,
+):
     station = services.station_create(
         actor=actor,
         name=name,
@@ -71,11 +80,25 @@ def hand_made_city() -> dict:
 
     S1 at (300, 0) offers 工会驿站 and 暖心驿站; S2 at (0, 10500) offers 职工之家.
     """
-    Area.objects.get_or_create(code=CITY, defaults={"name": "手工市", "level": Level.CITY, "parent_id": "510000000000"})
-    Area.objects.get_or_create(code=COUNTY, defaults={"name": "手工县", "level": Level.COUNTY, "parent_id": CITY, "lat": ORIGIN[0], "lng": ORIGIN[1]})
+    Area.objects.get_or_create(
+        code=CITY, defaults={"name": "手工市", "level": Level.CITY, "parent_id": "510000000000"}
+    )
+    Area.objects.get_or_create(
+        code=COUNTY,
+        defaults={
+            "name": "手工县",
+            "level": Level.COUNTY,
+            "parent_id": CITY,
+            "lat": ORIGIN[0],
+            "lng": ORIGIN[1],
+        },
+    )
     towns = {T1: ("一镇", offset()), T2: ("二镇", offset(0, 10000))}
     for code, (name, (lat, lng)) in towns.items():
-        Area.objects.get_or_create(code=code, defaults={"name": name, "level": Level.TOWN, "parent_id": COUNTY, "lat": lat, "lng": lng})
+        Area.objects.get_or_create(
+            code=code,
+            defaults={"name": name, "level": Level.TOWN, "parent_id": COUNTY, "lat": lat, "lng": lng},
+        )
     places = {
         C1: ("甲社区", 1000, offset(0, 0)),
         C2: ("乙社区", 2000, offset(600, 0)),
@@ -86,7 +109,14 @@ def hand_made_city() -> dict:
     for code, (name, pop, (lat, lng)) in places.items():
         Area.objects.get_or_create(
             code=code,
-            defaults={"name": name, "level": Level.VILLAGE, "parent_id": code[:9] + "000", "lat": lat, "lng": lng, "population": pop},
+            defaults={
+                "name": name,
+                "level": Level.VILLAGE,
+                "parent_id": code[:9] + "000",
+                "lat": lat,
+                "lng": lng,
+                "population": pop,
+            },
         )
     s1 = make_station(C1, "一号站", offset(300, 0), fns=("工会驿站", "暖心驿站"))
     s2 = make_station(C4, "二号站", offset(0, 10500), fns=("职工之家",))

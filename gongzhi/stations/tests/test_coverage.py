@@ -89,14 +89,18 @@ def test_detour_and_speed__are_settings(planner_of_city, settings):
 
 
 def grid_csv(rows: list[str], header: str = "id,lat,lng,weight") -> SimpleUploadedFile:
-    return SimpleUploadedFile("grid.csv", ("\n".join([header, *rows]) + "\n").encode(), content_type="text/csv")
+    return SimpleUploadedFile(
+        "grid.csv", ("\n".join([header, *rows]) + "\n").encode(), content_type="text/csv"
+    )
 
 
 def test_grid__points_weighted_by_the_csv__give_the_coverage(planner_of_city):
     near_s1 = offset(100, 0)
     far = offset(2000, 10000)
     upload = grid_csv([f"a,{near_s1[0]},{near_s1[1]},30", f"b,{far[0]},{far[1]},70"])
-    grid = services.population_grid_import(actor=planner_of_city, area=Area.objects.get(code=CITY), name="网格", upload=upload)
+    grid = services.population_grid_import(
+        actor=planner_of_city, area=Area.objects.get(code=CITY), name="网格", upload=upload
+    )
     assert grid.point_count == 2 and grid.total_weight == 100
     assert dict(PopulationPoint.objects.values_list("ext_id", "community_code")) == {"a": C1, "b": C5}
     r = report(planner_of_city, grid=grid)
@@ -116,7 +120,10 @@ def test_grid__points_weighted_by_the_csv__give_the_coverage(planner_of_city):
 def test_grid__bad_csv__names_the_row_or_column_and_writes_nothing(planner_of_city, rows, header, expected):
     with pytest.raises(ValidationError) as exc:
         services.population_grid_import(
-            actor=planner_of_city, area=Area.objects.get(code=CITY), name="网格", upload=grid_csv(rows, header)
+            actor=planner_of_city,
+            area=Area.objects.get(code=CITY),
+            name="网格",
+            upload=grid_csv(rows, header),
         )
     message = exc.value.message_dict["file"][0]
     assert expected in message or expected.replace("row ", "第") in message
@@ -127,7 +134,10 @@ def test_grid__a_point_far_outside_the_area__is_refused_by_id(planner_of_city):
     beijing = "39.9,116.4"
     with pytest.raises(ValidationError) as exc:
         services.population_grid_import(
-            actor=planner_of_city, area=Area.objects.get(code=CITY), name="网格", upload=grid_csv([f"far-1,{beijing},5"])
+            actor=planner_of_city,
+            area=Area.objects.get(code=CITY),
+            name="网格",
+            upload=grid_csv([f"far-1,{beijing},5"]),
         )
     assert "far-1" in exc.value.message_dict["file"][0]
     assert not PopulationGrid.objects.exists()
@@ -138,12 +148,17 @@ def test_grid__town_staff_cannot_import_for_the_city(planner_of_t1):
 
     with pytest.raises(PermissionDenied):
         services.population_grid_import(
-            actor=planner_of_t1, area=Area.objects.get(code=CITY), name="网格", upload=grid_csv(["a,30.0,104.0,1"])
+            actor=planner_of_t1,
+            area=Area.objects.get(code=CITY),
+            name="网格",
+            upload=grid_csv(["a,30.0,104.0,1"]),
         )
 
 
 def test_grid__excel_gb18030_csv__is_read(planner_of_city):
     text = "id,lat,lng,weight\n甲1,30.0,104.0,10\n"
     upload = SimpleUploadedFile("网格.csv", text.encode("gb18030"))
-    grid = services.population_grid_import(actor=planner_of_city, area=Area.objects.get(code=CITY), name="网格", upload=upload)
+    grid = services.population_grid_import(
+        actor=planner_of_city, area=Area.objects.get(code=CITY), name="网格", upload=upload
+    )
     assert grid.points.get().ext_id == "甲1"

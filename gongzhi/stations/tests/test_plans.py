@@ -18,7 +18,13 @@ from .factories import C1, C2, C3, C4, C5, CITY, T1, offset
 
 pytestmark = pytest.mark.django_db
 RADIUS = 15 * 75 / 1.3
-DEMAND = {C1: (offset(0, 0), 1000), C2: (offset(600, 0), 2000), C3: (offset(3000, 0), 3000), C4: (offset(0, 10000), 4000), C5: (offset(2000, 10000), 5000)}
+DEMAND = {
+    C1: (offset(0, 0), 1000),
+    C2: (offset(600, 0), 2000),
+    C3: (offset(3000, 0), 3000),
+    C4: (offset(0, 10000), 4000),
+    C5: (offset(2000, 10000), 5000),
+}
 
 
 def sites_csv(sites: dict[str, tuple[float, float]], extra: str = "") -> SimpleUploadedFile:
@@ -179,7 +185,12 @@ def test_closed_station__cannot_be_kept(planner_of_city, city):
 def test_infeasible_keep_and_requirement__is_refused_and_nothing_is_written(planner_of_city, city):
     # Keep 一号站 (no 职工之家) and require a 职工之家 with room for one station only.
     with pytest.raises(ValidationError) as exc:
-        start(planner_of_city, p=1, must_keep=[city["s1"].pk], requirements=[Requirement("职工之家", min_sites=1)])
+        start(
+            planner_of_city,
+            p=1,
+            must_keep=[city["s1"].pk],
+            requirements=[Requirement("职工之家", min_sites=1)],
+        )
     assert exc.value.error_list[0].code == "stations.plan_infeasible"
     assert count_runs() == 0
 

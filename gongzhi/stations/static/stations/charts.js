@@ -13,13 +13,14 @@
     var chart = window.echarts.init(el, null, { renderer: "canvas" });
     chart.setOption({
       grid: { left: 48, right: 16, top: 32, bottom: 80 },
-      title: { text: data.label, textStyle: { fontSize: 13, fontWeight: "normal" } },
+      title: { text: byTown ? data.townsLabel : data.functionsLabel, textStyle: { fontSize: 13, fontWeight: "normal" } },
       tooltip: { trigger: "axis", valueFormatter: function (v) { return v + "%"; } },
       xAxis: { type: "category", data: names, axisLabel: { rotate: names.length > 6 ? 40 : 0, interval: 0 } },
       yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
       series: [{
         type: "bar",
         data: values,
+        barMaxWidth: 48,
         itemStyle: { color: byTown ? "#c0392b" : "#1d4ed8" },
         label: { show: names.length <= 24, position: "top", formatter: "{c}%" }
       }]
