@@ -146,6 +146,7 @@ ROUTERS = [
     ("/stations", "gongzhi.stations.api.router"),
     ("/organisations", "gongzhi.directory.api.router"),
     ("/audit", "gongzhi.audit.api.router"),
+    ("/passes", "gongzhi.passes.api.router"),
 ]
 
 for prefix, path in ROUTERS:

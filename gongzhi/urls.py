@@ -16,6 +16,7 @@ urlpatterns = [
     path("stations/", include("gongzhi.stations.urls")),
     path("organisations/", include("gongzhi.directory.urls")),
     path("audit/", include("gongzhi.audit.urls")),
+    path("", include("gongzhi.passes.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
