@@ -686,6 +686,17 @@ def _area(code: str | None):
     return area
 
 
+# Fixed paths come before "/{station_id}": ninja matches a path parameter as text first.
+@router.post("/merge", response=StationDetail, summary="Merge stations into one (functions and owners move)")
+def station_merge(request, payload: MergeIn):
+    into = selectors.station_get(viewer=request.auth, pk=payload.into)
+    sources = [selectors.station_get(viewer=request.auth, pk=pk) for pk in payload.sources]
+    services.station_merge(
+        sources=sources, into=into, actor=request.auth, note=payload.note, ip=client_ip(request)
+    )
+    return selectors.station_get(viewer=request.auth, pk=into.pk)
+
+
 @router.post("", response={201: StationDetail}, summary="Register a station")
 def station_create(request, payload: StationIn):
     station = services.station_create(
@@ -778,16 +789,6 @@ def station_reopen(request, station_id: int):
     station = selectors.station_get(viewer=request.auth, pk=station_id)
     services.station_reopen(station=station, actor=request.auth, ip=client_ip(request))
     return selectors.station_get(viewer=request.auth, pk=station.pk)
-
-
-@router.post("/merge", response=StationDetail, summary="Merge stations into one (functions and owners move)")
-def station_merge(request, payload: MergeIn):
-    into = selectors.station_get(viewer=request.auth, pk=payload.into)
-    sources = [selectors.station_get(viewer=request.auth, pk=pk) for pk in payload.sources]
-    services.station_merge(
-        sources=sources, into=into, actor=request.auth, note=payload.note, ip=client_ip(request)
-    )
-    return selectors.station_get(viewer=request.auth, pk=into.pk)
 
 
 @router.get("/{station_id}/history", response=list[EventOut], summary="A station's history, merges included")

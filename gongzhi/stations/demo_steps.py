@@ -30,6 +30,7 @@ from .models import (
     StationHours,
     StationStatus,
 )
+from .standard import ensure_standard_functions
 
 ORDER = 60
 CITY_STAFF_MOBILE = "13800000009"
@@ -96,6 +97,7 @@ def seed(ctx) -> None:
     if Station.objects.exists():
         return
     rng = random.Random(ctx.seed * 31 + 6)
+    ensure_standard_functions(StationFunction)  # a flushed test database has lost the migration's rows
     functions = {f.name: f for f in StationFunction.objects.all()}
     owners = {o.name: o for o in Organisation.objects.filter(kind=OrgKind.MASS_ORG)}
     actor = ctx.users.get(CITY_STAFF_MOBILE)

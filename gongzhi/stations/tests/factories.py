@@ -13,6 +13,7 @@ from gongzhi.areas.models import Area, Level
 from gongzhi.lib import geo, opening_hours
 from gongzhi.stations import services
 from gongzhi.stations.models import StationFunction
+from gongzhi.stations.standard import ensure_standard_functions
 
 ORIGIN = (30.0, 104.0)
 M_PER_DEG_LAT = math.pi * geo.EARTH_RADIUS_M / 180
@@ -28,6 +29,7 @@ def offset(north_m: float = 0.0, east_m: float = 0.0, origin=ORIGIN) -> tuple[fl
 
 
 def functions(*names: str) -> list[StationFunction]:
+    ensure_standard_functions(StationFunction)  # transactional tests flush the migration's rows
     return [StationFunction.objects.get(name=n) for n in names]
 
 

@@ -43,6 +43,21 @@
     var text = cfg.text || {};
     var bounds = [];
 
+    if (layers.origin) {
+      // The walking circle first, so every marker lies above it.
+      if (layers.radius) {
+        window.L.circle(layers.origin, { radius: layers.radius, color: COLOURS.you, weight: 1, fillOpacity: 0.05 }).addTo(map);
+        // Fit the whole circle: its own bounds need the map's projection, so take them from the
+        // radius in degrees (1° of latitude ≈ 111.2 km).
+        var dLat = layers.radius / 111195;
+        var dLng = dLat / Math.cos(layers.origin[0] * Math.PI / 180);
+        bounds.push([layers.origin[0] - dLat, layers.origin[1] - dLng], [layers.origin[0] + dLat, layers.origin[1] + dLng]);
+      }
+      window.L.circleMarker(layers.origin, { radius: 7, color: "#fff", fillColor: COLOURS.you, fillOpacity: 1, weight: 2 })
+        .bindTooltip(esc(text.you)).addTo(map);
+      bounds.push(layers.origin);
+    }
+
     (layers.points || []).forEach(function (p) {
       var r = Math.max(3, Math.min(12, Math.sqrt((p.weight || 0) / 400)));
       var colour = p.covered ? COLOURS.covered : COLOURS.uncovered;
@@ -69,21 +84,6 @@
         .addTo(map);
       bounds.push([s.lat, s.lng]);
     });
-
-    if (layers.origin) {
-      window.L.circleMarker(layers.origin, { radius: 7, color: "#fff", fillColor: COLOURS.you, fillOpacity: 1, weight: 2 })
-        .bindTooltip(esc(text.you)).addTo(map);
-      bounds.push(layers.origin);
-      if (layers.radius) {
-        var reach = window.L.circle(layers.origin, { radius: layers.radius, color: COLOURS.you, weight: 1, fillOpacity: 0.05 }).addTo(map);
-        // Show the whole walking circle: the circle's bounds need the map's projection, so
-        // take them from the radius in degrees (1° of latitude ≈ 111.2 km).
-        var dLat = layers.radius / 111195;
-        var dLng = dLat / Math.cos(layers.origin[0] * Math.PI / 180);
-        bounds.push([layers.origin[0] - dLat, layers.origin[1] - dLng], [layers.origin[0] + dLat, layers.origin[1] + dLng]);
-        reach.bringToBack();
-      }
-    }
 
     var marker = null;
     if (cfg.pick) {
