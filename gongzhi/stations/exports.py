@@ -29,19 +29,43 @@ def site_action(site: dict) -> str:
     return _("Close")
 
 
-def summary_rows(run: PlanRun) -> list[tuple[str, object]]:
+def _objective_label(run: PlanRun) -> str:
+    return {
+        "mclp": _("Objective: people within the walk"),
+        "lscp": _("Objective: number of stations"),
+        "pmedian": _("Objective: people × metres to the nearest station"),
+    }.get(run.model, _("Objective"))
+
+
+def summary_rows(run: PlanRun, *, display: bool = False) -> list[tuple[str, object]]:
+    """The run's parameters and outcome as (label, value) rows: raw numbers for Excel, or
+    formatted for a page with ``display``."""
     r, p = run.result, run.params
+
+    def num(value, digits: int = 0):
+        if value is None:
+            return "—"
+        if not display:
+            return round(float(value), digits) if digits else value
+        return f"{float(value):,.{digits}f}"
+
+    def pct(value, digits: int = 1):
+        if value is None:
+            return "—"
+        return f"{float(value) * 100:.{digits}f}%" if display else value
+
+    time_limit = r.get("time_limit_applied")
     rows: list[tuple[str, object]] = [
         (_("Title"), str(run)),
         (_("Area"), f"{run.area.name}（{run.area_id}）"),
         (_("Question"), run.get_model_display()),
-        (_("Walk (minutes)"), p.get("minutes")),
-        (_("Reach (straight-line metres)"), round(p.get("radius_m", 0), 1)),
+        (_("Walk (minutes)"), num(p.get("minutes"))),
+        (_("Reach (straight-line metres)"), num(p.get("radius_m"), 1)),
         (_("Detour factor"), p.get("detour")),
         (_("Walking speed (km/h)"), p.get("speed_kmh")),
         (_("Population"), p.get("grid_name") or _("Registered residents by community")),
-        (_("Population points"), p.get("n_demand")),
-        (_("Candidate sites"), p.get("n_candidates")),
+        (_("Population points"), num(p.get("n_demand"))),
+        (_("Candidate sites"), num(p.get("n_candidates"))),
         (_("p"), p.get("p") if p.get("p") is not None else "—"),
         (_("Stations to keep"), len(p.get("must_keep", []))),
         (_("Stations to close"), len(p.get("must_close", []))),
@@ -53,22 +77,31 @@ def summary_rows(run: PlanRun) -> list[tuple[str, object]]:
             )
             or "—",
         ),
-        (_("Time limit (seconds)"), r.get("time_limit_applied") or "—"),
-        (_("Gap asked for"), p.get("mip_gap")),
+        (
+            _("Time limit (seconds)"),
+            (
+                num(time_limit)
+                if p.get("time_limit")
+                else _("%(s)s (the limit for a plan solved at once)") % {"s": num(time_limit)}
+            )
+            if time_limit
+            else _("none"),
+        ),
+        (_("Gap asked for"), pct(p.get("mip_gap"), 2)),
         (_("Solution"), run.get_solve_status_display()),
-        (_("Objective"), r.get("objective")),
-        (_("Bound"), r.get("best_bound")),
-        (_("Gap"), r.get("gap")),
-        (_("Solve time (seconds)"), round(r.get("solve_seconds", 0), 3)),
+        (_objective_label(run), num(r.get("objective"), 1 if run.model == "pmedian" else 0)),
+        (_("Bound"), num(r.get("best_bound"), 1 if run.model == "pmedian" else 0)),
+        (_("Gap"), pct(r.get("gap"), 2)),
+        (_("Solve time (seconds)"), num(r.get("solve_seconds"), 3)),
         (_("Stations chosen"), len(r.get("chosen", []))),
-        (_("Population covered"), r.get("covered_weight")),
-        (_("Population in total"), r.get("total_weight")),
-        (_("Share covered"), r.get("covered_share")),
-        (_("Run by"), run.created_by.name if run.created_by else "—"),
-        (_("Run at"), timezone.localtime(run.created_at).strftime("%Y-%m-%d %H:%M")),
+        (_("Population covered"), num(r.get("covered_weight"))),
+        (_("Population in total"), num(r.get("total_weight"))),
+        (_("Share covered"), pct(r.get("covered_share"))),
+        (_("Started by"), run.created_by.name if run.created_by else "—"),
+        (_("Started at"), timezone.localtime(run.created_at).strftime("%Y-%m-%d %H:%M")),
     ]
     if r.get("mean_distance_m") is not None:
-        rows.append((_("Mean distance to the nearest station (m)"), round(r["mean_distance_m"], 1)))
+        rows.append((_("Mean distance to the nearest station (m)"), num(r["mean_distance_m"], 1)))
     return rows
 
 

@@ -276,11 +276,11 @@ class PlanForm(forms.Form):
         help_text=_("Empty: solve until the optimum is proven."),
     )
     gap_percent = forms.FloatField(
-        label=_("Stop within (% of the optimum)"),
+        label=_("Stop within (percent of the optimum)"),
         min_value=0,
         max_value=50,
         initial=0,
-        help_text=_("0 proves the optimum; 1 stops once the plan is within 1 % of it."),
+        help_text=_("0 proves the optimum; 1 stops once the plan is within one percent of it."),
     )
 
     def __init__(self, *args, stations, grids, functions, **kwargs):

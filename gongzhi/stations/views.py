@@ -730,7 +730,7 @@ def _plan_context(run) -> dict:
     context = {
         "run": run,
         "sites": sites,
-        "summary": summary_rows(run) if run.status == PlanStatus.DONE else [],
+        "summary": summary_rows(run, display=True) if run.status == PlanStatus.DONE else [],
     }
     if run.status == PlanStatus.DONE:
         centre = (
