@@ -5,7 +5,7 @@ import pytest
 
 from conftest import ANXIANGJIE, BAITALU, PASSWORD
 from gongzhi.accounts.roles import Role
-from tests.browser import browser, page, sign_in  # noqa: F401 - fixtures
+from tests.browser import sign_in
 
 from .factories import make_station
 
@@ -26,7 +26,7 @@ def stations(make_user):
     return near, nearer, far
 
 
-def test_resident__picks_her_community__and_sees_the_nearest_stations(live_server, page, stations):  # noqa: F811
+def test_resident__picks_her_community__and_sees_the_nearest_stations(live_server, page, stations):
     errors = []
     page.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -47,7 +47,7 @@ def test_resident__picks_her_community__and_sees_the_nearest_stations(live_serve
     assert "工会驿站" in page.inner_text("main")
 
 
-def test_resident__uses_the_phones_location(live_server, browser, stations):  # noqa: F811
+def test_resident__uses_the_phones_location(live_server, browser, stations):
     context = browser.new_context(
         viewport={"width": 390, "height": 844},
         locale="zh-CN",
