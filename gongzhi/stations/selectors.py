@@ -199,8 +199,11 @@ def stations_near(
         raise coded({"facility": [_("Unknown facility.")]}, "stations.facility")
     radius = reach_m(minutes)
     lat_min, lat_max, lng_min, lng_max = analysis.bbox(lat, lng, radius)
-    qs = Station.objects.findable().filter(
-        lat__gte=lat_min, lat__lte=lat_max, lng__gte=lng_min, lng__lte=lng_max
+    # No ORDER BY: the answer is sorted by distance below, so the database need not sort the box.
+    qs = (
+        Station.objects.findable()
+        .filter(lat__gte=lat_min, lat__lte=lat_max, lng__gte=lng_min, lng__lte=lng_max)
+        .order_by()
     )
     if function:
         qs = qs.filter(functions__code=function)
@@ -221,11 +224,15 @@ def stations_near(
     return found[:limit]
 
 
-def finder_communities() -> QuerySet[Area]:
-    """Communities and villages with a location, to pick as "where I am" (reference data)."""
-    return Area.objects.filter(level=Level.VILLAGE, lat__isnull=False, lng__isnull=False).select_related(
-        "parent"
-    )
+def finder_communities(*, near: Area | None = None) -> QuerySet[Area]:
+    """Communities and villages with a location, to pick as "where I am" (reference data): those of
+    the county (区/县级市) of ``near`` when given, so a province's thousands stay a short list."""
+    qs = Area.objects.filter(level=Level.VILLAGE, lat__isnull=False, lng__isnull=False)
+    if near is not None:
+        # A county or anything larger: its own subtree; a town or a community: its county's.
+        prefix = near.prefix if len(near.prefix) <= 6 else near.code[:6]
+        qs = qs.filter(subtree_q("code", prefix))
+    return qs.select_related("parent").order_by("code")
 
 
 def community_get(code: str) -> Area:

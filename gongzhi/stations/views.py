@@ -459,11 +459,11 @@ def _map_station(station, extra: dict | None = None) -> dict:
 @login_required
 def finder_view(request):
     _require(request, "stations.find")
-    communities = selectors.finder_communities()
     data = request.GET.copy() if request.GET else None
     home = request.user.access.home_area()
     person_area = getattr(getattr(request.user, "person", None), "area", None)
     default_community = person_area or (home if home is not None and home.level == "village" else None)
+    communities = selectors.finder_communities(near=person_area or home)
     initial = {"community": default_community, "minutes": int(setting("WALK_MINUTES"))}
     form = FinderForm(data, initial=initial, communities=communities, functions=selectors.function_list())
     results = origin = None
