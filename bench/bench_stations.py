@@ -120,13 +120,27 @@ def main() -> int:
     plan = ""
     if connection.vendor == "sqlite":
         lat, lng = queries[0]
-        qs = Station.objects.findable().filter(
-            lat__gte=lat - 0.01, lat__lte=lat + 0.01, lng__gte=lng - 0.01, lng__lte=lng + 0.01
+        qs = (
+            Station.objects.findable()
+            .filter(lat__gte=lat - 0.01, lat__lte=lat + 0.01, lng__gte=lng - 0.01, lng__lte=lng + 0.01)
+            .order_by()
         )
         sql, params = qs.query.sql_with_params()
         with connection.cursor() as c:
             c.execute("EXPLAIN QUERY PLAN " + sql, params)
             plan = "; ".join(str(r[-1]) for r in c.fetchall())
+    elif connection.vendor == "postgresql":
+        lat, lng = queries[0]
+        qs = (
+            Station.objects.findable()
+            .filter(lat__gte=lat - 0.01, lat__lte=lat + 0.01, lng__gte=lng - 0.01, lng__lte=lng + 0.01)
+            .order_by()
+        )
+        sql, params = qs.query.sql_with_params()
+        with connection.cursor() as c:
+            c.execute("ANALYZE stations_station")
+            c.execute("EXPLAIN " + sql, params)
+            plan = " / ".join(r[0].strip() for r in c.fetchall())
 
     def p(values, q):
         return float(np.percentile(values, q))
@@ -149,7 +163,7 @@ def main() -> int:
         f"answers identical on {len(s_answers) - mismatches} of {len(s_answers)} queries"
     )
     if plan:
-        print(f"SQLite plan of the box query: {plan}")
+        print(f"{connection.vendor} plan of the box query: {plan}")
     return 1 if mismatches else 0
 
 
