@@ -256,6 +256,24 @@ def station_public_get(*, viewer, pk) -> Station:
     return station
 
 
+def merged_successor(*, viewer, pk) -> Station | None:
+    """For a station merged away: the active station its services went to (a resident's old
+    link then still leads somewhere), or None."""
+    _require_find(viewer)
+    station = Station.objects.filter(pk=pk, status=StationStatus.MERGED).select_related("merged_into").first()
+    if station is None:
+        return None
+    seen = {station.pk}
+    while (
+        station.status == StationStatus.MERGED
+        and station.merged_into_id
+        and station.merged_into_id not in seen
+    ):
+        station = station.merged_into
+        seen.add(station.pk)
+    return station if station.status == StationStatus.ACTIVE else None
+
+
 # --------------------------------------------------------------------------------------------
 # Coverage and planning
 # --------------------------------------------------------------------------------------------

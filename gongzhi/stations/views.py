@@ -518,6 +518,13 @@ def finder_view(request):
 
 @login_required
 def finder_detail_view(request, station_id: int):
+    successor = selectors.merged_successor(viewer=request.user, pk=station_id)
+    if successor is not None:
+        messages.info(
+            request,
+            _("That station has merged into %(name)s; its services are here now.") % {"name": successor.name},
+        )
+        return redirect("stations:public_detail", station_id=successor.pk)
     station = selectors.station_public_get(viewer=request.user, pk=station_id)
     return render(
         request,

@@ -300,3 +300,56 @@ def test_hand_made_city_pages_render_for_its_planner(signed_in, planner_of_city)
     assert client.get(reverse("stations:plan_create"), {"area": CITY}).status_code == 200
     assert client.get(reverse("stations:find"), {"community": C1}).status_code == 200
     assert offset  # the factory module is the one that built this city
+
+
+def test_finder__an_old_link_to_a_merged_station__leads_to_where_its_services_went(
+    signed_in, resident_a, town_staff_a, anxiang_station
+):
+    from gongzhi.stations import services
+
+    old = make_station(ANXIANGJIE, "老暖心角", (30.4250, 104.5560))
+    services.station_merge(sources=[old], into=anxiang_station, actor=town_staff_a)
+    response = signed_in(resident_a).get(reverse("stations:public_detail", args=[old.pk]))
+    assert response.status_code == 302
+    assert response.url == reverse("stations:public_detail", args=[anxiang_station.pk])
+
+
+def test_finder__gaode_tiles__points_are_shifted_to_gcj02_for_display(
+    signed_in, resident_a, anxiang_station, settings
+):
+    import json
+
+    from gongzhi.lib import geo
+
+    settings.MAP_TILE_PROVIDER = "amap"
+    page = signed_in(resident_a).get(reverse("stations:find"), {"community": ANXIANGJIE}).content.decode()
+    config = json.loads(page.split('id="map-config" type="application/json">')[1].split("</script>")[0])
+    layers = json.loads(page.split('id="map-layers" type="application/json">')[1].split("</script>")[0])
+    assert "autonavi.com" in config["tiles"] and config["crs"] == "gcj02"
+    shown = layers["stations"][0]
+    expected = geo.wgs84_to_gcj02(anxiang_station.lat, anxiang_station.lng)
+    assert (shown["lat"], shown["lng"]) == pytest.approx(expected, abs=1e-6)
+    assert geo.haversine_m(shown["lat"], shown["lng"], anxiang_station.lat, anxiang_station.lng) > 100
+
+
+def test_planner__queued_run__progress_fragment_polls_then_refreshes_when_done(
+    signed_in, town_staff_a, anxiang_station, django_capture_on_commit_callbacks
+):
+    from gongzhi.areas.models import Area
+    from gongzhi.stations import services
+    from gongzhi.stations.tasks import plan_run_task
+
+    with django_capture_on_commit_callbacks(execute=False):
+        run = services.plan_run_start(
+            actor=town_staff_a, area=Area.objects.get(code=JIANCHENG), model="mclp", p=1, background=True
+        )
+    client = signed_in(town_staff_a)
+    url = reverse("stations:plan_progress", args=[run.pk])
+    fragment = client.get(url, HTTP_HX_REQUEST="true")
+    assert fragment.status_code == 200 and 'hx-trigger="every 2s"' in fragment.content.decode()
+    assert "HX-Refresh" not in fragment
+    assert client.get(reverse("stations:plan_detail", args=[run.pk])).status_code == 200
+    plan_run_task.enqueue(run_id=run.pk)  # what the worker does
+    done = client.get(url, HTTP_HX_REQUEST="true")
+    assert done["HX-Refresh"] == "true"
+    assert "安象街暖心驿站" in client.get(reverse("stations:plan_detail", args=[run.pk])).content.decode()
