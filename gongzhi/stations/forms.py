@@ -262,12 +262,14 @@ class PlanForm(forms.Form):
         queryset=None,
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Hold Ctrl (⌘ on a Mac) to choose several."),
     )
     must_close = StationChoices(
         label=_("Stations to close"),
         queryset=None,
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Hold Ctrl (⌘ on a Mac) to choose several."),
     )
     time_limit = forms.IntegerField(
         label=_("Time limit (seconds)"),
