@@ -98,7 +98,9 @@ def test_status__open_around_the_clock__has_no_closing_time():
 
 
 def test_status__a_closed_exception__overrides_the_weekday():
-    s = Schedule(weekly={d: parse_intervals("09:00-18:00") for d in range(7)}, exceptions={date(2026, 3, 4): ()})
+    s = Schedule(
+        weekly={d: parse_intervals("09:00-18:00") for d in range(7)}, exceptions={date(2026, 3, 4): ()}
+    )
     assert not status_at(s, at(WED, 10)).is_open
     assert status_at(s, at(WED, 10)).next_open == at(THU, 9)
 
@@ -115,7 +117,9 @@ def test_status__an_exception_with_other_hours__replaces_them_for_that_date_only
 
 
 def test_status__a_closed_day_after_an_overnight_opening__keeps_the_small_hours_of_the_night_before():
-    s = Schedule(weekly={d: parse_intervals("20:00-02:00") for d in range(7)}, exceptions={date(2026, 3, 4): ()})
+    s = Schedule(
+        weekly={d: parse_intervals("20:00-02:00") for d in range(7)}, exceptions={date(2026, 3, 4): ()}
+    )
     assert status_at(s, at(WED, 1)).is_open  # Tuesday night runs on into Wednesday 02:00
     assert not status_at(s, at(WED, 21)).is_open  # but Wednesday night is cancelled
     assert status_at(s, at(WED, 21)).next_open == at(THU, 20)
