@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "gongzhi.directory",
     "gongzhi.people",
     "gongzhi.passes",
+    "gongzhi.stations",
     "gongzhi.web",
     "gongzhi.demo",
 ]
