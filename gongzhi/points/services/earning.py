@@ -1,0 +1,707 @@
+"""Issuing budgets, earning rules and awards: how points come into circulation.
+
+Budget ceilings and hot rows. Every award debits an issuance account, and a single account row
+updated by every award serialises them all (measured: throughput halves). A budget therefore
+issues through ``shard_count`` issuance accounts, the award's shard picked from its idempotency
+key's hash. The ceiling is enforced without any extra shared row: it is split over the shards'
+floors (``floor = -share``), and the one conditional UPDATE that debits a shard already refuses
+to pass its floor. The sum of the shares is always the ceiling (``points verify`` checks it), so
+no interleaving can issue more than the ceiling. When the home shard is short the award tries
+the others; when none alone can pay but together they could, the other shards' headroom is
+pooled on the home shard under row locks (rare: only near exhaustion). A budget row checked with a
+conditional update would be exact too, but it would be the very hot row the shards remove.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongzhi.areas.models import Area, prefix_of
+from gongzhi.audit.services import audit_record
+from gongzhi.core.rewards import RewardRequest, RewardResult
+from gongzhi.lib import points as lib
+
+from ..conf import points_setting
+from ..errors import invalid
+from ..models import (
+    Account,
+    AccountKind,
+    Award,
+    AwardCounter,
+    AwardStatus,
+    Budget,
+    EarningRule,
+    RuleUnit,
+    TransferKind,
+)
+from . import ledger
+
+RULE_CODE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
+MAX_RULE_POINTS = 100_000
+MAX_QUANTITY = 1_000
+
+
+def _require(actor, permission: str, area_code: str) -> None:
+    if actor is not None and not actor.access.can(permission, area_code):
+        raise PermissionDenied
+
+
+# --- budgets ------------------------------------------------------------------------------------
+
+
+def _whole(value, field: str, *, minimum: int = 0, maximum: int = 10**12) -> int:
+    if isinstance(value, bool) or value is None:
+        raise invalid({field: [_("Enter a whole number.")]}, code="points.invalid_number")
+    try:
+        number = lib.parse_amount(value, maximum=maximum) if value not in (0, "0") else 0
+    except lib.AmountError as exc:
+        message = {
+            "amount.fractional": _("Enter a whole number."),
+            "amount.too_large": _("This number is too large."),
+        }.get(exc.code, _("Enter a whole number that is not negative."))
+        raise invalid({field: [message]}, code="points.invalid_number") from None
+    if number < minimum:
+        raise invalid({field: [_("This number is too small.")]}, code="points.invalid_number")
+    return number
+
+
+@transaction.atomic
+def budget_create(
+    *,
+    name: str,
+    area: Area,
+    ceiling,
+    actor,
+    shard_count: int | None = None,
+    valid_from=None,
+    valid_until=None,
+    note: str = "",
+    ip: str | None = None,
+) -> Budget:
+    """Open an issuing budget and its issuance shards, the ceiling split evenly over them."""
+    _require(actor, "points.manage_budgets", area.code)
+    errors: dict[str, list] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = [_("Enter a name.")]
+    try:
+        ceiling = _whole(ceiling, "ceiling")
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    shards = int(shard_count or points_setting("SHARDS"))
+    if not 1 <= shards <= 64:
+        errors["shard_count"] = [_("Choose between 1 and 64 shards.")]
+    valid_from = valid_from or timezone.localdate()
+    if valid_until is not None and valid_until < valid_from:
+        errors["valid_until"] = [_("The end date is before the start date.")]
+    if errors:
+        raise invalid(errors, code="points.budget_invalid")
+    budget = Budget.objects.create(
+        name=name,
+        area=area,
+        ceiling=ceiling,
+        shard_count=shards,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        note=(note or "").strip()[:200],
+        created_by=actor,
+    )
+    Account.objects.bulk_create(
+        Account(
+            kind=AccountKind.ISSUANCE,
+            budget=budget,
+            shard=i,
+            area=area,
+            floor=-share,
+            name=f"{name} · {i + 1}",
+        )
+        for i, share in enumerate(lib.split_evenly(ceiling, shards))
+    )
+    audit_record(
+        actor=actor,
+        action="points.budget.create",
+        obj=budget,
+        ip=ip,
+        changes={"name": name, "ceiling": ceiling, "shards": shards},
+    )
+    return budget
+
+
+@dataclass(frozen=True)
+class BudgetUse:
+    issued: int
+    remaining: int
+
+
+def budget_use(budget: Budget) -> BudgetUse:
+    shards = list(
+        Account.objects.filter(budget=budget, kind=AccountKind.ISSUANCE).values_list("balance", "floor")
+    )
+    issued = -sum(b for b, _f in shards)
+    return BudgetUse(issued=issued, remaining=sum(b - f for b, f in shards))
+
+
+def _spread(budget: Budget, ceiling: int) -> None:
+    """Share ``ceiling`` minus what is issued evenly over the shards' floors, under row locks."""
+    shards = list(
+        Account.objects.select_for_update().filter(budget=budget, kind=AccountKind.ISSUANCE).order_by("id")
+    )
+    issued = -sum(a.balance for a in shards)
+    if ceiling < issued:
+        raise invalid(
+            {
+                "ceiling": [
+                    _("The ceiling cannot be lower than the %(issued)d points already issued.")
+                    % {"issued": issued}
+                ]
+            },
+            code="points.ceiling_below_issued",
+        )
+    for account, share in zip(shards, lib.split_evenly(ceiling - issued, len(shards)), strict=True):
+        floor = account.balance - share
+        if floor != account.floor:
+            Account.objects.filter(pk=account.pk).update(floor=floor)
+
+
+@transaction.atomic
+def budget_update(
+    *,
+    budget: Budget,
+    actor,
+    name: str | None = None,
+    ceiling=None,
+    active: bool | None = None,
+    valid_until=None,
+    note: str | None = None,
+    ip: str | None = None,
+) -> Budget:
+    _require(actor, "points.manage_budgets", budget.area_id)
+    changes: dict[str, object] = {}
+    if name is not None:
+        if not name.strip():
+            raise invalid({"name": [_("Enter a name.")]}, code="points.budget_invalid")
+        budget.name = name.strip()
+        changes["name"] = budget.name
+    if ceiling is not None:
+        ceiling = _whole(ceiling, "ceiling")
+        if ceiling != budget.ceiling:
+            _spread(budget, ceiling)
+            changes["ceiling"] = f"{budget.ceiling} -> {ceiling}"
+            budget.ceiling = ceiling
+    if active is not None and active != budget.active:
+        budget.active = active
+        changes["active"] = active
+    if valid_until is not None:
+        if valid_until < budget.valid_from:
+            raise invalid(
+                {"valid_until": [_("The end date is before the start date.")]}, code="points.budget_invalid"
+            )
+        budget.valid_until = valid_until
+        changes["valid_until"] = str(valid_until)
+    if note is not None:
+        budget.note = note.strip()[:200]
+    budget.save()
+    audit_record(actor=actor, action="points.budget.update", obj=budget, ip=ip, changes=changes)
+    return budget
+
+
+# --- rules --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RuleInput:
+    code: str
+    name: str
+    points: object
+    budget: Budget
+    unit: str = RuleUnit.EVENT
+    daily_cap: object = None
+    monthly_cap: object = None
+    description: str = ""
+    active: bool = True
+
+
+def _clean_rule(data: RuleInput, area: Area) -> dict:
+    errors: dict[str, list] = {}
+    code = (data.code or "").strip().lower()
+    if not RULE_CODE.match(code) or len(code) > 60:
+        errors["code"] = [_('Write the source code as words joined by dots, e.g. "hazard.verified".')]
+    name = (data.name or "").strip()
+    if not name:
+        errors["name"] = [_("Enter a name.")]
+    cleaned: dict[str, object] = {"code": code, "name": name}
+    for field, value, allow_none in (
+        ("points", data.points, False),
+        ("daily_cap", data.daily_cap, True),
+        ("monthly_cap", data.monthly_cap, True),
+    ):
+        if allow_none and value in (None, ""):
+            cleaned[field] = None
+            continue
+        try:
+            cleaned[field] = ledger.amount_of(value, field=field)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+            continue
+        if cleaned[field] > MAX_RULE_POINTS:
+            errors[field] = [_("At most %(n)d points.") % {"n": MAX_RULE_POINTS}]
+    daily, monthly = cleaned.get("daily_cap"), cleaned.get("monthly_cap")
+    if daily and monthly and monthly < daily:
+        errors["monthly_cap"] = [_("The monthly cap cannot be below the daily cap.")]
+    if data.unit not in RuleUnit.values:
+        errors["unit"] = [_("Choose a unit.")]
+    if not area.code.startswith(data.budget.area.prefix):
+        errors["budget"] = [
+            _("The budget of %(budget)s cannot pay for deeds in %(area)s.")
+            % {"budget": data.budget.area.name, "area": area.name}
+        ]
+    if errors:
+        raise invalid(errors, code="points.rule_invalid")
+    cleaned.update(
+        unit=data.unit,
+        budget=data.budget,
+        description=(data.description or "").strip()[:300],
+        active=bool(data.active),
+    )
+    return cleaned
+
+
+@transaction.atomic
+def rule_create(*, data: RuleInput, area: Area, actor, ip: str | None = None) -> EarningRule:
+    _require(actor, "points.manage_rules", area.code)
+    cleaned = _clean_rule(data, area)
+    if EarningRule.objects.filter(code=cleaned["code"], area=area).exists():
+        raise invalid(
+            {"code": [_("This area already has a rule for this source; edit that one.")]},
+            code="points.rule_exists",
+        )
+    rule = EarningRule.objects.create(area=area, updated_by=actor, **cleaned)
+    audit_record(
+        actor=actor,
+        action="points.rule.create",
+        obj=rule,
+        ip=ip,
+        changes={
+            "code": rule.code,
+            "points": rule.points,
+            "daily_cap": rule.daily_cap,
+            "monthly_cap": rule.monthly_cap,
+        },
+    )
+    return rule
+
+
+@transaction.atomic
+def rule_update(*, rule: EarningRule, data: RuleInput, actor, ip: str | None = None) -> EarningRule:
+    """Change a rule's points, caps, budget or state. The code stays: awards are keyed by it."""
+    _require(actor, "points.manage_rules", rule.area_id)
+    cleaned = _clean_rule(RuleInput(**{**data.__dict__, "code": rule.code}), rule.area)
+    before = {
+        "points": rule.points,
+        "daily_cap": rule.daily_cap,
+        "monthly_cap": rule.monthly_cap,
+        "active": rule.active,
+    }
+    for field, value in cleaned.items():
+        setattr(rule, field, value)
+    rule.updated_by, rule.updated_at = actor, timezone.now()
+    rule.save()
+    after = {
+        "points": rule.points,
+        "daily_cap": rule.daily_cap,
+        "monthly_cap": rule.monthly_cap,
+        "active": rule.active,
+    }
+    audit_record(
+        actor=actor,
+        action="points.rule.update",
+        obj=rule,
+        ip=ip,
+        changes={k: f"{before[k]} -> {after[k]}" for k in before if before[k] != after[k]},
+    )
+    return rule
+
+
+def area_chain(area_code: str) -> list[str]:
+    """The area itself and every ancestor's code, most specific first."""
+    codes = [area_code]
+    for n in (12, 9, 6, 4, 2):
+        if n < len(prefix_of(area_code)):
+            codes.append(area_code[:n].ljust(12, "0"))
+    return list(dict.fromkeys(codes))
+
+
+def rule_for(code: str, area_code: str) -> EarningRule | None:
+    """The most specific active rule for ``code`` at the place of the deed."""
+    chain = area_chain(area_code)
+    rules = {
+        r.area_id: r
+        for r in EarningRule.objects.filter(code=code, active=True, area_id__in=chain).select_related(
+            "budget", "budget__area"
+        )
+    }
+    return next((rules[c] for c in chain if c in rules), None)
+
+
+# --- awards -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AwardOutcome:
+    paid_now: bool  # this call moved points
+    points: int  # points the award paid (now or, for a duplicate, earlier)
+    reason: str  # "", "capped", "cap_reached", "duplicate", "no_rule", "budget_exhausted", "budget_closed"
+    award: Award | None = None
+
+    @property
+    def transfer_id(self) -> int | None:
+        return self.award.transfer_id if self.award is not None else None
+
+
+class _CapReached(Exception):
+    pass
+
+
+class _BudgetExhausted(Exception):
+    pass
+
+
+def _award_key(rule_code: str, source_type: str, source_id: str) -> str:
+    return f"award:{rule_code}:{source_type}:{source_id}"
+
+
+def _counters(account_id: int, rule: EarningRule) -> list[tuple[AwardCounter, int]]:
+    """The day and month counters a capped rule needs, locked (they belong to one person)."""
+    today = timezone.localdate()
+    wanted = []
+    if rule.daily_cap is not None:
+        wanted.append((today.isoformat(), rule.daily_cap))
+    if rule.monthly_cap is not None:
+        wanted.append((today.strftime("%Y-%m"), rule.monthly_cap))
+    locked = []
+    for period, cap in wanted:
+        counter, _created = AwardCounter.objects.select_for_update().get_or_create(
+            account_id=account_id, rule_code=rule.code, period=period
+        )
+        locked.append((counter, cap))
+    return locked
+
+
+def _pool(budget: Budget, target: int, amount: int) -> bool:
+    """Move headroom from the other shards to shard ``target`` (under row locks, in id order)."""
+    shards = list(
+        Account.objects.select_for_update().filter(budget=budget, kind=AccountKind.ISSUANCE).order_by("id")
+    )
+    index = next(i for i, a in enumerate(shards) if a.pk == target)
+    floors = lib.pooled_floors([a.balance for a in shards], [a.floor for a in shards], index, amount)
+    if floors is None:
+        return False
+    for account, floor in zip(shards, floors, strict=True):
+        if floor != account.floor:
+            Account.objects.filter(pk=account.pk).update(floor=floor)
+    return True
+
+
+def _issue(*, budget: Budget, award: Award, amount: int, actor, memo: str) -> ledger.Posted:
+    """Debit one of the budget's issuance shards (home shard first) and credit the person."""
+    key = _award_key(award.rule_code, award.source_type, award.source_id)
+    shard_ids = ledger.budget_shard_ids(budget)
+    account = award.account
+    order = lib.probe_order(key, len(shard_ids))
+
+    def post(shard: int) -> ledger.Posted:
+        return ledger.post(
+            kind=TransferKind.AWARD,
+            debit_id=shard_ids[shard],
+            credit_id=account.pk,
+            amount=amount,
+            key=key,
+            fingerprint=award.body_hash,
+            source_type=award.source_type,
+            source_id=award.source_id,
+            area_code=account.area_id,
+            counter_area_code=budget.area_id,
+            actor=actor,
+            memo=memo,
+            rule_code=award.rule_code,
+            check_replay=False,
+        )
+
+    for shard in order:
+        try:
+            return post(shard)
+        except ledger.Insufficient:
+            continue
+    # No single shard can pay: near exhaustion, pool what is left on the home shard.
+    if _pool(budget, shard_ids[order[0]], amount):
+        return post(order[0])
+    raise _BudgetExhausted
+
+
+def _pay(award: Award, rule: EarningRule, actor) -> None:
+    """Pay an award within its caps and its budget, or record why not. Mutates ``award``."""
+    budget = rule.budget
+    today = timezone.localdate()
+    if not (
+        budget.active
+        and budget.valid_from <= today
+        and (budget.valid_until is None or budget.valid_until >= today)
+    ):
+        award.status, award.paid, award.reason = AwardStatus.REFUSED, 0, "budget_closed"
+        return
+    try:
+        with transaction.atomic():  # counters and points move together or not at all
+            counters = _counters(award.account_id, rule)
+            grant = min([award.requested, *(cap - c.points for c, cap in counters)])
+            if grant <= 0:
+                raise _CapReached
+            posted = _issue(budget=budget, award=award, amount=grant, actor=actor, memo=award.note)
+            for counter, _cap in counters:
+                counter.points += grant
+                counter.save(update_fields=["points"])
+    except _CapReached:
+        award.status, award.paid, award.reason = AwardStatus.CAPPED, 0, "cap_reached"
+    except _BudgetExhausted:
+        award.status, award.paid, award.reason = AwardStatus.REFUSED, 0, "budget_exhausted"
+    else:
+        award.transfer = posted.transfer
+        award.paid = grant
+        award.status = AwardStatus.PAID if grant == award.requested else AwardStatus.CAPPED
+        award.reason = "" if grant == award.requested else "capped"
+
+
+def _outcome_of(award: Award, *, now: bool) -> AwardOutcome:
+    if not now:
+        return AwardOutcome(paid_now=False, points=award.paid, reason="duplicate", award=award)
+    return AwardOutcome(paid_now=award.paid > 0, points=award.paid, reason=award.reason, award=award)
+
+
+def _replay_award(award: Award, fingerprint: str) -> AwardOutcome:
+    if award.body_hash != fingerprint:
+        raise invalid(
+            _(
+                "This deed was already rewarded with different details (person, quantity or place); nothing was changed."
+            ),
+            code="points.idempotency_conflict",
+        )
+    return _outcome_of(award, now=False)
+
+
+def _source(source_type: str, source_id) -> tuple[str, str]:
+    source_type, source_id = str(source_type or "").strip(), str(source_id or "").strip()
+    if not source_type or not source_id or len(source_type) > 60 or len(source_id) > 64:
+        raise invalid(_("Name the deed that earned the points (its type and id)."), code="points.no_source")
+    return source_type, source_id
+
+
+def _award(
+    *,
+    rule: EarningRule,
+    rule_code: str,
+    beneficiary,
+    source_type: str,
+    source_id: str,
+    area_code: str,
+    quantity: int,
+    actor,
+    note: str,
+    ip: str | None,
+) -> AwardOutcome:
+    fingerprint = lib.body_fingerprint(
+        {
+            "rule": rule_code,
+            "source": [source_type, source_id],
+            "beneficiary": beneficiary.pk,
+            "quantity": quantity,
+            "area": area_code,
+        }
+    )
+    existing = Award.objects.filter(rule_code=rule_code, source_type=source_type, source_id=source_id).first()
+    if existing is not None:
+        return _replay_award(existing, fingerprint)
+    account = ledger.account_for_user(beneficiary, fallback_area=area_code)
+    try:
+        with transaction.atomic():  # the unique (rule, source) row is the lock against a concurrent twin
+            award = Award.objects.create(
+                rule=rule,
+                rule_code=rule_code,
+                source_type=source_type,
+                source_id=source_id,
+                account=account,
+                area_id=area_code,
+                quantity=quantity,
+                requested=rule.points * quantity,
+                status=AwardStatus.REFUSED,
+                body_hash=fingerprint,
+                note=(note or "")[:200],
+                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+    except IntegrityError:
+        return _replay_award(
+            Award.objects.get(rule_code=rule_code, source_type=source_type, source_id=source_id), fingerprint
+        )
+    award.account = account
+    _pay(award, rule, actor)
+    award.save(update_fields=["status", "paid", "reason", "transfer"])
+    audit_record(
+        actor=actor,
+        action="points.award",
+        obj=award,
+        ip=ip,
+        changes={
+            "rule": rule_code,
+            "source": f"{source_type}:{source_id}",
+            "account": account.pk,
+            "requested": award.requested,
+            "paid": award.paid,
+            "reason": award.reason,
+        },
+    )
+    return _outcome_of(award, now=True)
+
+
+@ledger.retrying
+@transaction.atomic
+def points_award(
+    *,
+    rule_code: str,
+    beneficiary,
+    source_type: str,
+    source_id,
+    area_code: str,
+    quantity=1,
+    actor=None,
+    note: str = "",
+    ip: str | None = None,
+) -> AwardOutcome:
+    """Reward one deed under the rule that applies where it happened; pays once per (rule, source).
+
+    Within the person's daily and monthly caps for the rule (a partial payment up to the cap),
+    from the rule's budget. A retry with the same details returns the first outcome as
+    "duplicate"; with other details it is refused. Without an applicable rule nothing is written.
+    """
+    rule_code = (rule_code or "").strip()
+    source_type, source_id = _source(source_type, source_id)
+    quantity = ledger.amount_of(quantity, field="quantity")
+    if quantity > MAX_QUANTITY:
+        raise invalid({"quantity": [_("That quantity is too large.")]}, code="points.quantity_too_large")
+    if not Area.objects.filter(code=area_code).exists():
+        raise invalid({"area_code": [_("Unknown area code.")]}, code="area.unknown")
+    rule = rule_for(rule_code, area_code)
+    if rule is None:  # switched off since: a retry of an earlier award still answers as before
+        existing = Award.objects.filter(
+            rule_code=rule_code, source_type=source_type, source_id=source_id
+        ).first()
+        if existing is None:
+            return AwardOutcome(paid_now=False, points=0, reason="no_rule")
+        rule = existing.rule
+    return _award(
+        rule=rule,
+        rule_code=rule_code,
+        beneficiary=beneficiary,
+        source_type=source_type,
+        source_id=source_id,
+        area_code=area_code,
+        quantity=quantity,
+        actor=actor,
+        note=note,
+        ip=ip,
+    )
+
+
+@ledger.retrying
+@transaction.atomic
+def award_manual(
+    *,
+    rule: EarningRule,
+    beneficiary,
+    quantity,
+    note: str,
+    key: str,
+    actor,
+    ip: str | None = None,
+) -> AwardOutcome:
+    """A staff member rewards a deed recorded outside the system, under one of the rules.
+
+    ``key`` is the form's one-time request key: submitting the same form twice pays once.
+    """
+    account = ledger.account_for_user(beneficiary, fallback_area=rule.area_id)
+    _require(actor, "points.award", account.area_id)
+    if not rule.active:
+        raise invalid({"rule": [_("This rule is switched off.")]}, code="points.rule_inactive")
+    if not account.area_id.startswith(rule.area.prefix):
+        raise invalid(
+            {"rule": [_("This rule does not apply where the person lives.")]}, code="points.rule_elsewhere"
+        )
+    note = (note or "").strip()
+    if len(note) < 2:
+        raise invalid({"note": [_("Describe the deed being rewarded.")]}, code="points.note_required")
+    quantity = ledger.amount_of(quantity, field="quantity")
+    if quantity > MAX_QUANTITY:
+        raise invalid({"quantity": [_("That quantity is too large.")]}, code="points.quantity_too_large")
+    key = (key or "").strip()
+    if not 8 <= len(key) <= 64:
+        raise invalid(_("The request key is missing; reload the form."), code="points.no_key")
+    return _award(
+        rule=rule,
+        rule_code=rule.code,
+        beneficiary=beneficiary,
+        source_type="points.manual",
+        source_id=key,
+        area_code=account.area_id,
+        quantity=quantity,
+        actor=actor,
+        note=note,
+        ip=ip,
+    )
+
+
+@ledger.retrying
+@transaction.atomic
+def award_retry(*, award: Award, actor, ip: str | None = None) -> AwardOutcome:
+    """Try again to pay an award its budget could not pay (after the budget was raised)."""
+    award = (
+        Award.objects.select_for_update().select_related("rule", "rule__budget", "account").get(pk=award.pk)
+    )
+    _require(actor, "points.award", award.area_id)
+    if award.status != AwardStatus.REFUSED:
+        raise invalid(_("Only an unpaid award can be paid again."), code="points.award_not_refused")
+    _pay(award, award.rule, actor)
+    award.save(update_fields=["status", "paid", "reason", "transfer"])
+    audit_record(
+        actor=actor,
+        action="points.award.retry",
+        obj=award,
+        ip=ip,
+        changes={"paid": award.paid, "reason": award.reason},
+    )
+    return _outcome_of(award, now=True)
+
+
+def reward_handler(request: RewardRequest) -> RewardResult:
+    """The one reward handler (``gongzhi.core.rewards``): tickets and volunteering award here."""
+    User = get_user_model()
+    beneficiary = User.objects.filter(pk=request.beneficiary_user_id, is_active=True).first()
+    if beneficiary is None:
+        return RewardResult(paid=False, points=0, reason="no_beneficiary")
+    actor = User.objects.filter(pk=request.actor_id).first() if request.actor_id else None
+    outcome = points_award(
+        rule_code=request.rule,
+        beneficiary=beneficiary,
+        source_type=request.source_type,
+        source_id=request.source_id,
+        area_code=request.area_code,
+        quantity=request.quantity,
+        actor=actor,
+        note=request.note,
+    )
+    return RewardResult(
+        paid=outcome.paid_now, points=outcome.points, reason=outcome.reason, transfer_id=outcome.transfer_id
+    )
