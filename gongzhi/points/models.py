@@ -375,20 +375,25 @@ class Award(models.Model):
 
 
 class AwardCounter(models.Model):
-    """Points one account earned under one rule code in one day ("2026-03-04") or month ("2026-03")."""
+    """Points one account earned under one rule code this month, and on its latest day.
+
+    One row per (account, rule, month) holds both counts, so a capped award locks one row.
+    """
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     rule_code = models.CharField(max_length=60)
-    period = models.CharField(max_length=10)
-    points = models.PositiveIntegerField(default=0)
+    month = models.CharField(max_length=7)  # "2026-03"
+    month_points = models.PositiveIntegerField(default=0)
+    day = models.DateField()
+    day_points = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["account", "rule_code", "period"], name="points_counter_unique")
+            models.UniqueConstraint(fields=["account", "rule_code", "month"], name="points_counter_unique")
         ]
 
     def __str__(self) -> str:
-        return f"{self.rule_code} {self.period}: {self.points}"
+        return f"{self.rule_code} {self.month}: {self.month_points}"
 
 
 class MerchantStatus(models.TextChoices):

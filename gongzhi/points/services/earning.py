@@ -39,7 +39,6 @@ from ..models import (
     Budget,
     EarningRule,
     RuleUnit,
-    TransferKind,
 )
 from . import ledger
 
@@ -365,33 +364,48 @@ class AwardOutcome:
         return self.award.transfer_id if self.award is not None else None
 
 
-class _CapReached(Exception):
-    pass
+def _grant(account_id: int, rule: EarningRule, requested: int) -> tuple[int, AwardCounter | None]:
+    """How much of ``requested`` the person's caps for the rule still allow, with the locked counter.
+
+    The counter row belongs to one person and one rule, so locking it serialises only that
+    person's concurrent awards under that rule, never anyone else's.
+    """
+    if rule.daily_cap is None and rule.monthly_cap is None:
+        return requested, None
+    today = timezone.localdate()
+    month = today.strftime("%Y-%m")
+    lookup = {"account_id": account_id, "rule_code": rule.code, "month": month}
+    counter = AwardCounter.objects.select_for_update().filter(**lookup).first()
+    if counter is None:
+        try:
+            with transaction.atomic():
+                counter = AwardCounter.objects.create(day=today, **lookup)
+        except IntegrityError:  # created by a concurrent award of the same person
+            counter = AwardCounter.objects.select_for_update().get(**lookup)
+    if counter.day != today:
+        counter.day, counter.day_points = today, 0
+    grant = requested
+    if rule.daily_cap is not None:
+        grant = min(grant, rule.daily_cap - counter.day_points)
+    if rule.monthly_cap is not None:
+        grant = min(grant, rule.monthly_cap - counter.month_points)
+    return max(grant, 0), counter
 
 
-class _BudgetExhausted(Exception):
-    pass
+_shard_cache: dict[tuple, list[int]] = {}
+
+
+def _shard_ids(budget: Budget) -> list[int]:
+    # Shards never change after a budget is opened; keyed by creation time too, so a cached
+    # entry can never be mistaken for another budget that reused the primary key.
+    key = (budget.pk, budget.created_at.timestamp(), budget.shard_count)
+    if key not in _shard_cache:
+        _shard_cache[key] = ledger.budget_shard_ids(budget)
+    return _shard_cache[key]
 
 
 def _award_key(rule_code: str, source_type: str, source_id: str) -> str:
     return f"award:{rule_code}:{source_type}:{source_id}"
-
-
-def _counters(account_id: int, rule: EarningRule) -> list[tuple[AwardCounter, int]]:
-    """The day and month counters a capped rule needs, locked (they belong to one person)."""
-    today = timezone.localdate()
-    wanted = []
-    if rule.daily_cap is not None:
-        wanted.append((today.isoformat(), rule.daily_cap))
-    if rule.monthly_cap is not None:
-        wanted.append((today.strftime("%Y-%m"), rule.monthly_cap))
-    locked = []
-    for period, cap in wanted:
-        counter, _created = AwardCounter.objects.select_for_update().get_or_create(
-            account_id=account_id, rule_code=rule.code, period=period
-        )
-        locked.append((counter, cap))
-    return locked
 
 
 def _pool(budget: Budget, target: int, amount: int) -> bool:
@@ -409,72 +423,75 @@ def _pool(budget: Budget, target: int, amount: int) -> bool:
     return True
 
 
-def _issue(*, budget: Budget, award: Award, amount: int, actor, memo: str) -> ledger.Posted:
+def _issue(*, budget: Budget, award: Award, amount: int, actor, memo: str):
     """Debit one of the budget's issuance shards (home shard first) and credit the person."""
     key = _award_key(award.rule_code, award.source_type, award.source_id)
-    shard_ids = ledger.budget_shard_ids(budget)
-    account = award.account
+    shard_ids = _shard_ids(budget)
     order = lib.probe_order(key, len(shard_ids))
-
-    def post(shard: int) -> ledger.Posted:
-        return ledger.post(
-            kind=TransferKind.AWARD,
-            debit_id=shard_ids[shard],
-            credit_id=account.pk,
-            amount=amount,
-            key=key,
-            fingerprint=award.body_hash,
-            source_type=award.source_type,
-            source_id=award.source_id,
-            area_code=account.area_id,
-            counter_area_code=budget.area_id,
-            actor=actor,
-            memo=memo,
-            rule_code=award.rule_code,
-            check_replay=False,
-        )
-
-    for shard in order:
-        try:
-            return post(shard)
-        except ledger.Insufficient:
-            continue
+    account = award.account
+    fields = dict(
+        credit_id=account.pk,
+        amount=amount,
+        key=key,
+        fingerprint=award.body_hash,
+        source_type=award.source_type,
+        source_id=award.source_id,
+        area_code=account.area_id,
+        counter_area_code=budget.area_id,
+        actor=actor,
+        memo=memo,
+        rule_code=award.rule_code,
+    )
+    try:
+        return ledger.post_issuance(debit_ids=[shard_ids[i] for i in order], **fields)
+    except ledger.Insufficient:
+        pass
     # No single shard can pay: near exhaustion, pool what is left on the home shard.
     if _pool(budget, shard_ids[order[0]], amount):
-        return post(order[0])
+        return ledger.post_issuance(debit_ids=[shard_ids[order[0]]], **fields)
     raise _BudgetExhausted
 
 
-def _pay(award: Award, rule: EarningRule, actor) -> None:
-    """Pay an award within its caps and its budget, or record why not. Mutates ``award``."""
-    budget = rule.budget
+class _BudgetExhausted(Exception):
+    pass
+
+
+def _budget_open(budget: Budget) -> bool:
     today = timezone.localdate()
-    if not (
+    return (
         budget.active
         and budget.valid_from <= today
         and (budget.valid_until is None or budget.valid_until >= today)
-    ):
-        award.status, award.paid, award.reason = AwardStatus.REFUSED, 0, "budget_closed"
-        return
-    try:
-        with transaction.atomic():  # counters and points move together or not at all
-            counters = _counters(award.account_id, rule)
-            grant = min([award.requested, *(cap - c.points for c, cap in counters)])
-            if grant <= 0:
-                raise _CapReached
-            posted = _issue(budget=budget, award=award, amount=grant, actor=actor, memo=award.note)
-            for counter, _cap in counters:
-                counter.points += grant
-                counter.save(update_fields=["points"])
-    except _CapReached:
-        award.status, award.paid, award.reason = AwardStatus.CAPPED, 0, "cap_reached"
-    except _BudgetExhausted:
-        award.status, award.paid, award.reason = AwardStatus.REFUSED, 0, "budget_exhausted"
+    )
+
+
+def _decide(award: Award, rule: EarningRule, actor) -> None:
+    """Pay an award within its caps and its budget, or record why not; then save the award.
+
+    The caller wraps this in a savepoint: counter, transfer and award row are written together.
+    A duplicate fails on the transfer's unique key or on the award row's unique (rule, source);
+    either way the savepoint is rolled back and the caller replays the first outcome.
+    """
+    grant, counter = _grant(award.account_id, rule, award.requested)
+    award.paid, award.transfer = 0, None
+    if not _budget_open(rule.budget):
+        award.status, award.reason = AwardStatus.REFUSED, "budget_closed"
+    elif grant <= 0:
+        award.status, award.reason = AwardStatus.CAPPED, "cap_reached"
     else:
-        award.transfer = posted.transfer
-        award.paid = grant
-        award.status = AwardStatus.PAID if grant == award.requested else AwardStatus.CAPPED
-        award.reason = "" if grant == award.requested else "capped"
+        try:
+            transfer = _issue(budget=rule.budget, award=award, amount=grant, actor=actor, memo=award.note)
+        except _BudgetExhausted:
+            award.status, award.reason = AwardStatus.REFUSED, "budget_exhausted"
+        else:
+            award.transfer, award.paid = transfer, grant
+            award.status = AwardStatus.PAID if grant == award.requested else AwardStatus.CAPPED
+            award.reason = "" if grant == award.requested else "capped"
+            if counter is not None:
+                counter.day_points += grant
+                counter.month_points += grant
+                counter.save(update_fields=["day", "day_points", "month_points"])
+    award.save()
 
 
 def _outcome_of(award: Award, *, now: bool) -> AwardOutcome:
@@ -523,33 +540,31 @@ def _award(
             "area": area_code,
         }
     )
-    existing = Award.objects.filter(rule_code=rule_code, source_type=source_type, source_id=source_id).first()
-    if existing is not None:
-        return _replay_award(existing, fingerprint)
     account = ledger.account_for_user(beneficiary, fallback_area=area_code)
+    award = Award(
+        rule=rule,
+        rule_code=rule_code,
+        source_type=source_type,
+        source_id=source_id,
+        account=account,
+        area_id=area_code,
+        quantity=quantity,
+        requested=rule.points * quantity,
+        body_hash=fingerprint,
+        note=(note or "")[:200],
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    # No look-up first: the common case is a new deed, and a duplicate fails on a unique key.
     try:
-        with transaction.atomic():  # the unique (rule, source) row is the lock against a concurrent twin
-            award = Award.objects.create(
-                rule=rule,
-                rule_code=rule_code,
-                source_type=source_type,
-                source_id=source_id,
-                account=account,
-                area_id=area_code,
-                quantity=quantity,
-                requested=rule.points * quantity,
-                status=AwardStatus.REFUSED,
-                body_hash=fingerprint,
-                note=(note or "")[:200],
-                created_by=actor if getattr(actor, "is_authenticated", False) else None,
-            )
+        with transaction.atomic():
+            _decide(award, rule, actor)
     except IntegrityError:
-        return _replay_award(
-            Award.objects.get(rule_code=rule_code, source_type=source_type, source_id=source_id), fingerprint
-        )
-    award.account = account
-    _pay(award, rule, actor)
-    award.save(update_fields=["status", "paid", "reason", "transfer"])
+        existing = Award.objects.filter(
+            rule_code=rule_code, source_type=source_type, source_id=source_id
+        ).first()
+        if existing is None:
+            raise
+        return _replay_award(existing, fingerprint)
     audit_record(
         actor=actor,
         action="points.award",
@@ -565,6 +580,9 @@ def _award(
         },
     )
     return _outcome_of(award, now=True)
+
+
+_known_areas: set[str] = set()
 
 
 @ledger.retrying
@@ -592,8 +610,10 @@ def points_award(
     quantity = ledger.amount_of(quantity, field="quantity")
     if quantity > MAX_QUANTITY:
         raise invalid({"quantity": [_("That quantity is too large.")]}, code="points.quantity_too_large")
-    if not Area.objects.filter(code=area_code).exists():
-        raise invalid({"area_code": [_("Unknown area code.")]}, code="area.unknown")
+    if area_code not in _known_areas:
+        if not Area.objects.filter(code=area_code).exists():
+            raise invalid({"area_code": [_("Unknown area code.")]}, code="area.unknown")
+        _known_areas.add(area_code)  # reference data: a code once known stays known
     rule = rule_for(rule_code, area_code)
     if rule is None:  # switched off since: a retry of an earlier award still answers as before
         existing = Award.objects.filter(
@@ -673,8 +693,8 @@ def award_retry(*, award: Award, actor, ip: str | None = None) -> AwardOutcome:
     _require(actor, "points.award", award.area_id)
     if award.status != AwardStatus.REFUSED:
         raise invalid(_("Only an unpaid award can be paid again."), code="points.award_not_refused")
-    _pay(award, award.rule, actor)
-    award.save(update_fields=["status", "paid", "reason", "transfer"])
+    with transaction.atomic():
+        _decide(award, award.rule, actor)
     audit_record(
         actor=actor,
         action="points.award.retry",

@@ -279,6 +279,54 @@ def post(
     return Posted(transfer, True)
 
 
+def post_issuance(
+    *,
+    debit_ids: list[int],
+    credit_id: int,
+    amount: int,
+    key: str,
+    fingerprint: str,
+    source_type: str,
+    source_id: str,
+    area_code: str,
+    counter_area_code: str,
+    actor=None,
+    memo: str = "",
+    rule_code: str = "",
+) -> Transfer:
+    """The award path: debit the first issuance shard that can pay, then write and credit.
+
+    Debiting first means a shard that cannot pay writes nothing, so probing the next one needs
+    no savepoint, and the issuance rows (the hot ones) are always locked before the person's.
+    Runs inside the caller's savepoint: a duplicate key fails the transfer insert there.
+    """
+    for debit_id in debit_ids:
+        if Account.objects.filter(pk=debit_id, balance__gte=F("floor") + amount).update(
+            balance=F("balance") - amount
+        ):
+            break
+    else:
+        raise Insufficient(debit_ids[0])
+    transfer = Transfer(
+        kind=TransferKind.AWARD,
+        debit_id=debit_id,
+        credit_id=credit_id,
+        amount=amount,
+        idempotency_key=key,
+        body_hash=fingerprint,
+        source_type=source_type[:60],
+        source_id=str(source_id)[:64],
+        rule_code=rule_code,
+        area_id=area_code,
+        counter_area_id=counter_area_code,
+        memo=memo[:200],
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    transfer.save()
+    Account.objects.filter(pk=credit_id).update(balance=F("balance") + amount)
+    return transfer
+
+
 def insufficient_error(account_id: int, amount: int) -> ValidationError:
     account = Account.objects.get(pk=account_id)
     if account.kind == AccountKind.ISSUANCE:

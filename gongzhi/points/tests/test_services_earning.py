@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from conftest import ANXIANGJIE, BAITALU, CITY, JIANCHENG
 from gongzhi.core.rewards import RewardRequest, reward
@@ -99,7 +102,7 @@ def test_award__monthly_cap_counts_across_days(resident_a, make_rule):
 
     make_rule("volunteer.hour", 10, daily_cap=25, monthly_cap=30)
     _award(resident_a, "1", rule="volunteer.hour", quantity=2)
-    AwardCounter.objects.filter(period__regex=r"^\d{4}-\d{2}-\d{2}$").delete()  # as if on another day
+    AwardCounter.objects.update(day=timezone.localdate() - timedelta(days=1))  # as if on another day
     assert _award(resident_a, "2", rule="volunteer.hour", quantity=2).points == 10
 
 
