@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("gongzhi.web.urls")),
     path("accounts/", include("gongzhi.accounts.urls")),
     path("people/", include("gongzhi.people.urls")),
+    path("points/", include("gongzhi.points.urls")),
     path("organisations/", include("gongzhi.directory.urls")),
     path("audit/", include("gongzhi.audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -411,8 +411,10 @@ class MerchantQuerySet(ScopedQuerySet):
 class Merchant(models.Model):
     """A caring merchant (爱心商家) enrolled in the points scheme: it accepts points city-wide."""
 
+    # Closing a merchant means suspending it; should the directory delete the organisation
+    # outright, the enrolment goes with it while its account and transfers stay in the ledger.
     organisation = models.OneToOneField(
-        "directory.Organisation", on_delete=models.PROTECT, related_name="points_merchant"
+        "directory.Organisation", on_delete=models.CASCADE, related_name="points_merchant"
     )
     area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("area"))
     status = models.CharField(
@@ -463,7 +465,7 @@ class SettlementQuerySet(ScopedQuerySet):
 class Settlement(models.Model):
     """A merchant's redeemed points for one month, moved to the redemption account and paid out."""
 
-    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="settlements")
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="settlements")
     area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
     period = models.CharField(_("month"), max_length=7)  # "2026-03"
     points = models.BigIntegerField(_("points"))

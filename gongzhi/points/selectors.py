@@ -40,6 +40,24 @@ def _subtree(qs, field: str, area_code: str):
         return qs.none()
 
 
+def area_by_code(code: str) -> Area | None:
+    return Area.objects.filter(code=str(code or "")[:15]).first()
+
+
+def user_by_mobile(mobile: str):
+    """The account holding a mobile number, found through its blind index (never in clear)."""
+    from gongzhi.accounts.models import User
+
+    try:
+        return User.objects.get_by_natural_key(mobile)
+    except User.DoesNotExist:
+        return None
+
+
+def is_reversed(transfer: Transfer) -> bool:
+    return Transfer.objects.filter(reverses=transfer).exists()
+
+
 def _midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
 
@@ -131,6 +149,14 @@ def transfer_get(*, viewer, pk) -> Transfer:
     )
 
 
+def reversal_of(transfer: Transfer) -> Transfer | None:
+    return Transfer.objects.filter(reverses=transfer).first()
+
+
+def budget_shards(*, budget: Budget) -> list[Account]:
+    return list(Account.objects.filter(budget=budget, kind=AccountKind.ISSUANCE).order_by("shard"))
+
+
 def budget_list(*, viewer) -> QuerySet[Budget]:
     return Budget.objects.visible_to(viewer).select_related("area").order_by("area_id", "name")
 
@@ -167,6 +193,28 @@ def rules_applicable(*, area_code: str) -> list[EarningRule]:
     return sorted(best.values(), key=lambda r: (-r.points, r.code))
 
 
+def rule_active(*, pk) -> EarningRule | None:
+    """An active rule by id, for a manual award (the service checks it applies to the person)."""
+    try:
+        return EarningRule.objects.select_related("area", "budget").filter(pk=int(pk), active=True).first()
+    except (ValueError, TypeError):
+        return None
+
+
+def rules_for_awarding(*, viewer) -> QuerySet[EarningRule]:
+    """Active rules that apply somewhere in the viewer's areas (for a manual award)."""
+    scope = viewer.access.scope("points.award")
+    if scope.empty:
+        return EarningRule.objects.none()
+    codes: set[str] = set()
+    for prefix in scope.subtrees | scope.exact:
+        codes.update(area_chain(prefix.ljust(12, "0")))
+    qs = EarningRule.objects.filter(active=True).select_related("area")
+    if not scope.everything:
+        qs = qs.filter(Q(area_id__in=codes) | scope.q("area_id", None, viewer))
+    return qs.order_by("code", "area_id")
+
+
 def award_list(*, viewer, status: str = "") -> QuerySet[Award]:
     qs = Award.objects.visible_to(viewer).select_related("account", "rule", "area")
     if status:
@@ -201,6 +249,16 @@ def merchant_for_operator(*, viewer, pk) -> Merchant:
     raise Http404
 
 
+def operators_of(*, merchant: Merchant) -> list:
+    """The users who work the merchant's till (merchant role for its organisation)."""
+    from gongzhi.accounts.models import Membership
+
+    memberships = Membership.objects.active().filter(
+        role="merchant", organisation_id=merchant.organisation_id
+    )
+    return [m.user for m in memberships.select_related("user").order_by("user_id")]
+
+
 def merchants_enrolable(*, viewer) -> QuerySet[Organisation]:
     return (
         Organisation.objects.visible_to(viewer, "points.manage_merchants")
@@ -221,6 +279,10 @@ def merchants_near(*, account: Account, limit: int = 50) -> list[Merchant]:
     return sorted(
         qs[:500], key=lambda m: (m.area_id != account.area_id, m.area_id[:9] != account.area_id[:9], m.pk)
     )[:limit]
+
+
+def settlements_of(*, merchant: Merchant, limit: int = 24) -> list:
+    return list(merchant.settlements.select_related("transfer").order_by("-period")[:limit])
 
 
 def terminal_receipts(*, merchant: Merchant, limit: int = 20) -> list[Transfer]:
@@ -306,6 +368,26 @@ def nomination_get(*, viewer, pk) -> Nomination:
 
 def my_nominations(*, viewer) -> QuerySet[Nomination]:
     return Nomination.objects.filter(nominated_by=viewer).order_by("-id")
+
+
+def nomination_areas(*, viewer) -> QuerySet[Area]:
+    """Communities a nominator may name: those a reviewer serves, or else their own."""
+    from gongzhi.areas.models import Level
+    from gongzhi.areas.selectors import areas_for_permission
+
+    areas = areas_for_permission(
+        viewer=viewer, permission="points.review_nominations", levels=(Level.VILLAGE,)
+    )
+    if areas.exists():
+        return areas
+    home = ledger._home_area_code(viewer)
+    return Area.objects.filter(code=home) if home else Area.objects.none()
+
+
+def expiry_notice_count(*, year: int) -> int:
+    from .models import ExpiryNotice
+
+    return ExpiryNotice.objects.filter(year=year).count()
 
 
 def honour_roll(*, area_code: str = "", kind: str = "") -> QuerySet[Nomination]:

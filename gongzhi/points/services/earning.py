@@ -93,7 +93,7 @@ def budget_create(
     try:
         ceiling = _whole(ceiling, "ceiling")
     except ValidationError as exc:
-        errors.update(exc.message_dict)
+        errors.update(exc.error_dict)
     shards = int(shard_count or points_setting("SHARDS"))
     if not 1 <= shards <= 64:
         errors["shard_count"] = [_("Choose between 1 and 64 shards.")]
@@ -247,7 +247,7 @@ def _clean_rule(data: RuleInput, area: Area) -> dict:
         try:
             cleaned[field] = ledger.amount_of(value, field=field)
         except ValidationError as exc:
-            errors.update(exc.message_dict)
+            errors.update(exc.error_dict)
             continue
         if cleaned[field] > MAX_RULE_POINTS:
             errors[field] = [_("At most %(n)d points.") % {"n": MAX_RULE_POINTS}]

@@ -46,14 +46,20 @@ def expiry_cutoff(year: int) -> date:
     return lib.expiry_cutoff(year, int(points_setting("EXPIRY_AGE_MONTHS")))
 
 
-def expiry_amounts(year: int, account_ids: list[int] | None = None) -> dict[int, int]:
-    """{person account id: points that expire at the end of ``year``} (only those above zero)."""
+def expiry_amounts(year: int, account_ids: list[int] | None = None, accounts=None) -> dict[int, int]:
+    """{person account id: points that expire at the end of ``year``} (only those above zero).
+
+    Narrowed to ``account_ids`` or to an ``accounts`` queryset (a staff member's scope).
+    """
     cutoff = _local_midnight(expiry_cutoff(year))
     year_end = _local_midnight(date(year + 1, 1, 1))
     credits = Transfer.objects.filter(credit__kind=AccountKind.PERSON, created_at__lt=cutoff)
     debits = Transfer.objects.filter(debit__kind=AccountKind.PERSON, created_at__lt=year_end)
     if account_ids is not None:
         credits, debits = credits.filter(credit_id__in=account_ids), debits.filter(debit_id__in=account_ids)
+    if accounts is not None:
+        ids = accounts.values("id")
+        credits, debits = credits.filter(credit_id__in=ids), debits.filter(debit_id__in=ids)
     credited = dict(credits.values("credit").annotate(s=Sum("amount")).values_list("credit", "s"))
     debited = dict(debits.values("debit").annotate(s=Sum("amount")).values_list("debit", "s"))
     amounts = {acc: lib.expirable(points, debited.get(acc, 0)) for acc, points in credited.items()}
@@ -79,11 +85,18 @@ def expiry_forecast(account: Account, today: date | None = None) -> ExpiryForeca
     return ExpiryForecast(today.year, min(points, account.balance), year_end) if points else None
 
 
+def scope_of(actor):
+    """The accounts a staff member's expiry run covers (all of them for the scheduled task)."""
+    if actor is None:
+        return None
+    return Account.objects.visible_to(actor, "points.run_expiry").filter(kind=AccountKind.PERSON)
+
+
 @transaction.atomic
 def expiry_notify(*, year: int, actor=None) -> int:
     """Record this year's notice for every person with points to expire; returns how many."""
     _require_enabled()
-    amounts = expiry_amounts(year)
+    amounts = expiry_amounts(year, accounts=scope_of(actor))
     ExpiryNotice.objects.bulk_create(
         [ExpiryNotice(account_id=acc, year=year, points=points) for acc, points in amounts.items()],
         ignore_conflicts=True,
@@ -140,7 +153,7 @@ def expiry_run(*, year: int, actor=None, today: date | None = None) -> ExpiryRun
             _("Points of %(year)d expire on 31 December, not before.") % {"year": year},
             code="points.expiry_early",
         )
-    amounts = expiry_amounts(year)
+    amounts = expiry_amounts(year, accounts=scope_of(actor))
     done = total = 0
     for account in Account.objects.filter(pk__in=list(amounts)).order_by("id").iterator(chunk_size=2000):
         expired = _expire_one(account, year, amounts[account.pk], actor)

@@ -105,7 +105,7 @@ def nomination_submit(
         try:
             content = photo_clean(photo)
         except ValidationError as exc:
-            errors.update(exc.message_dict)
+            errors.update(exc.error_dict)
     if errors:
         raise invalid(errors, code="points.nomination_invalid")
     nomination = Nomination(
