@@ -80,8 +80,10 @@ def statement_workbook(statement: Statement) -> bytes:
         settled = _("The month is still running")
     heading = [
         _("Points statement of %(name)s for %(period)s") % {"name": org.name, "period": statement.period},
-        f"{_('Unified social credit code')}: {org.uscc or '—'}    {_('Area')}: {statement.merchant.area.name}",
-        f"{_('Received')}: {statement.received}    {_('Refunded')}: {statement.refunded}    {_('Net')}: {statement.net}",
+        _("Unified social credit code: %(uscc)s    Area: %(area)s")
+        % {"uscc": org.uscc or "—", "area": statement.merchant.area.name},
+        _("Received: %(received)d    Refunded: %(refunded)d    Net: %(net)d")
+        % {"received": statement.received, "refunded": statement.refunded, "net": statement.net},
         settled,
         _("Generated %(at)s") % {"at": _local(timezone.now())},
     ]
