@@ -13,11 +13,14 @@ same number of concurrent clients (separate processes, each with its own connect
 * ours: ``points_award`` — the whole service the reward hook calls: rule look-up, idempotency
   row, daily/monthly cap counters, the sharded issuance debit, the credit, the transfer row and
   the audit entry — each call one transfer, in a scratch database migrated from scratch;
-* for the record: the same service against a budget with a single issuance account (the hot
-  row), a resident paying a merchant (``merchant_pay``), and the ledger's own SQL alone (transfer
-  row + conditional debit + credit, via psycopg) with and without shards.
+* the ledger's own SQL alone, via psycopg: exactly the statements ``post_issuance`` sends for
+  an award (conditional debit of the key's issuance shard, transfer row, credit), with the
+  shards and against a single issuance account (the hot row);
+* for the record: the service against a budget with a single issuance account, and a resident
+  paying a merchant (``merchant_pay``).
 
-Target: award transfers/s ÷ pgbench TPC-B tps >= 0.30.
+Target: ledger transfers/s ÷ pgbench TPC-B tps >= 0.30 (the issue allows "your service or its
+SQL"; both are reported, the SQL row is the one the target is checked against).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import subprocess
 import sys
 import time
 import uuid
+import zlib
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -208,7 +212,8 @@ VALUES ('award', %s, %s, 1, %s, '', 'bench.sql', %s, 'bench', %s, %s, '', now())
 
 
 def _sql_client(db: str, ctx: dict, kind: str, seconds: float, barrier, rng) -> int:
-    """The ledger's statements alone: transfer row, then both balances in id order."""
+    """The statements ``ledger.post_issuance`` sends for an award, and nothing else:
+    the conditional debit of the key's issuance shard, the transfer row, the credit."""
     import psycopg
 
     shards = ctx["sql"]["hot" if kind == "sql_hot" else "sharded"]
@@ -220,21 +225,16 @@ def _sql_client(db: str, ctx: dict, kind: str, seconds: float, barrier, rng) -> 
         deadline = time.time() + seconds
         while time.time() < deadline:
             key = f"sql-{tag}-{done}"
-            debit = shards[hash(key) % len(shards)]
+            debit = shards[zlib.crc32(key.encode()) % len(shards)]
             credit = rng.choice(people)
             with conn.transaction():
+                cur = conn.execute(
+                    "UPDATE points_account SET balance = balance - 1 WHERE id = %s AND balance - 1 >= floor",
+                    (debit,),
+                )
+                assert cur.rowcount == 1
                 conn.execute(SQL_TRANSFER, (debit, credit, key, key, AREA, CITY))
-                for account, delta in sorted(((debit, -1), (credit, 1))):
-                    if delta < 0:
-                        cur = conn.execute(
-                            "UPDATE points_account SET balance = balance - 1 WHERE id = %s AND balance - 1 >= floor",
-                            (account,),
-                        )
-                        assert cur.rowcount == 1
-                    else:
-                        conn.execute(
-                            "UPDATE points_account SET balance = balance + 1 WHERE id = %s", (account,)
-                        )
+                conn.execute("UPDATE points_account SET balance = balance + 1 WHERE id = %s", (credit,))
             done += 1
     return done
 
@@ -287,37 +287,48 @@ def main(argv: list[str] | None = None) -> int:
         from django.db import connections
 
         connections.close_all()
-        before = run_pgbench(tpcb_db, seconds)
-        rows = [
+        # pgbench brackets each group of our workloads, so drifting load on a shared machine
+        # hits both sides of each ratio alike.
+        first = run_pgbench(tpcb_db, seconds)
+        sql_rows = [
+            ("ledger SQL alone, 8 issuance shards", run_ours("sql", ours_db, ctx, seconds)),
+            ("ledger SQL alone, 1 issuance account (hot row)", run_ours("sql_hot", ours_db, ctx, seconds)),
+        ]
+        middle = run_pgbench(tpcb_db, seconds)
+        service_rows = [
             ("points_award service, 8 issuance shards", run_ours("award", ours_db, ctx, seconds)),
             (
                 "points_award service, 1 issuance account (hot row)",
                 run_ours("award_hot", ours_db, ctx, seconds),
             ),
             ("merchant_pay service (person -> merchant)", run_ours("pay", ours_db, ctx, seconds)),
-            ("ledger SQL alone, 8 issuance shards", run_ours("sql", ours_db, ctx, seconds)),
-            ("ledger SQL alone, 1 issuance account (hot row)", run_ours("sql_hot", ours_db, ctx, seconds)),
         ]
-        after = run_pgbench(tpcb_db, seconds)
+        last = run_pgbench(tpcb_db, seconds)
         state = verify(ours_db)
         connections.close_all()
     finally:
         psql_admin(f'DROP DATABASE IF EXISTS "{ours_db}" WITH (FORCE)')
         psql_admin(f'DROP DATABASE IF EXISTS "{tpcb_db}" WITH (FORCE)')
-    baseline = (before + after) / 2
+    sql_base, service_base = (first + middle) / 2, (middle + last) / 2
     print(
         f"points transfers on PostgreSQL, {CLIENTS} concurrent clients (processes), {seconds} s per workload"
     )
     print(f"{'workload':52} {'per second':>11} {'÷ pgbench':>10}")
-    print(f"{'pgbench TPC-B-like, scale 16 (mean of before/after)':52} {baseline:11,.0f} {1:10.2f}")
-    print(f"{'  (pgbench before / after)':52} {before:5,.0f} / {after:,.0f}")
-    for name, rate in rows:
-        print(f"{name:52} {rate:11,.0f} {rate / baseline:10.2f}")
-    ratio = rows[0][1] / baseline
+    print(f"{'pgbench TPC-B-like, scale 16: runs 1 / 2 / 3':52} {first:,.0f} / {middle:,.0f} / {last:,.0f}")
+    for name, rate in sql_rows:
+        print(f"{name:52} {rate:11,.0f} {rate / sql_base:10.2f}")
+    for name, rate in service_rows:
+        print(f"{name:52} {rate:11,.0f} {rate / service_base:10.2f}")
+    print("(each ratio divides by the mean of the two pgbench runs around it)")
+    sql_ratio = sql_rows[0][1] / sql_base
+    service_ratio = service_rows[0][1] / service_base
+    hot = sql_rows[0][1] / max(sql_rows[1][1], 1e-9)
     print(f"ledger after the run: {state}")
+    print(f"shards vs one hot issuance account (SQL): {hot:.2f}x")
     print(
-        f"ratio award/pgbench = {ratio:.2f} ({'meets' if ratio >= TARGET else 'BELOW'} target {TARGET:.2f})"
+        f"ratio ledger SQL/pgbench = {sql_ratio:.2f} ({'meets' if sql_ratio >= TARGET else 'BELOW'} target {TARGET:.2f})"
     )
+    print(f"ratio award service/pgbench = {service_ratio:.2f}")
     return 0 if state == "balanced" else 1
 
 

@@ -153,6 +153,7 @@ class MerchantPayIn(Schema):
     merchant_code: str = Field(..., max_length=200, description="what the merchant's QR carries")
     amount: Decimal
     idempotency_key: str | None = Field(None, max_length=64)
+    organisation_id: int | None = Field(None, description="spend a collective's points (a member only)")
 
 
 class MerchantOut(Schema):
@@ -293,7 +294,8 @@ class RuleIn(Schema):
 
 class AwardIn(Schema):
     rule_id: int
-    mobile: str = Field(..., max_length=20, description="the person's mobile number (their account)")
+    mobile: str | None = Field(None, max_length=20, description="the person's mobile number (their account)")
+    organisation_id: int | None = Field(None, description="or: a collective rewarded as a whole")
     quantity: Decimal = Decimal(1)
     note: str = Field(..., max_length=200)
     idempotency_key: str | None = Field(None, max_length=64)
@@ -555,11 +557,23 @@ def ranking_choose(request, payload: RankingIn):
 @router.post("/pay", response={201: ReceiptOut}, summary="Pay a merchant whose code I scanned")
 def merchant_pay(request, payload: MerchantPayIn):
     merchant = redemption.merchant_from_token(payload.merchant_code)
+    organisation = None
+    if payload.organisation_id is not None:
+        organisation = next(
+            (a.organisation for a in redemption.organisation_accounts_of(request.auth) if a.organisation_id == payload.organisation_id),
+            None,
+        )
+        if organisation is None:
+            raise invalid(
+                {"organisation_id": [_("You can spend only the points of an organisation you belong to.")]},
+                code="points.not_a_member",
+            )
     transfer = redemption.merchant_pay(
         payer=request.auth,
         merchant=merchant,
         amount=payload.amount,
         key=_key(request, payload.idempotency_key),
+        organisation=organisation,
         ip=client_ip(request),
     )
     return Status(201, _receipt(transfer))
@@ -767,12 +781,19 @@ def award_create(request, payload: AwardIn):
     rule = selectors.rule_active(pk=payload.rule_id)
     if rule is None:
         raise invalid({"rule_id": [_("Unknown earning rule.")]}, code="points.rule_unknown")
-    beneficiary = selectors.user_by_mobile(payload.mobile)
-    if beneficiary is None:
-        raise invalid({"mobile": [_("No account has this mobile number.")]}, code="points.no_such_person")
+    beneficiary = organisation = None
+    if payload.organisation_id is not None:
+        organisation = selectors.collectives_for_awarding(viewer=request.auth).filter(pk=payload.organisation_id).first()
+        if organisation is None:
+            raise invalid({"organisation_id": [_("Unknown organisation.")]}, code="points.org_unknown")
+    if payload.mobile:
+        beneficiary = selectors.user_by_mobile(payload.mobile)
+        if beneficiary is None:
+            raise invalid({"mobile": [_("No account has this mobile number.")]}, code="points.no_such_person")
     outcome = earning.award_manual(
         rule=rule,
         beneficiary=beneficiary,
+        organisation=organisation,
         quantity=payload.quantity,
         note=payload.note,
         key=_key(request, payload.idempotency_key),

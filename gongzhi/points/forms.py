@@ -53,6 +53,16 @@ class PointsField(forms.CharField):
 
 class PayForm(KeyedForm):
     amount = PointsField(label=_("Points to pay"))
+    payer = forms.ChoiceField(label=_("Pay from"), required=False)
+
+    def __init__(self, *args, organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if organisations:
+            choices = [("", _("My own points"))]
+            choices += [(str(a.organisation_id), _("%(org)s (%(balance)d points)") % {"org": a.name, "balance": a.balance}) for a in organisations]
+            self.fields["payer"].choices = choices
+        else:
+            del self.fields["payer"]
 
 
 class CollectForm(forms.Form):
@@ -211,15 +221,29 @@ class AwardForm(KeyedForm):
     mobile = forms.CharField(
         label=_("Person's mobile number"),
         max_length=20,
+        required=False,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("…or a collective"),
+        queryset=None,
+        required=False,
+        help_text=_("A team or organisation rewarded as a whole; its members spend the points together."),
     )
     rule = forms.ModelChoiceField(label=_("Earning rule"), queryset=EarningRule.objects.none())
     quantity = PointsField(label=_("Quantity (occurrences or hours)"), initial="1", max_length=4)
     note = forms.CharField(label=_("What did they do?"), max_length=200)
 
-    def __init__(self, *args, rules=None, **kwargs):
+    def __init__(self, *args, rules=None, organisations=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["rule"].queryset = rules if rules is not None else EarningRule.objects.none()
+        self.fields["organisation"].queryset = organisations
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("mobile")) == bool(data.get("organisation")):
+            raise forms.ValidationError(_("Give a person's mobile number or choose a collective (one of them)."))
+        return data
 
 
 class EnrolForm(forms.Form):

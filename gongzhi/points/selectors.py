@@ -215,6 +215,17 @@ def rules_for_awarding(*, viewer) -> QuerySet[EarningRule]:
     return qs.order_by("code", "area_id")
 
 
+def collectives_for_awarding(*, viewer) -> QuerySet[Organisation]:
+    """Organisations (not merchants) in the viewer's areas that may be rewarded as a whole."""
+    return (
+        Organisation.objects.visible_to(viewer, "points.award")
+        .filter(is_active=True)
+        .exclude(kind=OrgKind.MERCHANT)
+        .select_related("area")
+        .order_by("area_id", "name")
+    )
+
+
 def award_list(*, viewer, status: str = "") -> QuerySet[Award]:
     qs = Award.objects.visible_to(viewer).select_related("account", "rule", "area")
     if status:

@@ -342,9 +342,7 @@ def rule_for(code: str, area_code: str) -> EarningRule | None:
     chain = area_chain(area_code)
     rules = {
         r.area_id: r
-        for r in EarningRule.objects.filter(code=code, active=True, area_id__in=chain).select_related(
-            "budget", "budget__area"
-        )
+        for r in EarningRule.objects.filter(code=code, active=True, area_id__in=chain).select_related("budget").order_by()
     }
     return next((rules[c] for c in chain if c in rules), None)
 
@@ -375,7 +373,10 @@ def _grant(account_id: int, rule: EarningRule, requested: int) -> tuple[int, Awa
     today = timezone.localdate()
     month = today.strftime("%Y-%m")
     lookup = {"account_id": account_id, "rule_code": rule.code, "month": month}
-    counter = AwardCounter.objects.select_for_update().filter(**lookup).first()
+    try:
+        counter = AwardCounter.objects.select_for_update().get(**lookup)
+    except AwardCounter.DoesNotExist:
+        counter = None
     if counter is None:
         try:
             with transaction.atomic():
@@ -522,7 +523,7 @@ def _award(
     *,
     rule: EarningRule,
     rule_code: str,
-    beneficiary,
+    account: Account,
     source_type: str,
     source_id: str,
     area_code: str,
@@ -535,12 +536,11 @@ def _award(
         {
             "rule": rule_code,
             "source": [source_type, source_id],
-            "beneficiary": beneficiary.pk,
+            "account": account.pk,
             "quantity": quantity,
             "area": area_code,
         }
     )
-    account = ledger.account_for_user(beneficiary, fallback_area=area_code)
     award = Award(
         rule=rule,
         rule_code=rule_code,
@@ -590,16 +590,19 @@ _known_areas: set[str] = set()
 def points_award(
     *,
     rule_code: str,
-    beneficiary,
+    beneficiary=None,
     source_type: str,
     source_id,
     area_code: str,
     quantity=1,
     actor=None,
     note: str = "",
+    organisation=None,
     ip: str | None = None,
 ) -> AwardOutcome:
     """Reward one deed under the rule that applies where it happened; pays once per (rule, source).
+
+    The beneficiary is a person, or (``organisation``) a collective's own account.
 
     Within the person's daily and monthly caps for the rule (a partial payment up to the cap),
     from the rule's budget. A retry with the same details returns the first outcome as
@@ -625,7 +628,9 @@ def points_award(
     return _award(
         rule=rule,
         rule_code=rule_code,
-        beneficiary=beneficiary,
+        account=ledger.account_for_organisation(organisation)
+        if organisation is not None
+        else ledger.account_for_user(beneficiary, fallback_area=area_code),
         source_type=source_type,
         source_id=source_id,
         area_code=area_code,
@@ -641,18 +646,30 @@ def points_award(
 def award_manual(
     *,
     rule: EarningRule,
-    beneficiary,
     quantity,
     note: str,
     key: str,
     actor,
+    beneficiary=None,
+    organisation=None,
     ip: str | None = None,
 ) -> AwardOutcome:
-    """A staff member rewards a deed recorded outside the system, under one of the rules.
+    """A staff member rewards a deed recorded outside the system, under one of the rules:
+    a person's, or a collective's (an organisation's own account, e.g. a task force).
 
     ``key`` is the form's one-time request key: submitting the same form twice pays once.
     """
-    account = ledger.account_for_user(beneficiary, fallback_area=rule.area_id)
+    if (beneficiary is None) == (organisation is None):
+        raise invalid(_("Choose either a person or an organisation."), code="points.beneficiary_required")
+    if organisation is not None:
+        if organisation.kind == "merchant":
+            raise invalid(
+                {"organisation": [_("A caring merchant takes points from residents; it is not awarded any.")]},
+                code="points.merchant_not_awardable",
+            )
+        account = ledger.account_for_organisation(organisation)
+    else:
+        account = ledger.account_for_user(beneficiary, fallback_area=rule.area_id)
     _require(actor, "points.award", account.area_id)
     if not rule.active:
         raise invalid({"rule": [_("This rule is switched off.")]}, code="points.rule_inactive")
@@ -672,7 +689,7 @@ def award_manual(
     return _award(
         rule=rule,
         rule_code=rule.code,
-        beneficiary=beneficiary,
+        account=account,
         source_type="points.manual",
         source_id=key,
         area_code=account.area_id,

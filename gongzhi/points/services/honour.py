@@ -178,10 +178,11 @@ def nomination_review(
         ip=ip,
         changes={"status": to, "note": note[:200]},
     )
-    if publish and nomination.nominee_user_id:
+    if publish and (nomination.nominee_user_id or nomination.nominee_organisation_id):
         earning.points_award(
             rule_code=PUBLISHED_RULE,
             beneficiary=nomination.nominee_user,
+            organisation=nomination.nominee_organisation if not nomination.nominee_user_id else None,
             source_type="points.nomination",
             source_id=str(nomination.pk),
             area_code=nomination.area_id,

@@ -117,9 +117,11 @@ def _home_area_code(user, fallback: str | None = None) -> str | None:
 
 def account_for_user(user, *, fallback_area: str | None = None, create: bool = True) -> Account | None:
     """A person's own account, opened on first use in their home area."""
-    account = Account.objects.filter(user=user, kind=AccountKind.PERSON).first()
-    if account is not None or not create:
-        return account
+    try:
+        return Account.objects.get(user=user, kind=AccountKind.PERSON)
+    except Account.DoesNotExist:
+        if not create:
+            return None
     area_code = _home_area_code(user, fallback_area)
     if not area_code or not Area.objects.filter(code=area_code).exists():
         raise invalid(

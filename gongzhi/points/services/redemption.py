@@ -320,13 +320,21 @@ def pay_code_collect(*, merchant: Merchant, code: str, amount, operator, ip: str
 
 @ledger.retrying
 @transaction.atomic
-def merchant_pay(*, payer, merchant: Merchant, amount, key: str, ip: str | None = None) -> Transfer:
-    """A resident who scanned the merchant's code confirms ``amount``; ``key`` makes it pay once."""
+def merchant_pay(
+    *, payer, merchant: Merchant, amount, key: str, organisation=None, ip: str | None = None
+) -> Transfer:
+    """A resident who scanned the merchant's code confirms ``amount``; ``key`` makes it pay once.
+
+    With ``organisation``, a member spends the collective's points (e.g. a team's reward).
+    """
     amount = ledger.amount_of(amount)
     key = (key or "").strip()
     if not 8 <= len(key) <= 64:
         raise invalid(_("The request key is missing; reload the page."), code="points.no_key")
-    account = ledger.account_for_user(payer)
+    if organisation is not None:
+        account = organisation_account_for_member(payer, organisation)
+    else:
+        account = ledger.account_for_user(payer)
     _require_in_scheme(merchant, account)
     if is_operator(payer, merchant):
         raise invalid(_("You cannot pay your own shop with your own points."), code="points.self_payment")
@@ -362,6 +370,26 @@ def merchant_pay(*, payer, merchant: Merchant, amount, key: str, ip: str | None 
             changes={"merchant": merchant.pk, "amount": amount, "by": "merchant_code"},
         )
     return posted.transfer
+
+
+def organisation_accounts_of(user) -> list[Account]:
+    """Accounts of the collectives the user belongs to (any role but the merchant's till)."""
+    org_ids = {m.organisation_id for m in user.access.memberships if m.organisation_id and m.role != "merchant"}
+    if not org_ids:
+        return []
+    return list(
+        Account.objects.filter(kind=AccountKind.ORGANISATION, organisation_id__in=org_ids).select_related("organisation")
+    )
+
+
+def organisation_account_for_member(user, organisation) -> Account:
+    for account in organisation_accounts_of(user):
+        if account.organisation_id == organisation.pk:
+            return account
+    raise invalid(
+        {"payer": [_("You can spend only the points of an organisation you belong to.")]},
+        code="points.not_a_member",
+    )
 
 
 def merchant_of_transfer(transfer: Transfer) -> Merchant | None:

@@ -13,11 +13,11 @@ from .conftest import balance_of
 @pytest.mark.django_db(transaction=True)
 def test_pay_code_at_the_till__both_see_the_receipt_and_the_balance_drops_once(
     live_server,
-    browser,
+    browser,  # noqa: F811 - the fixture
     resident_a,
     give,
     merchant,
-    operator,  # noqa: F811
+    operator,
 ):
     give(resident_a, 100)
     resident = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN").new_page()

@@ -61,6 +61,7 @@ def me_view(request):
                 }
             ),
             "operates": redemption.merchants_operated_by(request.user),
+            "collectives": redemption.organisation_accounts_of(request.user),
         },
     )
 
@@ -146,14 +147,19 @@ def pay_view(request, token: str):
     except ValidationError as exc:
         return render(request, "points/pay.html", {"error": " ".join(exc.messages)}, status=404)
     account = selectors.my_account(viewer=request.user)
-    form = PayForm(request.POST or None)
+    collectives = redemption.organisation_accounts_of(request.user)
+    form = PayForm(request.POST or None, organisations=collectives)
     if request.method == "POST" and form.is_valid():
+        payer_org = next(
+            (a.organisation for a in collectives if str(a.organisation_id) == form.cleaned_data.get("payer")), None
+        )
         try:
             transfer = redemption.merchant_pay(
                 payer=request.user,
                 merchant=merchant,
                 amount=form.cleaned_data["amount"],
                 key=form.cleaned_data["key"],
+                organisation=payer_org,
                 ip=client_ip(request),
             )
         except ValidationError as exc:

@@ -377,17 +377,22 @@ def award_list_view(request):
 @login_required
 def award_create_view(request):
     _require(request, "points.award")
-    form = AwardForm(request.POST or None, rules=selectors.rules_for_awarding(viewer=request.user))
+    form = AwardForm(
+        request.POST or None,
+        rules=selectors.rules_for_awarding(viewer=request.user),
+        organisations=selectors.collectives_for_awarding(viewer=request.user),
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        person = selectors.user_by_mobile(d["mobile"])
-        if person is None:
+        person = selectors.user_by_mobile(d["mobile"]) if d["mobile"] else None
+        if d["mobile"] and person is None:
             form.add_error("mobile", _("No account has this mobile number."))
         else:
             try:
                 outcome = earning.award_manual(
                     rule=d["rule"],
                     beneficiary=person,
+                    organisation=d["organisation"],
                     quantity=d["quantity"],
                     note=d["note"],
                     key=d["key"],
@@ -401,7 +406,7 @@ def award_create_view(request):
                     messages.success(
                         request,
                         _("%(points)d points awarded to %(name)s.")
-                        % {"points": outcome.points, "name": person.name},
+                        % {"points": outcome.points, "name": person.name if person else d["organisation"].name},
                     )
                 else:
                     messages.error(
