@@ -29,7 +29,17 @@ class AccountAdmin(ReadOnlyAdmin):
 
 @admin.register(Transfer)
 class TransferAdmin(ReadOnlyAdmin):
-    list_display = ("id", "created_at", "kind", "debit", "credit", "amount", "rule_code", "source_type", "source_id")
+    list_display = (
+        "id",
+        "created_at",
+        "kind",
+        "debit",
+        "credit",
+        "amount",
+        "rule_code",
+        "source_type",
+        "source_id",
+    )
     list_filter = ("kind",)
     search_fields = ("idempotency_key", "source_id")
     date_hierarchy = "created_at"
@@ -48,7 +58,16 @@ class EarningRuleAdmin(ReadOnlyAdmin):
 
 @admin.register(Award)
 class AwardAdmin(ReadOnlyAdmin):
-    list_display = ("id", "created_at", "rule_code", "source_type", "source_id", "requested", "paid", "status")
+    list_display = (
+        "id",
+        "created_at",
+        "rule_code",
+        "source_type",
+        "source_id",
+        "requested",
+        "paid",
+        "status",
+    )
     list_filter = ("status",)
 
 

@@ -560,7 +560,11 @@ def merchant_pay(request, payload: MerchantPayIn):
     organisation = None
     if payload.organisation_id is not None:
         organisation = next(
-            (a.organisation for a in redemption.organisation_accounts_of(request.auth) if a.organisation_id == payload.organisation_id),
+            (
+                a.organisation
+                for a in redemption.organisation_accounts_of(request.auth)
+                if a.organisation_id == payload.organisation_id
+            ),
             None,
         )
         if organisation is None:
@@ -783,7 +787,9 @@ def award_create(request, payload: AwardIn):
         raise invalid({"rule_id": [_("Unknown earning rule.")]}, code="points.rule_unknown")
     beneficiary = organisation = None
     if payload.organisation_id is not None:
-        organisation = selectors.collectives_for_awarding(viewer=request.auth).filter(pk=payload.organisation_id).first()
+        organisation = (
+            selectors.collectives_for_awarding(viewer=request.auth).filter(pk=payload.organisation_id).first()
+        )
         if organisation is None:
             raise invalid({"organisation_id": [_("Unknown organisation.")]}, code="points.org_unknown")
     if payload.mobile:

@@ -163,7 +163,6 @@ def _shop(worker) -> None:
 
 def _activity(ctx, merchants: list[Merchant]) -> None:
     """Residents with logins earn under the default rules; some spend at merchants."""
-    rng = ctx.rng
     earners = [ctx.users[m] for m in ("13800000001", "13800000002", "13800000003") if m in ctx.users]
     codes = [r[0] for r in DEFAULT_RULES if r[0] != "honour.published"]
     for user in earners:
@@ -175,7 +174,7 @@ def _activity(ctx, merchants: list[Merchant]) -> None:
                 source_type="demo.deed",
                 source_id=f"{user.pk}-{n}",
                 area_code=redemption.ledger.account_for_user(user).area_id,
-                quantity=rng.randint(1, 3) if code == "volunteer.hour" else 1,
+                quantity=1 + (n + user.pk) % 3 if code == "volunteer.hour" else 1,  # same on every re-run
                 note="演示数据",
             )
     operator = ctx.users.get("13800000006")
@@ -190,9 +189,7 @@ def _activity(ctx, merchants: list[Merchant]) -> None:
         ):
             continue
         code = redemption.pay_code_issue(user=user).code
-        redemption.pay_code_collect(
-            merchant=local[0], code=code, amount=rng.randint(10, 30), operator=operator
-        )
+        redemption.pay_code_collect(merchant=local[0], code=code, amount=10 + user.pk % 20, operator=operator)
 
 
 def _honour(ctx, worker) -> None:

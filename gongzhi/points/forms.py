@@ -59,7 +59,13 @@ class PayForm(KeyedForm):
         super().__init__(*args, **kwargs)
         if organisations:
             choices = [("", _("My own points"))]
-            choices += [(str(a.organisation_id), _("%(org)s (%(balance)d points)") % {"org": a.name, "balance": a.balance}) for a in organisations]
+            choices += [
+                (
+                    str(a.organisation_id),
+                    _("%(org)s (%(balance)d points)") % {"org": a.name, "balance": a.balance},
+                )
+                for a in organisations
+            ]
             self.fields["payer"].choices = choices
         else:
             del self.fields["payer"]
@@ -242,7 +248,9 @@ class AwardForm(KeyedForm):
     def clean(self):
         data = super().clean()
         if bool(data.get("mobile")) == bool(data.get("organisation")):
-            raise forms.ValidationError(_("Give a person's mobile number or choose a collective (one of them)."))
+            raise forms.ValidationError(
+                _("Give a person's mobile number or choose a collective (one of them).")
+            )
         return data
 
 

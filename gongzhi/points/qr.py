@@ -7,6 +7,7 @@ import segno
 
 
 def qr_svg(text: str, *, scale: int = 5, border: int = 2) -> str:
-    return str(
-        segno.make(text, error="m", micro=False).svg_inline(scale=scale, border=border, dark="#1f2933")
-    )
+    """A scalable QR (a viewBox, no fixed size): the page's CSS decides how large it is drawn."""
+    qr = segno.make(text, error="m", micro=False)
+    svg = str(qr.svg_inline(scale=scale, border=border, dark="#1f2933", omitsize=True))
+    return svg.replace("<svg ", '<svg role="img" ', 1)

@@ -342,7 +342,9 @@ def rule_for(code: str, area_code: str) -> EarningRule | None:
     chain = area_chain(area_code)
     rules = {
         r.area_id: r
-        for r in EarningRule.objects.filter(code=code, active=True, area_id__in=chain).select_related("budget").order_by()
+        for r in EarningRule.objects.filter(code=code, active=True, area_id__in=chain)
+        .select_related("budget")
+        .order_by()
     }
     return next((rules[c] for c in chain if c in rules), None)
 
@@ -424,8 +426,16 @@ def _pool(budget: Budget, target: int, amount: int) -> bool:
     return True
 
 
-def _issue(*, budget: Budget, award: Award, amount: int, actor, memo: str):
-    """Debit one of the budget's issuance shards (home shard first) and credit the person."""
+def _issue(*, budget: Budget, award: Award, amount: int, actor, memo: str, deferred: bool):
+    """Write an award's transfer and credit; return it with the shard still to debit (if any).
+
+    ``deferred``: the usual path. The transfer names the key's home shard and the caller debits
+    it as the transaction's last statement, so the shard row — the hot one — stays locked only
+    from that UPDATE to COMMIT (measured: lock waits on the shards dominated when the debit came
+    first and the rest of the award's statements ran while holding it). When the home shard is
+    short, the caller rolls back and comes here without ``deferred``: debit first, probing the
+    other shards, and pooling their headroom when none alone can pay.
+    """
     key = _award_key(award.rule_code, award.source_type, award.source_id)
     shard_ids = _shard_ids(budget)
     order = lib.probe_order(key, len(shard_ids))
@@ -443,13 +453,14 @@ def _issue(*, budget: Budget, award: Award, amount: int, actor, memo: str):
         memo=memo,
         rule_code=award.rule_code,
     )
+    if deferred:
+        return ledger.write_award_transfer(debit_id=shard_ids[order[0]], **fields), shard_ids[order[0]]
     try:
-        return ledger.post_issuance(debit_ids=[shard_ids[i] for i in order], **fields)
+        return ledger.post_issuance(debit_ids=[shard_ids[i] for i in order], **fields), None
     except ledger.Insufficient:
         pass
-    # No single shard can pay: near exhaustion, pool what is left on the home shard.
     if _pool(budget, shard_ids[order[0]], amount):
-        return ledger.post_issuance(debit_ids=[shard_ids[order[0]]], **fields)
+        return ledger.post_issuance(debit_ids=[shard_ids[order[0]]], **fields), None
     raise _BudgetExhausted
 
 
@@ -466,25 +477,30 @@ def _budget_open(budget: Budget) -> bool:
     )
 
 
-def _decide(award: Award, rule: EarningRule, actor) -> None:
+def _decide(award: Award, rule: EarningRule, actor, *, deferred: bool = False) -> tuple[int, int] | None:
     """Pay an award within its caps and its budget, or record why not; then save the award.
 
-    The caller wraps this in a savepoint: counter, transfer and award row are written together.
-    A duplicate fails on the transfer's unique key or on the award row's unique (rule, source);
-    either way the savepoint is rolled back and the caller replays the first outcome.
+    Returns the (shard, points) debit still to apply when ``deferred`` (see ``_issue``).
+    The caller wraps this in a savepoint: counter, transfer, award row and debit are written
+    together. A duplicate fails on the transfer's unique key or on the award row's unique
+    (rule, source); either way the savepoint is rolled back and the caller replays the first.
     """
     grant, counter = _grant(award.account_id, rule, award.requested)
     award.paid, award.transfer = 0, None
+    pending = None
     if not _budget_open(rule.budget):
         award.status, award.reason = AwardStatus.REFUSED, "budget_closed"
     elif grant <= 0:
         award.status, award.reason = AwardStatus.CAPPED, "cap_reached"
     else:
         try:
-            transfer = _issue(budget=rule.budget, award=award, amount=grant, actor=actor, memo=award.note)
+            transfer, shard = _issue(
+                budget=rule.budget, award=award, amount=grant, actor=actor, memo=award.note, deferred=deferred
+            )
         except _BudgetExhausted:
             award.status, award.reason = AwardStatus.REFUSED, "budget_exhausted"
         else:
+            pending = (shard, grant) if shard is not None else None
             award.transfer, award.paid = transfer, grant
             award.status = AwardStatus.PAID if grant == award.requested else AwardStatus.CAPPED
             award.reason = "" if grant == award.requested else "capped"
@@ -493,6 +509,7 @@ def _decide(award: Award, rule: EarningRule, actor) -> None:
                 counter.month_points += grant
                 counter.save(update_fields=["day", "day_points", "month_points"])
     award.save()
+    return pending
 
 
 def _outcome_of(award: Award, *, now: bool) -> AwardOutcome:
@@ -554,10 +571,34 @@ def _award(
         note=(note or "")[:200],
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
+
+    def attempt(deferred: bool) -> None:
+        with transaction.atomic():
+            award.pk, award._state.adding = None, True  # a rolled-back first attempt left its id
+            pending = _decide(award, rule, actor, deferred=deferred)
+            audit_record(
+                actor=actor,
+                action="points.award",
+                obj=award,
+                ip=ip,
+                changes={
+                    "rule": rule_code,
+                    "source": f"{source_type}:{source_id}",
+                    "account": account.pk,
+                    "requested": award.requested,
+                    "paid": award.paid,
+                    "reason": award.reason,
+                },
+            )
+            if pending is not None:
+                ledger.debit(*pending)  # last: the hot shard row is locked only until COMMIT
+
     # No look-up first: the common case is a new deed, and a duplicate fails on a unique key.
     try:
-        with transaction.atomic():
-            _decide(award, rule, actor)
+        try:
+            attempt(deferred=True)
+        except ledger.Insufficient:  # the home shard is short: probe the others, pool if need be
+            attempt(deferred=False)
     except IntegrityError:
         existing = Award.objects.filter(
             rule_code=rule_code, source_type=source_type, source_id=source_id
@@ -565,20 +606,6 @@ def _award(
         if existing is None:
             raise
         return _replay_award(existing, fingerprint)
-    audit_record(
-        actor=actor,
-        action="points.award",
-        obj=award,
-        ip=ip,
-        changes={
-            "rule": rule_code,
-            "source": f"{source_type}:{source_id}",
-            "account": account.pk,
-            "requested": award.requested,
-            "paid": award.paid,
-            "reason": award.reason,
-        },
-    )
     return _outcome_of(award, now=True)
 
 
@@ -664,7 +691,11 @@ def award_manual(
     if organisation is not None:
         if organisation.kind == "merchant":
             raise invalid(
-                {"organisation": [_("A caring merchant takes points from residents; it is not awarded any.")]},
+                {
+                    "organisation": [
+                        _("A caring merchant takes points from residents; it is not awarded any.")
+                    ]
+                },
                 code="points.merchant_not_awardable",
             )
         account = ledger.account_for_organisation(organisation)

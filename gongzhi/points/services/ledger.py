@@ -281,9 +281,17 @@ def post(
     return Posted(transfer, True)
 
 
-def post_issuance(
+def debit(account_id: int, amount: int) -> None:
+    """The conditional debit alone: ``balance - amount >= floor`` or ``Insufficient``."""
+    if not Account.objects.filter(pk=account_id, balance__gte=F("floor") + amount).update(
+        balance=F("balance") - amount
+    ):
+        raise Insufficient(account_id)
+
+
+def write_award_transfer(
     *,
-    debit_ids: list[int],
+    debit_id: int,
     credit_id: int,
     amount: int,
     key: str,
@@ -296,19 +304,11 @@ def post_issuance(
     memo: str = "",
     rule_code: str = "",
 ) -> Transfer:
-    """The award path: debit the first issuance shard that can pay, then write and credit.
+    """The transfer row and the credit of an award; the caller applies ``debit`` itself.
 
-    Debiting first means a shard that cannot pay writes nothing, so probing the next one needs
-    no savepoint, and the issuance rows (the hot ones) are always locked before the person's.
-    Runs inside the caller's savepoint: a duplicate key fails the transfer insert there.
+    Runs inside the caller's savepoint: a duplicate key fails the insert there, and a debit
+    that fails later rolls both back.
     """
-    for debit_id in debit_ids:
-        if Account.objects.filter(pk=debit_id, balance__gte=F("floor") + amount).update(
-            balance=F("balance") - amount
-        ):
-            break
-    else:
-        raise Insufficient(debit_ids[0])
     transfer = Transfer(
         kind=TransferKind.AWARD,
         debit_id=debit_id,
@@ -327,6 +327,21 @@ def post_issuance(
     transfer.save()
     Account.objects.filter(pk=credit_id).update(balance=F("balance") + amount)
     return transfer
+
+
+def post_issuance(*, debit_ids: list[int], **fields) -> Transfer:
+    """Debit the first issuance shard that can pay, then write the transfer and the credit.
+
+    Debiting first means a shard that cannot pay writes nothing, so probing the next one needs
+    no savepoint (used near exhaustion; the usual path debits last, see ``earning``).
+    """
+    for debit_id in debit_ids:
+        try:
+            debit(debit_id, fields["amount"])
+        except Insufficient:
+            continue
+        return write_award_transfer(debit_id=debit_id, **fields)
+    raise Insufficient(debit_ids[0])
 
 
 def insufficient_error(account_id: int, amount: int) -> ValidationError:

@@ -374,11 +374,15 @@ def merchant_pay(
 
 def organisation_accounts_of(user) -> list[Account]:
     """Accounts of the collectives the user belongs to (any role but the merchant's till)."""
-    org_ids = {m.organisation_id for m in user.access.memberships if m.organisation_id and m.role != "merchant"}
+    org_ids = {
+        m.organisation_id for m in user.access.memberships if m.organisation_id and m.role != "merchant"
+    }
     if not org_ids:
         return []
     return list(
-        Account.objects.filter(kind=AccountKind.ORGANISATION, organisation_id__in=org_ids).select_related("organisation")
+        Account.objects.filter(kind=AccountKind.ORGANISATION, organisation_id__in=org_ids).select_related(
+            "organisation"
+        )
     )
 
 

@@ -1,7 +1,11 @@
 """In real browsers: a resident shows a pay code, the merchant's till takes it, both see the
 receipt, and the balance drops once even when the till sends the same code again."""
 
+import io
+
 import pytest
+import zxingcpp
+from PIL import Image
 
 from conftest import PASSWORD
 from tests.browser import browser, page, sign_in  # noqa: F401 - fixtures
@@ -30,6 +34,9 @@ def test_pay_code_at_the_till__both_see_the_receipt_and_the_balance_drops_once(
         assert resident.locator("#paycode svg").count() == 1
         code = resident.inner_text("[data-digits]").replace(" ", "")
         assert len(code) == 18
+        # What a scanner reads off the screen is exactly the digits printed under the QR.
+        shot = Image.open(io.BytesIO(resident.locator("#paycode .qr").screenshot()))
+        assert [r.text for r in zxingcpp.read_barcodes(shot)] == [code]
 
         sign_in(till, live_server, _mobile(operator), PASSWORD)
         till.goto(f"{live_server.url}/points/terminal/")

@@ -201,19 +201,32 @@ def test_reverse__an_award_already_spent__is_refused_with_the_reason(funded, mer
     ledger_ok()
 
 
-def test_collective__awarded_as_a_whole_and_spent_by_a_member_only(make_user, make_rule, worker_of_community_a, merchant, area):
+def test_collective__awarded_as_a_whole_and_spent_by_a_member_only(
+    make_user, make_rule, worker_of_community_a, merchant, area
+):
     from gongzhi.points.services.earning import award_manual
 
     team = Organisation.objects.create(name="安象街巾帼志愿队", kind=OrgKind.TEAM, area=area(ANXIANGJIE))
     member = make_user("org_member", ANXIANGJIE, organisation=team)
     outsider = make_user("resident", ANXIANGJIE)
     rule = make_rule("mediation.agreement", 80)
-    outcome = award_manual(rule=rule, organisation=team, quantity=1, note="集体调解成功", key="team-award-01", actor=worker_of_community_a)
+    outcome = award_manual(
+        rule=rule,
+        organisation=team,
+        quantity=1,
+        note="集体调解成功",
+        key="team-award-01",
+        actor=worker_of_community_a,
+    )
     assert outcome.points == 80
-    receipt = redemption.merchant_pay(payer=member, merchant=merchant, amount=30, key="team-pay-0001", organisation=team)
+    receipt = redemption.merchant_pay(
+        payer=member, merchant=merchant, amount=30, key="team-pay-0001", organisation=team
+    )
     assert receipt.debit.organisation_id == team.pk
     assert [a.balance for a in redemption.organisation_accounts_of(member)] == [50]
     with pytest.raises(ValidationError) as exc:
-        redemption.merchant_pay(payer=outsider, merchant=merchant, amount=10, key="team-pay-0002", organisation=team)
+        redemption.merchant_pay(
+            payer=outsider, merchant=merchant, amount=10, key="team-pay-0002", organisation=team
+        )
     assert codes(exc.value) == {"points.not_a_member"}
     ledger_ok()

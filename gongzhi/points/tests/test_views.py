@@ -339,3 +339,40 @@ def test_shop_manage__hand_over(signed_in, worker_of_community_a, funded, area):
     c.post(reverse("points:shop_hand_over", args=[order.pk]))
     order.refresh_from_db()
     assert order.status == "handed_over"
+
+
+def test_manual_award__to_a_collective_then_a_member_pays_from_it(
+    signed_in, worker_of_community_a, make_user, make_rule, merchant, area
+):
+    from gongzhi.directory.models import Organisation, OrgKind
+
+    team = Organisation.objects.create(name="安象街调解队", kind=OrgKind.TEAM, area=area(ANXIANGJIE))
+    member = make_user(Role.ORG_MEMBER, ANXIANGJIE, organisation=team)
+    rule = make_rule("mediation.agreement", 50)
+    staff = signed_in(worker_of_community_a)
+    key = re.search(
+        r'name="key" value="([0-9a-f]+)"', staff.get(reverse("points:award_create")).content.decode()
+    ).group(1)
+    both = staff.post(
+        reverse("points:award_create"),
+        {
+            "mobile": "13900000000",
+            "organisation": team.pk,
+            "rule": rule.pk,
+            "quantity": "1",
+            "note": "x",
+            "key": key,
+        },
+    )
+    assert both.status_code == 400
+    ok = staff.post(
+        reverse("points:award_create"),
+        {"organisation": team.pk, "rule": rule.pk, "quantity": "1", "note": "集体调解", "key": key},
+    )
+    assert ok.status_code == 302
+    c = signed_in(member)
+    assert "安象街调解队" in c.get(reverse("points:me")).content.decode()
+    url = reverse("points:pay", args=[redemption.merchant_code_token(merchant)])
+    key = re.search(r'name="key" value="([0-9a-f]+)"', c.get(url).content.decode()).group(1)
+    assert c.post(url, {"amount": "20", "payer": str(team.pk), "key": key}).status_code == 302
+    assert team.points_accounts.get(kind="organisation").balance == 30

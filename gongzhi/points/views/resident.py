@@ -151,7 +151,8 @@ def pay_view(request, token: str):
     form = PayForm(request.POST or None, organisations=collectives)
     if request.method == "POST" and form.is_valid():
         payer_org = next(
-            (a.organisation for a in collectives if str(a.organisation_id) == form.cleaned_data.get("payer")), None
+            (a.organisation for a in collectives if str(a.organisation_id) == form.cleaned_data.get("payer")),
+            None,
         )
         try:
             transfer = redemption.merchant_pay(

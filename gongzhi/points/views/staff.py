@@ -406,7 +406,10 @@ def award_create_view(request):
                     messages.success(
                         request,
                         _("%(points)d points awarded to %(name)s.")
-                        % {"points": outcome.points, "name": person.name if person else d["organisation"].name},
+                        % {
+                            "points": outcome.points,
+                            "name": person.name if person else d["organisation"].name,
+                        },
                     )
                 else:
                     messages.error(
