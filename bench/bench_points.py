@@ -13,9 +13,10 @@ same number of concurrent clients (separate processes, each with its own connect
 * ours: ``points_award`` — the whole service the reward hook calls: rule look-up, idempotency
   row, daily/monthly cap counters, the sharded issuance debit, the credit, the transfer row and
   the audit entry — each call one transfer, in a scratch database migrated from scratch;
-* the ledger's own SQL alone, via psycopg: exactly the statements ``post_issuance`` sends for
-  an award (conditional debit of the key's issuance shard, transfer row, credit), with the
-  shards and against a single issuance account (the hot row);
+* the ledger's own SQL alone, via psycopg: exactly the ledger statements the service sends for
+  an award, in its order (transfer row, credit, then the conditional debit of the key's
+  issuance shard as the last statement), with the shards and against a single issuance
+  account (the hot row);
 * for the record: the service against a budget with a single issuance account, and a resident
   paying a merchant (``merchant_pay``).
 
@@ -212,8 +213,8 @@ VALUES ('award', %s, %s, 1, %s, '', 'bench.sql', %s, 'bench', %s, %s, '', now())
 
 
 def _sql_client(db: str, ctx: dict, kind: str, seconds: float, barrier, rng) -> int:
-    """The statements ``ledger.post_issuance`` sends for an award, and nothing else:
-    the conditional debit of the key's issuance shard, the transfer row, the credit."""
+    """The ledger statements of an award, and nothing else, in the service's order: the
+    transfer row, the credit, then the conditional debit of the key's issuance shard last."""
     import psycopg
 
     shards = ctx["sql"]["hot" if kind == "sql_hot" else "sharded"]
@@ -228,13 +229,13 @@ def _sql_client(db: str, ctx: dict, kind: str, seconds: float, barrier, rng) -> 
             debit = shards[zlib.crc32(key.encode()) % len(shards)]
             credit = rng.choice(people)
             with conn.transaction():
+                conn.execute(SQL_TRANSFER, (debit, credit, key, key, AREA, CITY))
+                conn.execute("UPDATE points_account SET balance = balance + 1 WHERE id = %s", (credit,))
                 cur = conn.execute(
                     "UPDATE points_account SET balance = balance - 1 WHERE id = %s AND balance - 1 >= floor",
                     (debit,),
                 )
                 assert cur.rowcount == 1
-                conn.execute(SQL_TRANSFER, (debit, credit, key, key, AREA, CITY))
-                conn.execute("UPDATE points_account SET balance = balance + 1 WHERE id = %s", (credit,))
             done += 1
     return done
 

@@ -313,7 +313,7 @@ def terminal_receipts(*, merchant: Merchant, limit: int = 20) -> list[Transfer]:
 def shop_items_for(*, viewer) -> list[ShopItem]:
     """Goods on sale in the viewer's scheme: their own community's shop first."""
     account = my_account(viewer=viewer)
-    home = account.area_id if account else ledger._home_area_code(viewer)
+    home = account.area_id if account else ledger.home_area_code(viewer)
     if not home:
         return []
     scheme = ledger.scheme_code(home)
@@ -391,7 +391,7 @@ def nomination_areas(*, viewer) -> QuerySet[Area]:
     )
     if areas.exists():
         return areas
-    home = ledger._home_area_code(viewer)
+    home = ledger.home_area_code(viewer)
     return Area.objects.filter(code=home) if home else Area.objects.none()
 
 

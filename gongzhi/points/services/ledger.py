@@ -105,7 +105,7 @@ def scheme_code(area_code: str) -> str:
     return area_code[:6] + "000000"
 
 
-def _home_area_code(user, fallback: str | None = None) -> str | None:
+def home_area_code(user, fallback: str | None = None) -> str | None:
     if getattr(user, "person_id", None):
         return user.person.area_id
     memberships = user.access.memberships
@@ -122,7 +122,7 @@ def account_for_user(user, *, fallback_area: str | None = None, create: bool = T
     except Account.DoesNotExist:
         if not create:
             return None
-    area_code = _home_area_code(user, fallback_area)
+    area_code = home_area_code(user, fallback_area)
     if not area_code or not Area.objects.filter(code=area_code).exists():
         raise invalid(
             _("This person has no home area yet, so no points account can be opened."), code="points.no_area"

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -201,7 +201,7 @@ def receipt_view(request, transfer_id: int):
 @login_required
 def earn_view(request):
     account = selectors.my_account(viewer=request.user)
-    home = account.area_id if account else ledger._home_area_code(request.user)
+    home = account.area_id if account else ledger.home_area_code(request.user)
     return render(
         request,
         "points/earn.html",
@@ -279,7 +279,3 @@ def my_order_cancel_view(request, order_id: int):
             request, _("Order %(number)s cancelled; the points are back.") % {"number": order.number}
         )
     return redirect("points:my_orders")
-
-
-def not_found(*_args, **_kwargs):
-    raise Http404
