@@ -144,8 +144,10 @@ ROUTERS = [
     ("/areas", "gongzhi.areas.api.router"),
     ("/people", "gongzhi.people.api.router"),
     ("/points", "gongzhi.points.api.router"),
+    ("/stations", "gongzhi.stations.api.router"),
     ("/organisations", "gongzhi.directory.api.router"),
     ("/audit", "gongzhi.audit.api.router"),
+    ("/passes", "gongzhi.passes.api.router"),
 ]
 
 for prefix, path in ROUTERS:

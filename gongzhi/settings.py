@@ -102,6 +102,8 @@ INSTALLED_APPS = [
     "gongzhi.directory",
     "gongzhi.people",
     "gongzhi.points",
+    "gongzhi.passes",
+    "gongzhi.stations",
     "gongzhi.web",
     "gongzhi.demo",
 ]
@@ -110,7 +112,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "gongzhi.core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -26,6 +26,7 @@ def test_production_settings__pass_the_deploy_check(tmp_path):
         "DJANGO_SETTINGS_MODULE": "gongzhi.settings",
         "GONGZHI_VAR_DIR": str(tmp_path),
     }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests for Playwright, never in production
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
@@ -58,7 +59,9 @@ def test_every_message__has_a_chinese_translation():
         result = subprocess.run(
             ["msgattrib", "--untranslated", "--no-obsolete", "-"], input=po, capture_output=True, text=True
         )
-        untranslated = [line for line in result.stdout.splitlines() if line.startswith("msgid ") and line != 'msgid ""']
+        untranslated = [
+            line for line in result.stdout.splitlines() if line.startswith("msgid ") and line != 'msgid ""'
+        ]
         assert untranslated == [], f"{path}: untranslated {untranslated[:10]}"
         assert "#, fuzzy" not in po.split("\n\n", 1)[1], f"{path} has fuzzy entries"
 

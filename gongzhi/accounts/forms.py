@@ -48,3 +48,36 @@ class PasswordChangeForm(forms.Form):
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("Token name"), max_length=80)
     days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=365, initial=90)
+
+
+class UserCreateForm(forms.Form):
+    name = forms.CharField(label=_("Full name"), max_length=50)
+    mobile = forms.CharField(
+        label=_("Mobile number"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+    password = forms.CharField(
+        label=_("Initial password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "At least 8 characters, using at least 3 of: lower-case letters, upper-case letters, digits, symbols."
+        ),
+    )
+
+
+class MembershipForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"))
+    area = forms.ModelChoiceField(label=_("Area"), queryset=None)
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None, required=False)
+    data_scope = forms.ChoiceField(label=_("Data scope"), required=False)
+
+    def __init__(self, *args, areas, organisations, **kwargs):
+        from .roles import DataScope, Role
+
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = Role.choices
+        self.fields["data_scope"].choices = [("", _("The role's default")), *DataScope.choices]
+        self.fields["data_scope"].choices = [
+            c for c in self.fields["data_scope"].choices if c[0] != DataScope.AREAS
+        ]
+        self.fields["area"].queryset = areas
+        self.fields["organisation"].queryset = organisations

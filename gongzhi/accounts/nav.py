@@ -4,6 +4,16 @@ from gongzhi.core.nav import NavItem, register
 
 register(
     NavItem(
+        key="users",
+        label=_("Accounts and roles"),
+        url_name="accounts:users",
+        permission="users.view",
+        icon="🔑",
+        order=80,
+        description=_("Create accounts, grant and withdraw roles, unlock locked accounts."),
+        layouts=frozenset({"workbench"}),
+    ),
+    NavItem(
         key="logins",
         label=_("Login history"),
         url_name="accounts:logins",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from gongzhi.areas.scoping import ScopedQuerySet
 
 from .models import ApiToken, LoginEvent, User
@@ -27,7 +29,9 @@ def user_list(*, viewer, q: str = ""):
     scope = viewer.access.scope("users.view")
     if scope.empty:
         return User.objects.none()
-    qs = User.objects.filter(scope.q("memberships__area_id", None, viewer)).distinct()
+    # Accounts that hold no role yet belong to no area: every account manager sees them, to grant one.
+    in_scope = scope.q("memberships__area_id", None, viewer) | Q(memberships__isnull=True)
+    qs = User.objects.filter(in_scope).distinct().prefetch_related("memberships__area")
     if q:
         qs = qs.filter(name__startswith=q.strip()[:50])
     return qs.order_by("id")
