@@ -16,7 +16,8 @@ same number of concurrent clients (separate processes, each with its own connect
 * the ledger's own SQL alone, via psycopg: exactly the ledger statements the service sends for
   an award, in its order (transfer row, credit, then the conditional debit of the key's
   issuance shard as the last statement), with the shards and against a single issuance
-  account (the hot row);
+  account (the hot row); and the same statements with the debit first, which holds the
+  issuance row locked through the whole transaction;
 * for the record: the service against a budget with a single issuance account, and a resident
   paying a merchant (``merchant_pay``).
 
@@ -213,14 +214,18 @@ VALUES ('award', %s, %s, 1, %s, '', 'bench.sql', %s, 'bench', %s, %s, '', now())
 
 
 def _sql_client(db: str, ctx: dict, kind: str, seconds: float, barrier, rng) -> int:
-    """The ledger statements of an award, and nothing else, in the service's order: the
-    transfer row, the credit, then the conditional debit of the key's issuance shard last."""
+    """The ledger statements of an award, and nothing else. In the service's order ("sql",
+    "sql_hot"): the transfer row, the credit, then the conditional debit of the key's issuance
+    shard last. For comparison ("sql_first", "sql_first_hot"): the debit first, so the issuance
+    row stays locked through the rest of the transaction."""
     import psycopg
 
-    shards = ctx["sql"]["hot" if kind == "sql_hot" else "sharded"]
+    shards = ctx["sql"]["hot" if kind.endswith("_hot") else "sharded"]
+    debit_first = kind.startswith("sql_first")
     people = ctx["sql"]["people"]
     done = 0
     tag = uuid.uuid4().hex[:8]
+    debit_sql = "UPDATE points_account SET balance = balance - 1 WHERE id = %s AND balance - 1 >= floor"
     with psycopg.connect(db_url(db)) as conn:
         barrier.wait()
         deadline = time.time() + seconds
@@ -229,13 +234,12 @@ def _sql_client(db: str, ctx: dict, kind: str, seconds: float, barrier, rng) -> 
             debit = shards[zlib.crc32(key.encode()) % len(shards)]
             credit = rng.choice(people)
             with conn.transaction():
+                if debit_first:
+                    assert conn.execute(debit_sql, (debit,)).rowcount == 1
                 conn.execute(SQL_TRANSFER, (debit, credit, key, key, AREA, CITY))
                 conn.execute("UPDATE points_account SET balance = balance + 1 WHERE id = %s", (credit,))
-                cur = conn.execute(
-                    "UPDATE points_account SET balance = balance - 1 WHERE id = %s AND balance - 1 >= floor",
-                    (debit,),
-                )
-                assert cur.rowcount == 1
+                if not debit_first:
+                    assert conn.execute(debit_sql, (debit,)).rowcount == 1
             done += 1
     return done
 
@@ -294,6 +298,11 @@ def main(argv: list[str] | None = None) -> int:
         sql_rows = [
             ("ledger SQL alone, 8 issuance shards", run_ours("sql", ours_db, ctx, seconds)),
             ("ledger SQL alone, 1 issuance account (hot row)", run_ours("sql_hot", ours_db, ctx, seconds)),
+            ("  same, debit first: 8 issuance shards", run_ours("sql_first", ours_db, ctx, seconds)),
+            (
+                "  same, debit first: 1 issuance account (hot row)",
+                run_ours("sql_first_hot", ours_db, ctx, seconds),
+            ),
         ]
         middle = run_pgbench(tpcb_db, seconds)
         service_rows = [
@@ -324,8 +333,9 @@ def main(argv: list[str] | None = None) -> int:
     sql_ratio = sql_rows[0][1] / sql_base
     service_ratio = service_rows[0][1] / service_base
     hot = sql_rows[0][1] / max(sql_rows[1][1], 1e-9)
+    hot_first = sql_rows[2][1] / max(sql_rows[3][1], 1e-9)
     print(f"ledger after the run: {state}")
-    print(f"shards vs one hot issuance account (SQL): {hot:.2f}x")
+    print(f"shards vs one hot issuance account (SQL): debit last {hot:.2f}x, debit first {hot_first:.2f}x")
     print(
         f"ratio ledger SQL/pgbench = {sql_ratio:.2f} ({'meets' if sql_ratio >= TARGET else 'BELOW'} target {TARGET:.2f})"
     )
