@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "gongzhi.accounts",
     "gongzhi.directory",
     "gongzhi.people",
+    "gongzhi.points",
     "gongzhi.passes",
     "gongzhi.stations",
     "gongzhi.web",
