@@ -145,6 +145,9 @@ ROUTERS = [
     ("/people", "gongzhi.people.api.router"),
     ("/organisations", "gongzhi.directory.api.router"),
     ("/audit", "gongzhi.audit.api.router"),
+    ("/tickets", "gongzhi.tickets.api.router"),
+    ("/services", "gongzhi.services.api.router"),
+    ("/notifications", "gongzhi.notifications.api.router"),
 ]
 
 for prefix, path in ROUTERS:

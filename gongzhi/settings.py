@@ -101,6 +101,9 @@ INSTALLED_APPS = [
     "gongzhi.accounts",
     "gongzhi.directory",
     "gongzhi.people",
+    "gongzhi.notifications",
+    "gongzhi.tickets",
+    "gongzhi.services",
     "gongzhi.web",
     "gongzhi.demo",
 ]

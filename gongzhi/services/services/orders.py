@@ -1,0 +1,64 @@
+"""Placing a service order (居民点单): from the service list, or a need described in a few taps."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from gongzhi.areas.models import Area
+from gongzhi.tickets.errors import field_error
+from gongzhi.tickets.models import Priority, Ticket
+from gongzhi.tickets.services import ticket_submit
+
+from ..models import ServiceOffering
+from ..policy import KIND
+
+
+@transaction.atomic
+def order_place(
+    *,
+    resident,
+    area: Area,
+    category: str = "",
+    offering: ServiceOffering | None = None,
+    title: str = "",
+    description: str = "",
+    preferred_time: str = "",
+    people: int = 1,
+    lat: float | None = None,
+    lng: float | None = None,
+    address: str = "",
+    urgent: bool = False,
+    photos=(),
+    ip: str | None = None,
+) -> Ticket:
+    """Order a listed service (its category and provider come with it) or describe what is needed.
+
+    The order is a ticket of kind ``service_order``; the community's rules may dispatch it at once.
+    """
+    if offering is not None:
+        listed = ServiceOffering.objects.catalogue_for(resident, area.code).filter(pk=offering.pk).exists()
+        if not listed:
+            raise field_error("offering", _("This service is not offered in %(area)s.") % {"area": area.name}, "order.offering")
+        category = offering.category
+        title = (title or "").strip() or offering.title
+    elif not category:
+        raise field_error("category", _("Choose what kind of help you need."), "ticket.unknown_category")
+    extra = {"people": people, "preferred_time": (preferred_time or "")[:60]}
+    if offering is not None:
+        extra["offering_id"] = offering.pk
+    return ticket_submit(
+        kind=KIND,
+        category=category,
+        area=area,
+        title=title,
+        description=description,
+        submitter=resident,
+        lat=lat,
+        lng=lng,
+        address=address,
+        priority=Priority.URGENT if urgent else Priority.NORMAL,
+        extra=extra,
+        photos=photos,
+        ip=ip,
+    )

@@ -1,0 +1,34 @@
+"""Presentation helpers shared by the ticket pages and other apps' pages (the dispatch queue)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from .models import State
+
+COMPONENT_LABELS = {
+    "category": _("category fit"),
+    "distance": _("distance"),
+    "load": _("current load"),
+    "rating": _("past rating"),
+}
+STEPS = [State.SUBMITTED, State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS, State.RESOLVED, State.CLOSED]
+
+
+def suggestion_rows(suggestions) -> list[dict]:
+    """Suggestions with each cost component as a labelled bar (widths as classes: the CSP forbids inline styles)."""
+    rows = []
+    for s in suggestions:
+        bars = [
+            {"name": k, "label": COMPONENT_LABELS.get(k, k), "value": v, "width": f"w{min(10, round(v * 25))}"}
+            for k, v in s.components.items()
+        ]
+        rows.append({"s": s, "bars": bars})
+    return rows
+
+
+def steps_of(ticket) -> list[tuple[str, bool]]:
+    reached = {State.RETURNED: 0, State.REOPENED: 0, State.CANCELLED: -1}.get(ticket.state)
+    if reached is None:
+        reached = STEPS.index(ticket.state)
+    return [(State(s).label, i <= reached) for i, s in enumerate(STEPS)]
