@@ -132,7 +132,8 @@ def workbook(list_name: str, rows) -> tuple[bytes, int]:
 
 
 def _lookup(choices, value: str):
-    """A choice's code from its code or its label in Chinese or English."""
+    """A choice's code from its code or its label in Chinese or English; unknown text comes back
+    as it is, for the row check to refuse beside its column."""
     text = str(value).strip()
     if text == "":
         return None
@@ -143,7 +144,7 @@ def _lookup(choices, value: str):
             with translation.override(lang):
                 if text == str(label):
                     return code
-    raise ValueError(text)
+    return text
 
 
 def category_code(value: str) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.directory.models import Organisation
 
@@ -83,7 +84,7 @@ class ExtensionForm(forms.Form):
 
 class ExtensionAnswerForm(forms.Form):
     grant = forms.TypedChoiceField(
-        label=_("Answer"), coerce=lambda v: v == "yes", choices=[("yes", _("Grant")), ("no", _("Refuse"))], widget=forms.RadioSelect
+        label=_("Answer"), coerce=lambda v: v == "yes", choices=[("yes", pgettext_lazy("more time", "Grant")), ("no", pgettext_lazy("more time", "Refuse"))], widget=forms.RadioSelect
     )
     note = forms.CharField(label=_("Note"), max_length=2000, required=False)
 

@@ -335,7 +335,7 @@ class Ticket(models.Model):
         from .policies import registry
 
         policy = registry.get(self.kind)
-        category = policy.categories.get(self.category) if policy else None
+        category = policy.by_code.get(self.category) if policy else None
         return str(category.label) if category else self.category
 
 
@@ -441,11 +441,11 @@ class TicketEvent(models.Model):
 
     @property
     def action_label(self) -> str:
-        return Action(self.action).label if self.action in Action.values else self.action
+        return str(Action(self.action).label) if self.action in Action.values else self.action
 
     @property
     def to_state_label(self) -> str:
-        return State(self.to_state).label if self.to_state in State.values else ""
+        return str(State(self.to_state).label) if self.to_state in State.values else ""
 
 
 class TicketAttachment(models.Model):

@@ -85,18 +85,12 @@ def _bad(field: str, message: str) -> ValidationError:
 
 
 def _parse_need(c, v, actor, cache) -> dict:
-    try:
-        category = sheets.category_code(_cell(c, v, "category")) or ""
-    except ValueError:
-        raise _bad("category", _("Unknown category.")) from None
-    try:
-        subject = sheets.choice("subject", _cell(c, v, "subject")) or Subject.PERSON
-        group = sheets.choice("group", _cell(c, v, "group")) or ""
-        urgency = sheets.choice("urgency", _cell(c, v, "urgency")) or 2
-        source = sheets.choice("source", _cell(c, v, "source")) or "visit"
-        status = sheets.choice("status", _cell(c, v, "status")) or "open"
-    except ValueError as exc:
-        raise _bad("__all__", _("“%(value)s” is not one of the listed values.") % {"value": str(exc)[:30]}) from None
+    category = sheets.category_code(_cell(c, v, "category")) or ""
+    subject = sheets.choice("subject", _cell(c, v, "subject")) or Subject.PERSON
+    group = sheets.choice("group", _cell(c, v, "group")) or ""
+    urgency = sheets.choice("urgency", _cell(c, v, "urgency")) or 2
+    source = sheets.choice("source", _cell(c, v, "source")) or "visit"
+    status = sheets.choice("status", _cell(c, v, "status")) or "open"
     person = None
     id_number = _cell(c, v, "id_number")
     if subject == Subject.PERSON:
@@ -123,12 +117,12 @@ def _parse_need(c, v, actor, cache) -> dict:
 
 
 def _parse_resource(c, v, actor, cache) -> dict:
+    kind = sheets.choice("kind", _cell(c, v, "kind")) or ""
+    categories = sheets.category_codes(_cell(c, v, "categories"))
     try:
-        kind = sheets.choice("kind", _cell(c, v, "kind")) or ""
-        categories = sheets.category_codes(_cell(c, v, "categories"))
         available = sheets.yes_no(_cell(c, v, "is_available"))
     except ValueError as exc:
-        raise _bad("__all__", _("“%(value)s” is not one of the listed values.") % {"value": str(exc)[:30]}) from None
+        raise _bad("is_available", _("“%(value)s” is not one of the listed values.") % {"value": str(exc)[:30]}) from None
     organisation = user = None
     uscc, mobile = _cell(c, v, "uscc"), _cell(c, v, "mobile")
     if uscc:
@@ -165,12 +159,12 @@ def _parse_resource(c, v, actor, cache) -> dict:
 
 
 def _parse_offering(c, v, actor, cache) -> dict:
+    category = sheets.category_code(_cell(c, v, "category")) or ""
     try:
-        category = sheets.category_code(_cell(c, v, "category")) or ""
         free = sheets.yes_no(_cell(c, v, "is_free"))
         active = sheets.yes_no(_cell(c, v, "is_active"))
     except ValueError as exc:
-        raise _bad("__all__", _("“%(value)s” is not one of the listed values.") % {"value": str(exc)[:30]}) from None
+        raise _bad("is_free", _("“%(value)s” is not one of the listed values.") % {"value": str(exc)[:30]}) from None
     provider_id = _cell(c, v, "provider_id")
     provider = None
     if provider_id.isdigit():

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import Membership
-from gongzhi.accounts.roles import Role
+from gongzhi.accounts.roles import Role, roles_with
 from gongzhi.areas.models import CODE_LENGTH, PREFIX_LENGTH, Level
 from gongzhi.audit.services import audit_record
 from gongzhi.notifications.services import notify
@@ -54,6 +54,25 @@ def supervising_area_code(ticket: Ticket, level: int | None = None) -> str:
     return ticket.area_id[:prefix].ljust(CODE_LENGTH, "0")
 
 
+def _supervises(actor, ticket: Ticket) -> bool:
+    """The level the ticket is escalated to is the actor's own: town staff of its town while it is
+    at the town level; city staff (or anyone above) once it reaches the city. A city official
+    reads a town-level case but leaves it to the town, as the ladder intends."""
+    code = supervising_area_code(ticket)
+    if not actor.access.can("tickets.supervise", code):
+        return False
+    holders = roles_with("tickets.supervise")
+    for m in actor.access.memberships:
+        if m.role not in holders:
+            continue
+        prefix = m.area.prefix
+        if ticket.escalation_level == EscalationLevel.TOWN and prefix == code[: PREFIX_LENGTH[Level.TOWN]]:
+            return True
+        if ticket.escalation_level >= EscalationLevel.CITY and code.startswith(prefix):
+            return True
+    return False
+
+
 def hats(ticket: Ticket, actor) -> set[str]:
     """The parties an actor is on this ticket (see ``Party``)."""
     if actor is None:
@@ -64,7 +83,7 @@ def hats(ticket: Ticket, actor) -> set[str]:
         found.add(Party.SUBMITTER)
     if access.can("tickets.dispatch", ticket.area_id):
         found.add(Party.DISPATCHER)
-    if ticket.escalation_level and access.can("tickets.supervise", supervising_area_code(ticket)):
+    if ticket.escalation_level and _supervises(actor, ticket):
         found.add(Party.SUPERVISOR)
     orgs = party_org_ids(actor)
     if ticket.assignee_user_id == actor.pk or (ticket.assignee_org_id and ticket.assignee_org_id in orgs):

@@ -1,0 +1,79 @@
+"""Ranked suggestions for the dispatch queue: category fit, distance, load and rating, and why."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import ANXIANGJIE
+from gongzhi.services.dispatch import suggest_providers
+from gongzhi.services.services import order_place
+from gongzhi.tickets import services as tickets
+from gongzhi.tickets.models import State
+
+
+def test_suggestions__rank_the_fitting_nearby_provider_first_and_show_each_component(area, resident_a, provider, far_provider):
+    ticket = order_place(resident=resident_a, area=area(ANXIANGJIE), category="elderly_care", title="探访")
+    first, second = suggest_providers(ticket)
+    assert first.party.label == provider.name and first.eligible
+    assert set(first.components) == {"category", "distance", "load", "rating"}
+    assert first.components["category"] == 0 and second.components["category"] > 0
+    assert first.facts["distance_km"] < 1 < second.facts["distance_km"]
+    assert first.score > second.score
+    assert any("公里" in r for r in first.reasons)
+
+
+def test_suggestions__a_full_provider_is_shown_but_cannot_be_chosen(area, resident_a, worker_of_community_a, provider, member_of, org_a):
+    member = member_of(org_a)
+    for _ in range(2):  # capacity 2
+        t = order_place(resident=resident_a, area=area(ANXIANGJIE), category="elderly_care", title="探访")
+        tickets.ticket_dispatch(ticket=t, parties=[org_a], actor=worker_of_community_a)
+        tickets.ticket_accept(ticket=t, actor=member)
+    ticket = order_place(resident=resident_a, area=area(ANXIANGJIE), category="elderly_care", title="再探访")
+    suggestion = next(s for s in suggest_providers(ticket) if s.party.id == org_a.pk)
+    assert not suggestion.eligible and suggestion.facts["load"] == 2
+    assert suggestion.components["load"] == pytest.approx(0.2)  # the whole load weight
+
+
+def test_suggestions__a_well_rated_provider_outranks_a_badly_rated_one(area, resident_a, worker_of_community_a, provider, far_provider, member_of, org_a, org_b):
+    far_provider.categories = ["elderly_care"]
+    far_provider.save()
+    for rating in (1, 1, 1, 1):
+        t = order_place(resident=resident_a, area=area(ANXIANGJIE), category="elderly_care", title="探访")
+        tickets.ticket_dispatch(ticket=t, parties=[org_a], actor=worker_of_community_a)
+        tickets.ticket_accept(ticket=t, actor=member_of(org_a, name=f"甲{t.pk}"))
+        tickets.ticket_resolve(ticket=t, actor=t.accepted_by, note="完成")
+        tickets.ticket_rate(ticket=t, actor=resident_a, rating=rating)
+    ticket = order_place(resident=resident_a, area=area(ANXIANGJIE), category="elderly_care", title="探访")
+    ranked = suggest_providers(ticket)
+    rated = next(s for s in ranked if s.party.id == org_a.pk)
+    assert rated.facts["ratings"] == 4 and rated.facts["rating"] < 3
+    assert rated.components["rating"] > next(s for s in ranked if s.party.id == org_b.pk).components["rating"]
+
+
+def test_an_order_from_the_service_list__ranks_its_provider_first(area, resident_a, offering, far_provider):
+    far_provider.categories = ["elderly_care"]
+    far_provider.save()
+    ticket = order_place(resident=resident_a, area=area(ANXIANGJIE), offering=offering)
+    top = suggest_providers(ticket)[0]
+    assert top.party.id == offering.provider.organisation_id and top.facts["chosen"]
+
+
+def test_a_best_match_rule__dispatches_new_orders_automatically(area, resident_a, worker_of_community_a, provider):
+    tickets.routing_rule_create(kind="service_order", category="elderly_care", area=area(ANXIANGJIE), actor=worker_of_community_a)
+    ticket = order_place(resident=resident_a, area=area(ANXIANGJIE), category="elderly_care", title="探访")
+    assert ticket.state == State.DISPATCHED
+    offer = ticket.offers.get()
+    assert offer.party_org_id == provider.organisation_id and offer.reasons["components"]
+    assert ticket.events.filter(action="dispatch", actor__isnull=True).exists()
+
+
+def test_a_named_party_rule__overrides_the_ranking(area, resident_a, worker_of_community_a, provider, far_provider, org_b):
+    tickets.routing_rule_create(kind="service_order", category="", area=area(ANXIANGJIE), actor=worker_of_community_a, strategy="party", party_org=org_b)
+    ticket = order_place(resident=resident_a, area=area(ANXIANGJIE), category="elderly_care", title="探访")
+    assert ticket.offers.get().party_org == org_b
+
+
+def test_without_an_eligible_provider__a_rule_leaves_the_order_in_the_queue(area, resident_a, worker_of_community_a):
+    tickets.routing_rule_create(kind="service_order", category="", area=area(ANXIANGJIE), actor=worker_of_community_a)
+    ticket = order_place(resident=resident_a, area=area(ANXIANGJIE), category="legal", title="法律咨询")
+    assert ticket.state == State.SUBMITTED
