@@ -3,7 +3,6 @@ dispatches from the queue, the provider accepts and finishes with a photo, the r
 
 from __future__ import annotations
 
-
 import pytest
 from PIL import Image
 
