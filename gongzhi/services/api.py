@@ -261,7 +261,7 @@ def order_place(request, payload: OrderIn):
 
 
 def _suggestion(s) -> dict:
-    return {"party": {"type": s.party.type, "id": s.party.id, "label": s.party.label}, "score": s.score, "cost": s.cost,
+    return {"party": {"type": s.party.type, "id": s.party.id, "label": s.party.label}, "cost": s.cost, "cost_km": s.cost_km,
             "components": s.components, "facts": s.facts, "reasons": list(s.reasons), "eligible": s.eligible}
 
 

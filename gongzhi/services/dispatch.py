@@ -1,44 +1,50 @@
-"""Ranking providers for a service order (派单 suggestions), and why.
+"""Ranking providers for service orders (派单 suggestions), and why.
 
-Each candidate gets a cost in [0, 1] — the weighted sum of four components, each in [0, 1]:
+The cost of sending an order to a provider is counted in metre-equivalents — the 派单 cost of
+``gongzhi.lib.matching`` (``DispatchWeights``), so a suggestion on the queue page and the batch
+"dispatch all" plan weigh providers alike:
 
-* category: 0 when the provider lists the order's category, 0.5 for a neighbour in the same group,
-  1 otherwise (the provider the resident chose from the service list always counts 0);
-* distance: straight-line distance from the order to the provider, divided by ``DISTANCE_SCALE_KM``
-  and capped at 1 (area centres stand in for missing coordinates);
-* load: orders the provider holds or is being offered, over its capacity, capped at 1;
-* rating: (5 − mean rating) / 4, the mean shrunk towards ``PRIOR_RATING`` by ``PRIOR_WEIGHT``
-  pseudo-ratings so that a newcomer with one 5 does not outrank a provider with fifty 4.8s.
+    cost = distance in metres + 500 × orders the provider already holds or is offered
+           + 1000 × (5 − its rating in stars)
 
-The weights are a setting (``GONGZHI_DISPATCH_WEIGHTS``). The queue shows each component, so the
-dispatcher sees why a provider ranks where it does.
+and a provider that does not serve the order's category is not a candidate at all. The rating is
+the provider's mean, shrunk towards ``PRIOR_STARS`` by ``PRIOR_WEIGHT`` pseudo-ratings, so one
+5-star rating does not outrank fifty 4.8s; a provider without ratings counts ``PRIOR_STARS``.
+The weights are a setting (``GONGZHI_DISPATCH_WEIGHTS``). The page shows each term, so the
+dispatcher sees why a provider ranks where it does; a provider at capacity is shown but cannot be
+chosen. The provider whose listed service the resident ordered is put first.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 
+import numpy as np
 from django.conf import settings
-from django.db.models import Avg, Count
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from gongzhi.areas.models import Area
-from gongzhi.lib.geo import haversine_m
-from gongzhi.tickets.models import State, Ticket, TicketOffer
+from gongzhi.lib.geo import haversine_m_array
+from gongzhi.tickets.models import PartyStats, State, Ticket, TicketOffer
 from gongzhi.tickets.policies import PartyRef, Suggestion
 
-from .categories import group_of
-from .models import DISPATCHABLE, Resource, ServiceOffering
+from .models import DISPATCHABLE, Resource, ServiceOffering, ancestor_codes
 
-DEFAULT_WEIGHTS = {"category": 0.40, "distance": 0.25, "load": 0.20, "rating": 0.15}
-DISTANCE_SCALE_KM = 5.0
-PRIOR_RATING, PRIOR_WEIGHT = 4.0, 3
+PRIOR_STARS, PRIOR_WEIGHT = 4.0, 3
+UNKNOWN_DISTANCE_M = 5_000.0  # neither side has a position: as far as the edge of a town
 
 
-def weights() -> dict[str, float]:
-    w = {**DEFAULT_WEIGHTS, **getattr(settings, "GONGZHI_DISPATCH_WEIGHTS", {})}
-    total = sum(w.values()) or 1.0
-    return {k: v / total for k, v in w.items()}
+@dataclass(frozen=True)
+class Weights:
+    per_metre: float = 1.0
+    per_open_order: float = 500.0  # each order in hand counts like a 500 m detour
+    per_rating_star: float = 1000.0  # each star below 5 counts like 1 km
+
+    @classmethod
+    def from_settings(cls) -> Weights:
+        return cls(**getattr(settings, "GONGZHI_DISPATCH_WEIGHTS", {}))
 
 
 @dataclass
@@ -46,24 +52,23 @@ class ProviderFacts:
     """What the ranking knows about one provider (one party, however many list entries it has)."""
 
     party: PartyRef
-    resource: Resource
     categories: set[str]
     lat: float | None
     lng: float | None
     capacity: int
+    areas: set[str] = field(default_factory=set)  # the service areas of its list entries
     load: int = 0
-    rating_sum: float = 0.0
+    rating_sum: int = 0
     rating_count: int = 0
     available: bool = True
-    areas: set[str] | None = None  # the service areas of its list entries
 
     @property
-    def rating(self) -> float:
-        return (self.rating_sum + PRIOR_RATING * PRIOR_WEIGHT) / (self.rating_count + PRIOR_WEIGHT)
+    def stars(self) -> float:
+        return (self.rating_sum + PRIOR_STARS * PRIOR_WEIGHT) / (self.rating_count + PRIOR_WEIGHT)
 
     @property
     def free(self) -> int:
-        return max(0, self.capacity - self.load)
+        return max(0, self.capacity - self.load) if self.available else 0
 
 
 def _centre(area: Area | None) -> tuple[float | None, float | None]:
@@ -72,8 +77,6 @@ def _centre(area: Area | None) -> tuple[float | None, float | None]:
 
 def providers_for(area_codes: set[str]) -> list[ProviderFacts]:
     """Dispatchable providers serving any of the areas, with their load and rating, one per party."""
-    from .models import ancestor_codes
-
     served = sorted({c for code in area_codes for c in ancestor_codes(code)})
     resources = (
         Resource.objects.filter(is_active=True, kind__in=DISPATCHABLE, area_id__in=served)
@@ -84,10 +87,6 @@ def providers_for(area_codes: set[str]) -> list[ProviderFacts]:
     by_party: dict[str, ProviderFacts] = {}
     for r in resources:
         key = r.party_key
-        party = PartyRef("org", r.organisation_id, r.organisation.name) if r.organisation_id else PartyRef("user", r.user_id, r.user.name)
-        lat, lng = (r.lat, r.lng) if r.lat is not None else (
-            (r.organisation.lat, r.organisation.lng) if r.organisation_id and r.organisation.lat is not None else _centre(r.area)
-        )
         if key in by_party:
             facts = by_party[key]
             facts.categories |= set(r.categories)
@@ -95,30 +94,37 @@ def providers_for(area_codes: set[str]) -> list[ProviderFacts]:
             facts.available = facts.available or r.is_available
             facts.areas.add(r.area_id)
             continue
-        by_party[key] = ProviderFacts(
-            party, r, set(r.categories), lat, lng, r.capacity, available=r.is_available, areas={r.area_id}
-        )
+        if r.organisation_id:
+            party = PartyRef("org", r.organisation_id, r.organisation.name)
+            org = r.organisation
+            lat, lng = (r.lat, r.lng) if r.lat is not None else (org.lat, org.lng) if org.lat is not None else _centre(r.area)
+        else:
+            party = PartyRef("user", r.user_id, r.user.name)
+            lat, lng = (r.lat, r.lng) if r.lat is not None else _centre(r.area)
+        by_party[key] = ProviderFacts(party, set(r.categories), lat, lng, r.capacity, {r.area_id}, available=r.is_available)
     _load_and_ratings(by_party)
     return list(by_party.values())
 
 
 def _load_and_ratings(by_party: dict[str, ProviderFacts]) -> None:
+    """Orders in hand and offered (live counts, index range scans) and the running rating totals."""
     org_ids = [f.party.id for f in by_party.values() if f.party.type == "org"]
     user_ids = [f.party.id for f in by_party.values() if f.party.type == "user"]
     working = Ticket.objects.filter(state__in=(State.ACCEPTED, State.IN_PROGRESS))
-    rated = Ticket.objects.filter(state=State.CLOSED, rating__isnull=False)
     offers = TicketOffer.objects.open()
-    for field, ids, prefix in (("assignee_org_id", org_ids, "org"), ("assignee_user_id", user_ids, "user")):
+    for prefix, ids, assignee, offered, stat in (
+        ("org", org_ids, "assignee_org_id", "party_org_id", "party_org_id"),
+        ("user", user_ids, "assignee_user_id", "party_user_id", "party_user_id"),
+    ):
         if not ids:
             continue
-        for row in working.filter(**{f"{field}__in": ids}).values(field).annotate(n=Count("id")):
-            by_party[f"{prefix}:{row[field]}"].load += row["n"]
-        for row in rated.filter(**{f"{field}__in": ids}).values(field).annotate(s=Avg("rating"), n=Count("id")):
-            facts = by_party[f"{prefix}:{row[field]}"]
-            facts.rating_sum, facts.rating_count = float(row["s"]) * row["n"], row["n"]
-        offer_field = "party_org_id" if prefix == "org" else "party_user_id"
-        for row in offers.filter(**{f"{offer_field}__in": ids}).values(offer_field).annotate(n=Count("id")):
-            by_party[f"{prefix}:{row[offer_field]}"].load += row["n"]
+        for row in working.filter(**{f"{assignee}__in": ids}).values(assignee).annotate(n=Count("id")).order_by():
+            by_party[f"{prefix}:{row[assignee]}"].load += row["n"]
+        for row in offers.filter(**{f"{offered}__in": ids}).values(offered).annotate(n=Count("id")).order_by():
+            by_party[f"{prefix}:{row[offered]}"].load += row["n"]
+        for s in PartyStats.objects.filter(**{f"{stat}__in": ids}).values(stat, "rating_count", "rating_sum"):
+            facts = by_party[f"{prefix}:{s[stat]}"]
+            facts.rating_count, facts.rating_sum = s["rating_count"], s["rating_sum"]
 
 
 def order_point(ticket: Ticket) -> tuple[float | None, float | None]:
@@ -127,59 +133,8 @@ def order_point(ticket: Ticket) -> tuple[float | None, float | None]:
     return _centre(ticket.area)
 
 
-def components(ticket: Ticket, facts: ProviderFacts, *, chosen_party: str = "") -> tuple[dict[str, float], dict, bool]:
-    """Unweighted component costs in [0, 1], the facts shown beside them, and eligibility."""
-    if facts.party.key == chosen_party or ticket.category in facts.categories:
-        category = 0.0
-    elif group_of(ticket.category) and group_of(ticket.category) in {group_of(c) for c in facts.categories}:
-        category = 0.5
-    else:
-        category = 1.0
-    lat, lng = order_point(ticket)
-    distance_km = None
-    if None not in (lat, lng, facts.lat, facts.lng):
-        distance_km = haversine_m(lat, lng, facts.lat, facts.lng) / 1000
-    distance = min(distance_km / DISTANCE_SCALE_KM, 1.0) if distance_km is not None else 0.5
-    load = min(facts.load / facts.capacity, 1.0) if facts.capacity else 1.0
-    rating = (5 - facts.rating) / 4
-    costs = {"category": category, "distance": distance, "load": load, "rating": rating}
-    shown = {
-        "distance_km": round(distance_km, 2) if distance_km is not None else None,
-        "load": facts.load,
-        "capacity": facts.capacity,
-        "rating": round(facts.rating, 2),
-        "ratings": facts.rating_count,
-        "chosen": facts.party.key == chosen_party,
-    }
-    eligible = category < 1.0 and facts.available and facts.load < facts.capacity
-    return costs, shown, eligible
-
-
-def _reasons(costs: dict[str, float], shown: dict, facts: ProviderFacts) -> tuple[str, ...]:
-    out = []
-    if shown["chosen"]:
-        out.append(_("the resident chose this provider's service"))
-    out.append(
-        _("offers this category")
-        if costs["category"] == 0
-        else _("offers a related category")
-        if costs["category"] < 1
-        else _("does not offer this category")
-    )
-    if shown["distance_km"] is not None:
-        out.append(_("%(km).1f km away") % {"km": shown["distance_km"]})
-    out.append(_("%(load)d of %(capacity)d orders in hand") % {"load": shown["load"], "capacity": shown["capacity"]})
-    out.append(
-        _("rated %(rating).1f from %(n)d ratings") % {"rating": shown["rating"], "n": shown["ratings"]}
-        if shown["ratings"]
-        else _("not rated yet")
-    )
-    if not facts.available:
-        out.append(_("not taking orders now"))
-    return tuple(out)
-
-
 def chosen_party_of(ticket: Ticket) -> str:
+    """The provider of the listed service the resident ordered, if any ("org:12")."""
     offering_id = (ticket.extra or {}).get("offering_id")
     if not offering_id:
         return ""
@@ -187,27 +142,102 @@ def chosen_party_of(ticket: Ticket) -> str:
     return offering.provider.party_key if offering else ""
 
 
-def rank(ticket: Ticket, providers: list[ProviderFacts]) -> list[Suggestion]:
-    w = weights()
-    chosen = chosen_party_of(ticket)
+def distances_m(points: list[tuple[float | None, float | None]], providers: list[ProviderFacts]) -> np.ndarray:
+    """Metres from each point to each provider; ``UNKNOWN_DISTANCE_M`` where a position is missing."""
+    o = np.array([(p[0] if p[0] is not None else np.nan, p[1] if p[1] is not None else np.nan) for p in points], dtype=float).reshape(-1, 2)
+    q = np.array([(f.lat if f.lat is not None else np.nan, f.lng if f.lng is not None else np.nan) for f in providers], dtype=float).reshape(-1, 2)
+    d = haversine_m_array(o[:, 0][:, None], o[:, 1][:, None], q[:, 0][None, :], q[:, 1][None, :])
+    return np.where(np.isnan(d), UNKNOWN_DISTANCE_M, d)
+
+
+def cost_terms(tickets: list[Ticket], providers: list[ProviderFacts], weights: Weights | None = None) -> dict[str, np.ndarray]:
+    """The cost of every (order, provider) pair and its terms, each an ``n × m`` array.
+
+    ``cost`` is ``inf`` where the provider does not serve the order's category (the provider the
+    resident chose always does). ``distance_m`` is the raw distance; ``distance``, ``load`` and
+    ``rating`` are the weighted terms that add up to ``cost``.
+    """
+    w = weights or Weights.from_settings()
+    n, m = len(tickets), len(providers)
+    distance_m = distances_m([order_point(t) for t in tickets], providers) if n and m else np.zeros((n, m))
+    load = np.array([f.load for f in providers], dtype=float)
+    stars = np.array([f.stars for f in providers], dtype=float)
+    chosen = [chosen_party_of(t) for t in tickets]
+    fit = np.array([[t.category in f.categories or f.party.key == c for f in providers] for t, c in zip(tickets, chosen, strict=True)], dtype=bool).reshape(n, m)
+    terms = {
+        "distance": w.per_metre * distance_m,
+        "load": np.broadcast_to(w.per_open_order * load, (n, m)),
+        "rating": np.broadcast_to(w.per_rating_star * (5.0 - stars), (n, m)),
+    }
+    cost = terms["distance"] + terms["load"] + terms["rating"]
+    return {"cost": np.where(fit, cost, np.inf), "fit": fit, "distance_m": distance_m, **terms, "chosen": chosen}
+
+
+def _reasons(facts: ProviderFacts, distance_m: float, chosen: bool) -> tuple[str, ...]:
     out = []
-    for facts in providers:
-        costs, shown, eligible = components(ticket, facts, chosen_party=chosen)
-        weighted = {k: round(w[k] * v, 4) for k, v in costs.items()}
+    if chosen:
+        out.append(_("the resident chose this provider's service"))
+    out.append(_("%(km).1f km away") % {"km": distance_m / 1000})
+    out.append(_("%(load)d of %(capacity)d orders in hand") % {"load": facts.load, "capacity": facts.capacity})
+    out.append(
+        _("rated %(rating).1f from %(n)d ratings") % {"rating": facts.rating_sum / facts.rating_count, "n": facts.rating_count}
+        if facts.rating_count
+        else _("not rated yet")
+    )
+    if not facts.available:
+        out.append(_("not taking orders now"))
+    elif facts.load >= facts.capacity:
+        out.append(_("at capacity"))
+    return tuple(out)
+
+
+def suggestions_from(terms: dict, row: int, providers: list[ProviderFacts], *, limit: int) -> list[Suggestion]:
+    """The ``limit`` best providers of one order: the resident's choice first, then eligible ones by
+    cost, then those at capacity; providers that do not serve the category are left out."""
+    cost = terms["cost"][row]
+    chosen = terms["chosen"][row]
+    candidates = [j for j in range(len(providers)) if math.isfinite(cost[j])]
+
+    def key(j: int):
+        f = providers[j]
+        eligible = f.available and f.load < f.capacity
+        return (f.party.key != chosen, not eligible, cost[j], f.party.key)
+
+    out = []
+    for j in sorted(candidates, key=key)[:limit]:
+        f = providers[j]
         out.append(
             Suggestion(
-                party=facts.party,
-                cost=round(sum(weighted.values()), 4),
-                components=weighted,
-                facts=shown,
-                reasons=_reasons(costs, shown, facts),
-                eligible=eligible,
+                party=f.party,
+                cost=round(float(cost[j]), 1),
+                components={k: round(float(terms[k][row, j]), 1) for k in ("distance", "load", "rating")},
+                facts={
+                    "distance_km": round(float(terms["distance_m"][row, j]) / 1000, 2),
+                    "load": f.load,
+                    "capacity": f.capacity,
+                    "stars": round(f.stars, 2),
+                    "ratings": f.rating_count,
+                    "chosen": f.party.key == chosen,
+                },
+                reasons=_reasons(f, float(terms["distance_m"][row, j]), f.party.key == chosen),
+                eligible=f.available and f.load < f.capacity,
             )
         )
-    out.sort(key=lambda s: (not s.eligible, s.cost, s.party.key))
     return out
 
 
+def rank(tickets: list[Ticket], providers: list[ProviderFacts], *, limit: int = 5) -> list[list[Suggestion]]:
+    """Suggestions for several orders at once (one cost table for the page)."""
+    if not tickets:
+        return []
+    serving = [set(ancestor_codes(t.area_id)) for t in tickets]
+    terms = cost_terms(tickets, providers)
+    for i, served in enumerate(serving):  # a provider must serve the order's area
+        outside = np.array([not (f.areas & served) for f in providers], dtype=bool)
+        terms["cost"][i, outside] = np.inf
+    return [suggestions_from(terms, i, providers, limit=limit) for i in range(len(tickets))]
+
+
 def suggest_providers(ticket: Ticket, *, limit: int = 5) -> list[Suggestion]:
-    """The best providers for one order, eligible ones first, each with its cost components."""
-    return rank(ticket, providers_for({ticket.area_id}))[:limit]
+    """The best providers for one order, with the terms of their cost."""
+    return rank([ticket], providers_for({ticket.area_id}), limit=limit)[0]

@@ -105,11 +105,4 @@ def with_suggestions(tickets, *, per_ticket: int = 3) -> list[tuple]:
     if not tickets:
         return []
     providers = providers_for({t.area_id for t in tickets})
-    from .models import ancestor_codes
-
-    out = []
-    for t in tickets:
-        serving = set(ancestor_codes(t.area_id))
-        mine = [p for p in providers if p.areas & serving]
-        out.append((t, rank(t, mine)[:per_ticket]))
-    return out
+    return list(zip(tickets, rank(tickets, providers, limit=per_ticket), strict=True))

@@ -88,8 +88,8 @@ class ExtensionAnswerIn(Schema):
 
 class SuggestionOut(Schema):
     party: dict
-    score: int
     cost: float
+    cost_km: float
     components: dict[str, float]
     facts: dict
     reasons: list[str]
@@ -243,7 +243,7 @@ def ticket_suggestions(request, ticket_id: int, limit: int = Query(5, ge=1, le=2
 
         raise PermissionDenied
     return [
-        {"party": {"type": s.party.type, "id": s.party.id, "label": s.party.label}, "score": s.score, "cost": s.cost,
+        {"party": {"type": s.party.type, "id": s.party.id, "label": s.party.label}, "cost": s.cost, "cost_km": s.cost_km,
          "components": s.components, "facts": s.facts, "reasons": list(s.reasons), "eligible": s.eligible}
         for s in ticket.policy.suggest(ticket, limit=limit)
     ]

@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from .models import State
 
 COMPONENT_LABELS = {
-    "category": _("category fit"),
     "distance": _("distance"),
     "load": _("current load"),
     "rating": _("past rating"),
@@ -20,7 +19,8 @@ def suggestion_rows(suggestions) -> list[dict]:
     rows = []
     for s in suggestions:
         bars = [
-            {"name": k, "label": COMPONENT_LABELS.get(k, k), "value": v, "width": f"w{min(10, round(v * 25))}"}
+            # One step of the bar per 400 metre-equivalents, ten steps at most.
+            {"name": k, "label": COMPONENT_LABELS.get(k, k), "value": v, "width": f"w{min(10, round(v / 400))}"}
             for k, v in s.components.items()
         ]
         rows.append({"s": s, "bars": bars})

@@ -65,7 +65,7 @@ class DispatchForm(forms.Form):
     def __init__(self, *args, suggestions=(), organisations=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["parties"].choices = [
-            (s.party.key, f"{s.party.label} · {s.score}") for s in suggestions if s.eligible
+            (s.party.key, s.party.label) for s in suggestions if s.eligible
         ]
         if organisations is not None:
             self.fields["organisation"].queryset = organisations

@@ -405,6 +405,38 @@ class TicketOffer(models.Model):
         return getattr(party, "name", "") if party else ""
 
 
+class PartyStats(models.Model):
+    """Running rating totals of one party (organisation or person), kept by the rating service.
+
+    Ranking providers reads the mean rating of dozens of parties per page; summing their closed
+    tickets each time costs a scan of thousands of rows per party at a province's scale, so the
+    totals live here, changed in the same transaction as the rating (and undone on reopening).
+    """
+
+    party_org = models.OneToOneField(
+        "directory.Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="ticket_stats"
+    )
+    party_user = models.OneToOneField("accounts.User", null=True, blank=True, on_delete=models.CASCADE, related_name="ticket_stats")
+    rating_count = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(party_org__isnull=True) & Q(party_user__isnull=False))
+                | (Q(party_org__isnull=False) & Q(party_user__isnull=True)),
+                name="party_stats_exactly_one_party",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party_org_id or self.party_user_id}: {self.rating_sum}/{self.rating_count}"
+
+    @property
+    def mean(self) -> float | None:
+        return self.rating_sum / self.rating_count if self.rating_count else None
+
+
 class Visibility(models.TextChoices):
     PUBLIC = "public", _("Shown to the submitter")
     INTERNAL = "internal", _("Internal")

@@ -92,16 +92,16 @@ class Suggestion:
     """A ranked candidate for dispatch, with the components of its cost shown to the dispatcher."""
 
     party: PartyRef
-    cost: float  # lower is better; the sum of the weighted components
-    components: dict[str, float] = field(default_factory=dict)  # name → weighted cost share
+    cost: float  # lower is better; the sum of the weighted components (a kind's own unit)
+    components: dict[str, float] = field(default_factory=dict)  # name → weighted term of the cost
     facts: dict[str, Any] = field(default_factory=dict)  # distance_km, load, capacity, rating ...
     reasons: tuple[str, ...] = ()  # human-readable, already translated
     eligible: bool = True  # False: shown for information (full, out of area), not dispatchable
 
     @property
-    def score(self) -> int:
-        """0–100, higher is better: what the queue page shows beside the name."""
-        return max(0, min(100, round(100 * (1 - self.cost))))
+    def cost_km(self) -> float:
+        """The cost read as kilometres (service orders count it in metre-equivalents)."""
+        return round(self.cost / 1000, 1)
 
 
 class KindPolicy:

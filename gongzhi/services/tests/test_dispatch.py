@@ -11,15 +11,21 @@ from gongzhi.tickets import services as tickets
 from gongzhi.tickets.models import State
 
 
-def test_suggestions__rank_the_fitting_nearby_provider_first_and_show_each_component(area, resident_a, provider, far_provider):
+def test_suggestions__rank_the_nearby_provider_first_and_show_each_term_of_the_cost(area, resident_a, provider, far_provider):
+    far_provider.categories = ["elderly_care"]
+    far_provider.save()
     ticket = order_place(resident=resident_a, area=area(ANXIANGJIE), category="elderly_care", title="探访")
     first, second = suggest_providers(ticket)
     assert first.party.label == provider.name and first.eligible
-    assert set(first.components) == {"category", "distance", "load", "rating"}
-    assert first.components["category"] == 0 and second.components["category"] > 0
+    assert set(first.components) == {"distance", "load", "rating"}
     assert first.facts["distance_km"] < 1 < second.facts["distance_km"]
-    assert first.score > second.score
+    assert first.cost == pytest.approx(sum(first.components.values()), abs=0.2) and first.cost < second.cost
     assert any("公里" in r for r in first.reasons)
+
+
+def test_suggestions__leave_out_providers_that_do_not_serve_the_category(area, resident_a, provider, far_provider):
+    ticket = order_place(resident=resident_a, area=area(ANXIANGJIE), category="housework", title="大扫除")
+    assert [s.party.label for s in suggest_providers(ticket)] == [far_provider.name]
 
 
 def test_suggestions__a_full_provider_is_shown_but_cannot_be_chosen(area, resident_a, worker_of_community_a, provider, member_of, org_a):
@@ -31,23 +37,37 @@ def test_suggestions__a_full_provider_is_shown_but_cannot_be_chosen(area, reside
     ticket = order_place(resident=resident_a, area=area(ANXIANGJIE), category="elderly_care", title="再探访")
     suggestion = next(s for s in suggest_providers(ticket) if s.party.id == org_a.pk)
     assert not suggestion.eligible and suggestion.facts["load"] == 2
-    assert suggestion.components["load"] == pytest.approx(0.2)  # the whole load weight
+    assert suggestion.components["load"] == 1000  # two orders in hand, 500 m each
 
 
 def test_suggestions__a_well_rated_provider_outranks_a_badly_rated_one(area, resident_a, worker_of_community_a, provider, far_provider, member_of, org_a, org_b):
     far_provider.categories = ["elderly_care"]
     far_provider.save()
-    for rating in (1, 1, 1, 1):
+    for _ in range(4):
         t = order_place(resident=resident_a, area=area(ANXIANGJIE), category="elderly_care", title="探访")
         tickets.ticket_dispatch(ticket=t, parties=[org_a], actor=worker_of_community_a)
         tickets.ticket_accept(ticket=t, actor=member_of(org_a, name=f"甲{t.pk}"))
         tickets.ticket_resolve(ticket=t, actor=t.accepted_by, note="完成")
-        tickets.ticket_rate(ticket=t, actor=resident_a, rating=rating)
+        tickets.ticket_rate(ticket=t, actor=resident_a, rating=1)
     ticket = order_place(resident=resident_a, area=area(ANXIANGJIE), category="elderly_care", title="探访")
     ranked = suggest_providers(ticket)
     rated = next(s for s in ranked if s.party.id == org_a.pk)
-    assert rated.facts["ratings"] == 4 and rated.facts["rating"] < 3
+    assert rated.facts["ratings"] == 4 and rated.facts["stars"] < 3
     assert rated.components["rating"] > next(s for s in ranked if s.party.id == org_b.pk).components["rating"]
+
+
+def test_rating_totals__follow_ratings_and_reopening_and_can_be_rebuilt(area, resident_a, worker_of_community_a, volunteer_a):
+    from gongzhi.tickets.models import PartyStats
+
+    t = order_place(resident=resident_a, area=area(ANXIANGJIE), category="elderly_care", title="探访")
+    tickets.ticket_dispatch(ticket=t, parties=[volunteer_a], actor=worker_of_community_a)
+    tickets.ticket_accept(ticket=t, actor=volunteer_a)
+    tickets.ticket_resolve(ticket=t, actor=volunteer_a, note="完成")
+    tickets.ticket_rate(ticket=t, actor=resident_a, rating=3)
+    assert PartyStats.objects.get(party_user=volunteer_a).mean == 3
+    tickets.ticket_reopen(ticket=t, actor=resident_a, note="又坏了")
+    assert PartyStats.objects.get(party_user=volunteer_a).rating_count == 0
+    assert tickets.party_stats_rebuild() == 0
 
 
 def test_an_order_from_the_service_list__ranks_its_provider_first(area, resident_a, offering, far_provider):

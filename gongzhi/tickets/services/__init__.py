@@ -26,6 +26,7 @@ from .flow import (
     ticket_start,
 )
 from .followups import follow_up_record
+from .stats import party_stats_rebuild
 from .routing import routing_rule_create, routing_rule_set_active, rule_for, ticket_route
 from .submit import check_location, ticket_attach, ticket_submit
 
@@ -34,6 +35,7 @@ __all__ = [
     "check_location",
     "follow_up_record",
     "hats",
+    "party_stats_rebuild",
     "resolve_party",
     "routing_rule_create",
     "routing_rule_set_active",

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +21,7 @@ from ..models import (
     EscalationLevel,
     FollowUp,
     Party,
+    PartyStats,
     State,
     Ticket,
     TicketAttachment,
@@ -263,6 +265,18 @@ def ticket_resolve(*, ticket: Ticket, actor, note: str, photos=(), ip: str | Non
     return ticket
 
 
+def _count_rating(ticket: Ticket, rating: int, sign: int) -> None:
+    """Keep the handler's running rating totals (see ``PartyStats``) in step with this rating."""
+    if ticket.assignee_org_id:
+        key = {"party_org_id": ticket.assignee_org_id}
+    elif ticket.assignee_user_id:
+        key = {"party_user_id": ticket.assignee_user_id}
+    else:
+        return
+    PartyStats.objects.get_or_create(**key)
+    PartyStats.objects.filter(**key).update(rating_count=F("rating_count") + sign, rating_sum=F("rating_sum") + sign * rating)
+
+
 def _closed(ticket: Ticket, actor) -> None:
     policy = get_policy(ticket.kind)
     policy.on_close(ticket, actor=actor)
@@ -294,6 +308,7 @@ def ticket_rate(*, ticket: Ticket, actor, rating, comment: str = "", ip: str | N
     apply(ticket, Action.RATE, actor, note=comment, checked=True,
           updates={"rating": rating, "rating_comment": comment, "rated_at": now, "closed_at": now},
           data={"rating": rating}, ip=ip)
+    _count_rating(ticket, rating, +1)
     policy = get_policy(ticket.kind)
     if rating <= 2 and policy.follow_up_low_rating:
         _follow_up(ticket, FollowUp.Reason.LOW_RATING, due=now + timedelta(days=1))
@@ -323,6 +338,8 @@ def ticket_reopen(*, ticket: Ticket, actor, note: str, ip: str | None = None) ->
             code="ticket.reopen_too_late",
         )
     policy = get_policy(ticket.kind)
+    if ticket.rating:
+        _count_rating(ticket, ticket.rating, -1)
     apply(
         ticket,
         Action.REOPEN,
