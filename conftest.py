@@ -161,3 +161,23 @@ def signed_in(client):
         return client
 
     return sign_in
+
+
+# Browser fixtures live here, once per worker, so any app's browser test can ask for `page`:
+# Playwright's sync API allows one instance per thread, so a second import of the fixtures in
+# another test module would fail. Helpers are in tests/browser.py.
+@pytest.fixture(scope="session")
+def browser():
+    from tests.browser import launch_browser
+
+    with launch_browser() as b:
+        yield b
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    yield pg
+    context.close()

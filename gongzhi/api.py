@@ -148,6 +148,7 @@ ROUTERS = [
     ("/tickets", "gongzhi.tickets.api.router"),
     ("/services", "gongzhi.services.api.router"),
     ("/notifications", "gongzhi.notifications.api.router"),
+    ("/passes", "gongzhi.passes.api.router"),
 ]
 
 for prefix, path in ROUTERS:

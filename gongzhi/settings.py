@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "gongzhi.notifications",
     "gongzhi.tickets",
     "gongzhi.services",
+    "gongzhi.passes",
     "gongzhi.web",
     "gongzhi.demo",
 ]
@@ -112,7 +113,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "gongzhi.core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

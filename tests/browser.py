@@ -6,9 +6,9 @@ on a developer's machine without chromium the browser tests are skipped with the
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
-import tempfile
 
 import pytest
 
@@ -36,26 +36,18 @@ def chromium_or_skip():
         pytest.skip(f"no chromium at {CHROMIUM} (apt-get install chromium)")
 
 
-@pytest.fixture(scope="session")
-def browser():
+@contextlib.contextmanager
+def launch_browser():
+    """Debian's chromium under Playwright; the root conftest wraps it as the `browser` fixture."""
     chromium_or_skip()
     from playwright.sync_api import sync_playwright
 
-    profile = tempfile.mkdtemp(prefix="gz-chromium-")
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
-    shutil.rmtree(profile, ignore_errors=True)
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
-    pg = context.new_page()
-    pg.set_default_timeout(15000)
-    yield pg
-    context.close()
+        try:
+            yield b
+        finally:
+            b.close()
 
 
 def sign_in(page, live_server, mobile: str, password: str) -> None:

@@ -5,7 +5,7 @@ import pytest
 from conftest import ANXIANGJIE, CITY, JIANCHENG, PASSWORD
 from gongzhi.accounts.roles import Role
 from gongzhi.web.roles import ROLE_INTRO
-from tests.browser import browser, page, sign_in  # noqa: F401 - fixtures
+from tests.browser import sign_in
 
 HOME_AREA = {
     Role.TOWN_STAFF: JIANCHENG,
@@ -20,7 +20,7 @@ HOME_AREA = {
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_every_role__signs_in_and_sees_what_it_can_do(live_server, page, make_user):  # noqa: F811
+def test_every_role__signs_in_and_sees_what_it_can_do(live_server, page, make_user):
     from django.utils import translation
 
     users = []
@@ -42,7 +42,7 @@ def test_every_role__signs_in_and_sees_what_it_can_do(live_server, page, make_us
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_wrong_password__shows_the_error_on_the_login_page(live_server, page, make_user):  # noqa: F811
+def test_wrong_password__shows_the_error_on_the_login_page(live_server, page, make_user):
     make_user(Role.RESIDENT, ANXIANGJIE, mobile="13700009999")
     sign_in(page, live_server, "13700009999", "not-the-password")
     assert "/accounts/login/" in page.url

@@ -57,3 +57,28 @@ class RevealForm(forms.Form):
 class PersonFilterForm(forms.Form):
     q = forms.CharField(label=_("Name, ID or mobile"), max_length=50, required=False)
     tag = forms.ChoiceField(label=_("Tag"), choices=[("", _("All tags")), *Tag.choices], required=False)
+
+
+class PersonEditForm(forms.Form):
+    name = forms.CharField(label=_("Full name"), max_length=50)
+    mobile = forms.CharField(
+        label=_("Mobile number"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
+        help_text=_("Leave empty to keep the number on record; enter a new one to replace it."),
+    )
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    tags = forms.MultipleChoiceField(
+        label=_("Tags"), choices=Tag.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+
+class ConsentForm(forms.Form):
+    guardian_name = forms.CharField(label=_("Guardian's name"), max_length=50)
+    relationship = forms.ChoiceField(
+        label=_("Guardian's relationship"), choices=GuardianConsent.Relationship.choices
+    )
+    guardian_mobile = forms.CharField(label=_("Guardian's mobile"), max_length=20)
+    purpose = forms.CharField(label=_("Purpose of the child's record"), max_length=200)
+    method = forms.CharField(label=_("How consent was given"), max_length=100)

@@ -15,7 +15,7 @@ from gongzhi.core.errors import client_ip
 from gongzhi.core.forms import add_service_errors
 
 from . import selectors, services
-from .forms import PersonFilterForm, PersonForm, RevealForm
+from .forms import ConsentForm, PersonEditForm, PersonFilterForm, PersonForm, RevealForm
 
 
 def _require(request, permission: str) -> None:
@@ -149,3 +149,69 @@ def person_export_view(request):
     )
     response["Content-Disposition"] = 'attachment; filename="people.xlsx"'
     return response
+
+
+@login_required
+def person_edit_view(request, person_id: int):
+    _require(request, "people.manage")
+    person = selectors.person_get(viewer=request.user, pk=person_id)
+    initial = {"name": person.name, "address": person.address, "tags": person.tag_list}
+    form = PersonEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.person_update(
+                person=person,
+                updated_by=request.user,
+                ip=client_ip(request),
+                name=d["name"],
+                address=d["address"],
+                mobile=d["mobile"] or None,
+                tags=d["tags"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The record has been updated."))
+            return redirect("people:detail", person_id=person.pk)
+    return render(
+        request, "people/edit.html", {"form": form, "person": person}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def consent_create_view(request, person_id: int):
+    _require(request, "people.manage")
+    person = selectors.person_get(viewer=request.user, pk=person_id)
+    form = ConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_record(
+                person=person,
+                consent=services.ConsentInput(**form.cleaned_data),
+                recorded_by=request.user,
+                ip=client_ip(request),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The guardian's consent has been recorded."))
+            return redirect("people:detail", person_id=person.pk)
+    return render(
+        request,
+        "people/consent_form.html",
+        {"form": form, "person": person},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def consent_withdraw_view(request, person_id: int, consent_id: int):
+    _require(request, "people.manage")
+    person = selectors.person_get(viewer=request.user, pk=person_id)
+    consent = person.consents.filter(pk=consent_id, withdrawn_at__isnull=True).first()
+    if consent is not None:
+        services.consent_withdraw(consent=consent, withdrawn_by=request.user, ip=client_ip(request))
+        messages.success(request, _("The consent has been marked as withdrawn."))
+    return redirect("people:detail", person_id=person.pk)

@@ -70,3 +70,8 @@ def test_profile__token_with_bad_lifetime__shows_the_error_and_creates_nothing(s
 def test_pages__need_sign_in(client, db, path):
     response = client.get(path)
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_pages__stay_chinese_for_a_browser_that_prefers_english(client, db):
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "登录" in page

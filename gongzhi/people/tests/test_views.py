@@ -64,3 +64,58 @@ def test_export__is_masked_scoped_and_audited(signed_in, make_person, town_staff
 
 def test_export__not_for_community_workers(signed_in, worker_of_community_a):
     assert signed_in(worker_of_community_a).get("/people/export.xlsx").status_code == 403
+
+
+def test_edit__changes_the_record_and_keeps_the_id_number(signed_in, make_person, worker_of_community_a):
+    person = make_person(ANXIANGJIE, name="旧名")
+    masked = person.id_number_masked
+    client = signed_in(worker_of_community_a)
+    response = client.post(
+        f"/people/{person.pk}/edit/",
+        {"name": "新名", "mobile": "13800138001", "address": "1栋", "tags": ["veteran"]},
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert (person.name, person.mobile_masked, person.id_number_masked, person.tag_list) == (
+        "新名",
+        "138****8001",
+        masked,
+        ["veteran"],
+    )
+
+
+def test_edit__bad_mobile__is_refused_beside_the_field(signed_in, make_person, worker_of_community_a):
+    person = make_person(ANXIANGJIE, name="旧名")
+    response = signed_in(worker_of_community_a).post(
+        f"/people/{person.pk}/edit/", {"name": "新名", "mobile": "999"}
+    )
+    assert response.status_code == 400
+    person.refresh_from_db()
+    assert person.name == "旧名"
+
+
+def test_consent__recorded_then_withdrawn(signed_in, make_person, worker_of_community_a):
+    from datetime import date
+
+    from gongzhi.people.services import ConsentInput
+
+    consent = ConsentInput("王芳", "parent", "13912345678", "关爱", "书面")
+    child = make_person(ANXIANGJIE, name="小红", birth=date(date.today().year - 9, 1, 1), consent=consent)
+    client = signed_in(worker_of_community_a)
+    client.post(
+        f"/people/{child.pk}/consents/new/",
+        {
+            "guardian_name": "王强",
+            "relationship": "grandparent",
+            "guardian_mobile": "13912345679",
+            "purpose": "结对帮扶",
+            "method": "电话录音",
+        },
+    )
+    assert child.consents.count() == 2
+    first = child.consents.order_by("id").first()
+    client.post(f"/people/{child.pk}/consents/{first.pk}/withdraw/")
+    first.refresh_from_db()
+    assert first.withdrawn_at is not None
+    page = client.get(f"/people/{child.pk}/").content.decode()
+    assert "139****5679" in page

@@ -9,12 +9,12 @@ from PIL import Image
 from conftest import ANXIANGJIE, JIANCHENG, PASSWORD
 from gongzhi.accounts.roles import Role
 from gongzhi.tickets.models import State, Ticket
-from tests.browser import browser, page, sign_in  # noqa: F401 - fixtures
+from tests.browser import sign_in
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_resident_orders__worker_dispatches__provider_accepts_and_finishes__resident_rates(live_server, page, make_user, area, tmp_path):  # noqa: F811
+def test_resident_orders__worker_dispatches__provider_accepts_and_finishes__resident_rates(live_server, page, make_user, area, tmp_path):
     from gongzhi.directory.models import Organisation, OrgKind
     from gongzhi.services.services import offering_create, resource_create
 
