@@ -14,7 +14,6 @@ from datetime import timedelta
 from django.utils import timezone
 
 from gongzhi.areas.models import Area
-from gongzhi.demo.seed import ANXIANGJIE, CITY, JIANCHENG, QINGJIANGLU, SHUYANG, SeedContext
 from gongzhi.directory.models import Organisation, OrgKind
 from gongzhi.people.models import Person, Tag
 from gongzhi.tickets import services as tickets
@@ -25,6 +24,9 @@ from .policy import KIND
 from .services import need_create, offering_create, order_place, resource_create
 
 ORDER = 50
+# The demo city's areas (gongzhi.demo.seed), by code: this module is imported by the seed, not the reverse.
+CITY, JIANCHENG, ANXIANGJIE = "510185000000", "510185001000", "510185001001"
+SHUYANG, QINGJIANGLU = "510185002001", "610302003001"
 
 RESIDENT, RIDER, VOLUNTEER, SOCIAL_WORKER, ORG_MEMBER, MERCHANT, WORKER = (
     "13800000001",
@@ -61,7 +63,7 @@ def _area(code: str) -> Area:
     return Area.objects.get(code=code)
 
 
-def seed_resources(ctx: SeedContext) -> dict[str, Resource]:
+def seed_resources(ctx) -> dict[str, Resource]:
     rng = ctx.rng
     made: dict[str, Resource] = {}
     for org in Organisation.objects.filter(kind=OrgKind.SOCIAL_ORG, is_active=True).order_by("id"):
@@ -159,7 +161,7 @@ def _resource_of(org: Organisation | None) -> Resource | None:
     return Resource.objects.filter(organisation=org).first() if org else None
 
 
-def seed_needs(ctx: SeedContext) -> None:
+def seed_needs(ctx) -> None:
     rng = ctx.rng
     resident = ctx.users.get(RESIDENT)
     lonely = list(Person.objects.filter(area_id=ANXIANGJIE, tags__tag=Tag.ELDERLY_ALONE).order_by("id")[:5])
@@ -200,7 +202,7 @@ def seed_needs(ctx: SeedContext) -> None:
     )
 
 
-def seed_offerings(ctx: SeedContext, made: dict[str, Resource]) -> dict[str, ServiceOffering]:
+def seed_offerings(ctx, made: dict[str, Resource]) -> dict[str, ServiceOffering]:
     offerings: dict[str, ServiceOffering] = {}
     social = Resource.objects.filter(kind=ResourceKind.ORGANISATION, organisation__kind=OrgKind.SOCIAL_ORG, area_id=JIANCHENG).order_by("id").first()
     social = social or Resource.objects.filter(kind=ResourceKind.ORGANISATION, organisation__kind=OrgKind.SOCIAL_ORG).order_by("id").first()
@@ -244,7 +246,7 @@ def seed_offerings(ctx: SeedContext, made: dict[str, Resource]) -> dict[str, Ser
     return offerings
 
 
-def seed_orders(ctx: SeedContext, offerings: dict[str, ServiceOffering]) -> None:
+def seed_orders(ctx, offerings: dict[str, ServiceOffering]) -> None:
     """Orders by the resident and rider logins, walked through the engine into every state."""
     resident, rider, worker = ctx.users.get(RESIDENT), ctx.users.get(RIDER), ctx.users.get(WORKER)
     volunteer, social_worker = ctx.users.get(VOLUNTEER), ctx.users.get(SOCIAL_WORKER)
@@ -317,7 +319,7 @@ def seed_orders(ctx: SeedContext, offerings: dict[str, ServiceOffering]) -> None
     ctx.counts["service_orders"] = Ticket.objects.filter(kind=KIND).count()
 
 
-def seed(ctx: SeedContext) -> None:
+def seed(ctx) -> None:
     if Resource.objects.exists() or ServiceOffering.objects.exists():
         return
     made = seed_resources(ctx)

@@ -26,8 +26,8 @@ from .flow import (
     ticket_start,
 )
 from .followups import follow_up_record
-from .stats import party_stats_rebuild
 from .routing import routing_rule_create, routing_rule_set_active, rule_for, ticket_route
+from .stats import party_stats_rebuild
 from .submit import check_location, ticket_attach, ticket_submit
 
 __all__ = [
