@@ -49,10 +49,14 @@ PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/benc
 ANXIANGJIE = "510185001001"
 TARGET_MS = 100.0
 TARGET_RATE = 200.0
-STATES = [  # (state, share): a year of work, mostly finished
-    ("closed", 0.80), ("cancelled", 0.04), ("resolved", 0.04), ("in_progress", 0.03), ("accepted", 0.03),
-    ("dispatched", 0.02), ("submitted", 0.02), ("returned", 0.01), ("reopened", 0.01),
+# (state, share) of the last two weeks' tickets; older ones are all finished (closed or cancelled).
+RECENT_STATES = [
+    ("closed", 0.25), ("resolved", 0.20), ("in_progress", 0.15), ("accepted", 0.15), ("dispatched", 0.10),
+    ("submitted", 0.08), ("cancelled", 0.05), ("returned", 0.01), ("reopened", 0.01),
 ]
+OLD_STATES = [("closed", 0.95), ("cancelled", 0.05)]
+RECENT_DAYS = 14
+N_PROVIDERS = 2_000
 CATEGORIES = ["elderly_care", "repair", "meal", "housework", "companion", "child_care", "health", "legal", "mediation", "rider_service"]
 
 
@@ -118,9 +122,18 @@ def build_city(n_tickets: int, seed: int = 2026) -> dict:
         batch_size=5000,
     )
     submitters = list(User.objects.filter(mobile_index__startswith="bench-").values_list("id", flat=True))
+    # Providers as a province has them: most serve one community, some a town, a few the city.
+    towns = list(Area.objects.filter(level=Level.TOWN, code__startswith="510185").order_by("code"))
+    city = Area.objects.get(code="510185000000")
+
+    def provider_area(i: int):
+        roll = rng.random()
+        return city if roll < 0.02 else rng.choice(towns) if roll < 0.07 else rng.choices(communities, weights)[0]
+
     orgs = Organisation.objects.bulk_create(
-        [Organisation(name=f"服务组织{i}", kind=OrgKind.SOCIAL_ORG, area=rng.choice(communities) if i % 3 else jiancheng) for i in range(300)]
+        [Organisation(name=f"服务组织{i}", kind=OrgKind.SOCIAL_ORG, area=provider_area(i)) for i in range(N_PROVIDERS)], batch_size=2000
     )
+    _ = jiancheng
     Resource.objects.bulk_create(
         [
             Resource(name=o.name, kind="organisation", organisation=o, area=o.area, categories=rng.sample(CATEGORIES, 3),
@@ -131,16 +144,22 @@ def build_city(n_tickets: int, seed: int = 2026) -> dict:
     org_ids = [o.pk for o in orgs]
 
     now = datetime.now(UTC)
-    cumulative, total = [], 0.0
-    for state, share in STATES:
-        total += share
-        cumulative.append((total, state))
+
+    def edges(table):
+        out, total = [], 0.0
+        for state, share in table:
+            total += share
+            out.append((total, state))
+        return out
+
+    recent, old = edges(RECENT_STATES), edges(OLD_STATES)
 
     def rows(count: int, submitter_pool, area_pool, area_weights):
         for _ in range(count):
             created = now - timedelta(seconds=rng.randint(0, 365 * 86400))
             roll = rng.random()
-            state = next(s for edge, s in cumulative if roll <= edge)
+            table = recent if now - created < timedelta(days=RECENT_DAYS) else old
+            state = next(s for edge, s in table if roll <= edge)
             area = rng.choices(area_pool, area_weights)[0]
             handled = state in ("accepted", "in_progress", "resolved", "closed")
             org = rng.choice(org_ids) if handled else None
@@ -175,17 +194,23 @@ def build_city(n_tickets: int, seed: int = 2026) -> dict:
                         for row in rows(60, [r.pk], home, [1]):
                             copy.write_row(row)
         else:
-            sql = f"INSERT INTO tickets_ticket ({columns}) VALUES ({', '.join(['%s'] * 27)})"
-            with connection.cursor() as c:
-                batch: list = []
-                for row in rows(n_tickets, submitters, communities, weights):
-                    batch.append(row)
-                    if len(batch) == 20_000:
-                        c.executemany(sql, batch)
-                        batch.clear()
-                for r in residents:
-                    batch.extend(rows(60, [r.pk], home, [1]))
-                c.executemany(sql, batch)
+            # The raw sqlite3 connection: Django's cursor wrapper would rewrite every row's placeholders.
+            sql = f"INSERT INTO tickets_ticket ({columns}) VALUES ({', '.join(['?'] * 27)})"
+            connection.ensure_connection()
+            raw = connection.connection
+            iso = (lambda v: v.isoformat(sep=" ") if isinstance(v, datetime) else v)  # noqa: E731
+            batch: list = []
+            for row in rows(n_tickets, submitters, communities, weights):
+                batch.append(tuple(map(iso, row)))
+                if len(batch) == 20_000:
+                    raw.executemany(sql, batch)
+                    batch.clear()
+            for r in residents:
+                batch.extend(tuple(map(iso, row)) for row in rows(60, [r.pk], home, [1]))
+            raw.executemany(sql, batch)
+    from gongzhi.tickets.services import party_stats_rebuild
+
+    party_stats_rebuild()
     inserted = time.perf_counter() - started
     with connection.cursor() as c:
         c.execute("ANALYZE")

@@ -14,7 +14,7 @@ from gongzhi.core.schemas import Page
 from gongzhi.directory.selectors import organisation_get
 from gongzhi.people.selectors import person_get
 from gongzhi.tickets.errors import field_error
-from gongzhi.tickets.schemas import TicketDetailOut, TicketOut, detail_payload
+from gongzhi.tickets.schemas import TicketDetailOut, TicketListOut, detail_payload
 
 from . import selectors, services
 from .categories import CATEGORIES
@@ -84,7 +84,7 @@ class OrderIn(Schema):
 
 
 class QueueRowOut(Schema):
-    ticket: TicketOut
+    ticket: TicketListOut
     suggestions: list[dict]
 
 
@@ -283,6 +283,69 @@ class _RankedPage:
 
     def __getitem__(self, item):
         return [{"ticket": t, "suggestions": [_suggestion(s) for s in ranked]} for t, ranked in selectors.with_suggestions(self.qs[item])]
+
+
+class PlanPairOut(Schema):
+    ticket_id: int
+    title: str
+    provider: dict | None
+    greedy_provider: dict | None
+    cost: float | None
+    terms: dict[str, float]
+
+
+class PlanOut(Schema):
+    orders: int
+    providers: int
+    optimal_assigned: int
+    greedy_assigned: int
+    optimal_cost: float
+    greedy_cost: float
+    greedy_extra_pct: float | None = Field(..., description="how much costlier greedy is than the optimum, in %")
+    proven_optimal: bool
+    gap: float | None
+    seconds: float
+    pairs: list[PlanPairOut]
+
+
+class DispatchAllOut(Schema):
+    dispatched: int
+    skipped: int
+    plan: PlanOut
+
+
+def _party(f) -> dict | None:
+    return {"type": f.party.type, "id": f.party.id, "label": f.party.label} if f is not None else None
+
+
+def _plan_out(p) -> dict:
+    return {
+        "orders": p.orders, "providers": p.providers, "optimal_assigned": p.optimal_assigned, "greedy_assigned": p.greedy_assigned,
+        "optimal_cost": p.optimal_cost, "greedy_cost": p.greedy_cost, "greedy_extra_pct": p.saving_pct,
+        "proven_optimal": p.proven_optimal, "gap": p.gap, "seconds": p.seconds,
+        "pairs": [
+            {"ticket_id": x.ticket.pk, "title": x.ticket.title, "provider": _party(x.provider), "greedy_provider": _party(x.greedy),
+             "cost": x.cost, "terms": x.terms}
+            for x in p.pairs
+        ],
+    }
+
+
+@router.get("/queue/plan", response=PlanOut, summary="Every waiting order assigned at once: the optimal plan and the greedy baseline")
+def queue_plan(request):
+    from django.core.exceptions import PermissionDenied
+
+    from .batch import plan
+
+    if not request.auth.access.has("tickets.dispatch"):
+        raise PermissionDenied
+    return _plan_out(plan(request.auth))
+
+
+@router.post("/queue/dispatch-all", response=DispatchAllOut, summary="Dispatch every waiting order as the optimal plan says")
+def queue_dispatch_all(request):
+    done, skipped, p = services.orders_dispatch_all(viewer=request.auth, ip=client_ip(request))
+    return {"dispatched": done, "skipped": skipped, "plan": _plan_out(p)}
 
 
 @router.get("/needs", response=list[NeedOut], summary="The needs list of my areas")

@@ -78,30 +78,37 @@ def _centre(area: Area | None) -> tuple[float | None, float | None]:
 def providers_for(area_codes: set[str]) -> list[ProviderFacts]:
     """Dispatchable providers serving any of the areas, with their load and rating, one per party."""
     served = sorted({c for code in area_codes for c in ancestor_codes(code)})
-    resources = (
+    # Plain rows, not model instances: a page ranks a hundred providers or more.
+    rows = (
         Resource.objects.filter(is_active=True, kind__in=DISPATCHABLE, area_id__in=served)
         .exclude(organisation__isnull=True, user__isnull=True)
-        .select_related("area", "organisation", "user")
         .order_by("id")
+        .values(
+            "organisation_id", "user_id", "categories", "capacity", "is_available", "area_id", "lat", "lng",
+            "organisation__name", "organisation__lat", "organisation__lng", "user__name", "area__lat", "area__lng",
+        )
     )
     by_party: dict[str, ProviderFacts] = {}
-    for r in resources:
-        key = r.party_key
+    for r in rows:
+        key = f"org:{r['organisation_id']}" if r["organisation_id"] else f"user:{r['user_id']}"
         if key in by_party:
             facts = by_party[key]
-            facts.categories |= set(r.categories)
-            facts.capacity += r.capacity
-            facts.available = facts.available or r.is_available
-            facts.areas.add(r.area_id)
+            facts.categories |= set(r["categories"])
+            facts.capacity += r["capacity"]
+            facts.available = facts.available or r["is_available"]
+            facts.areas.add(r["area_id"])
             continue
-        if r.organisation_id:
-            party = PartyRef("org", r.organisation_id, r.organisation.name)
-            org = r.organisation
-            lat, lng = (r.lat, r.lng) if r.lat is not None else (org.lat, org.lng) if org.lat is not None else _centre(r.area)
+        if r["lat"] is not None:
+            lat, lng = r["lat"], r["lng"]
+        elif r["organisation_id"] and r["organisation__lat"] is not None:
+            lat, lng = r["organisation__lat"], r["organisation__lng"]
         else:
-            party = PartyRef("user", r.user_id, r.user.name)
-            lat, lng = (r.lat, r.lng) if r.lat is not None else _centre(r.area)
-        by_party[key] = ProviderFacts(party, set(r.categories), lat, lng, r.capacity, {r.area_id}, available=r.is_available)
+            lat, lng = r["area__lat"], r["area__lng"]
+        if r["organisation_id"]:
+            party = PartyRef("org", r["organisation_id"], r["organisation__name"])
+        else:
+            party = PartyRef("user", r["user_id"], r["user__name"])
+        by_party[key] = ProviderFacts(party, set(r["categories"]), lat, lng, r["capacity"], {r["area_id"]}, available=r["is_available"])
     _load_and_ratings(by_party)
     return list(by_party.values())
 
@@ -133,13 +140,14 @@ def order_point(ticket: Ticket) -> tuple[float | None, float | None]:
     return _centre(ticket.area)
 
 
-def chosen_party_of(ticket: Ticket) -> str:
-    """The provider of the listed service the resident ordered, if any ("org:12")."""
-    offering_id = (ticket.extra or {}).get("offering_id")
-    if not offering_id:
-        return ""
-    offering = ServiceOffering.objects.filter(pk=offering_id).select_related("provider").first()
-    return offering.provider.party_key if offering else ""
+def chosen_parties_of(tickets: list[Ticket]) -> list[str]:
+    """For each order, the provider of the listed service the resident ordered ("org:12"), or ""."""
+    wanted = {(t.extra or {}).get("offering_id") for t in tickets} - {None}
+    keys = {}
+    for o in ServiceOffering.objects.filter(pk__in=wanted).values("pk", "provider__organisation_id", "provider__user_id"):
+        org, user = o["provider__organisation_id"], o["provider__user_id"]
+        keys[o["pk"]] = f"org:{org}" if org else f"user:{user}" if user else ""
+    return [keys.get((t.extra or {}).get("offering_id"), "") for t in tickets]
 
 
 def distances_m(points: list[tuple[float | None, float | None]], providers: list[ProviderFacts]) -> np.ndarray:
@@ -162,7 +170,7 @@ def cost_terms(tickets: list[Ticket], providers: list[ProviderFacts], weights: W
     distance_m = distances_m([order_point(t) for t in tickets], providers) if n and m else np.zeros((n, m))
     load = np.array([f.load for f in providers], dtype=float)
     stars = np.array([f.stars for f in providers], dtype=float)
-    chosen = [chosen_party_of(t) for t in tickets]
+    chosen = chosen_parties_of(tickets)
     fit = np.array([[t.category in f.categories or f.party.key == c for f in providers] for t, c in zip(tickets, chosen, strict=True)], dtype=bool).reshape(n, m)
     terms = {
         "distance": w.per_metre * distance_m,

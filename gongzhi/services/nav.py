@@ -17,7 +17,7 @@ register(
         key="services_queue",
         label=_("Dispatch"),
         url_name="services:queue",
-        permission="tickets.dispatch",
+        permission="tickets.view",
         icon="📨",
         order=30,
         description=_("Service orders waiting for a provider, with ranked suggestions (派单)."),

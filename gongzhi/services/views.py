@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -116,13 +117,27 @@ def order_view(request):
 def _queue_context(request):
     category = request.GET.get("category", "")
     page = _page(request, selectors.order_queue(viewer=request.user, category=category), 20)
-    rows = [(t, suggestion_rows(s)) for t, s in selectors.with_suggestions(page.object_list)]
-    return {"page": page, "rows": rows, "categories": CATEGORIES, "category": category}
+    base = reverse("services:dispatch", args=[0])
+    scope = request.user.access.scope("tickets.dispatch")
+    rows = [
+        (t, suggestion_rows(s), base.replace("/0/", f"/{t.pk}/") if scope.covers_area(t.area_id) else "")
+        for t, s in selectors.with_suggestions(page.object_list)
+    ]
+    return {
+        "page": page,
+        "rows": rows,
+        "categories": CATEGORIES,
+        "category": category,
+        "can_route": request.user.access.has("tickets.routing"),
+        "can_dispatch": request.user.access.has("tickets.dispatch"),
+        "cannot": _("cannot take it now"),
+        "dispatch_label": _("Dispatch"),
+    }
 
 
 @login_required
 def queue_view(request):
-    _require(request, "tickets.dispatch")
+    _require(request, "tickets.view")
     return render(request, "services/queue.html", _queue_context(request))
 
 
@@ -145,6 +160,33 @@ def dispatch_view(request, ticket_id: int):
         context["error_ticket"] = ticket.pk
         return render(request, "services/queue.html", context, status=400)
     messages.success(request, _("“%(title)s” offered to %(party)s.") % {"title": ticket.title, "party": offers[0].party_label})
+    return redirect("services:queue")
+
+
+@login_required
+def plan_view(request):
+    """Every waiting order assigned at once: the optimal plan beside the greedy one, then one click."""
+    _require(request, "tickets.dispatch")
+    from .batch import plan
+
+    return render(request, "services/plan.html", {"plan": plan(request.user)})
+
+
+@login_required
+@require_POST
+def dispatch_all_view(request):
+    _require(request, "tickets.dispatch")
+    try:
+        done, skipped, _plan = services.orders_dispatch_all(viewer=request.user, ip=client_ip(request))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("services:plan")
+    messages.success(
+        request,
+        _("%(done)d orders dispatched at once; %(skipped)d had changed meanwhile and were left alone.") % {"done": done, "skipped": skipped}
+        if skipped
+        else _("%(done)d orders dispatched at once.") % {"done": done},
+    )
     return redirect("services:queue")
 
 

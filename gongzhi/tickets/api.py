@@ -14,7 +14,7 @@ from gongzhi.tickets.errors import field_error
 
 from . import selectors, services
 from .policies import PartyRef, registry
-from .schemas import AttachmentOut, TicketDetailOut, TicketOut, detail_payload
+from .schemas import AttachmentOut, TicketDetailOut, TicketListOut, detail_payload
 
 router = Router(tags=["tickets"])
 
@@ -161,37 +161,37 @@ def kind_list(request):
     ]
 
 
-@router.get("", response=list[TicketOut], summary="Tickets of my areas (office view)")
+@router.get("", response=list[TicketListOut], summary="Tickets of my areas (office view)")
 @paginate(Page)
 def ticket_list(request, filters: Query[TicketFilter]):
     return selectors.ticket_list(viewer=request.auth, **filters.dict())
 
 
-@router.get("/mine", response=list[TicketOut], summary="What I submitted (my orders), newest first")
+@router.get("/mine", response=list[TicketListOut], summary="What I submitted (my orders), newest first")
 @paginate(Page)
 def ticket_mine(request, filters: Query[MineFilter]):
     return selectors.ticket_list_submitted(viewer=request.auth, kind=filters.kind, state=filters.state)
 
 
-@router.get("/queue", response=list[TicketOut], summary="The dispatch queue of my areas, oldest first")
+@router.get("/queue", response=list[TicketListOut], summary="The dispatch queue of my areas, oldest first")
 @paginate(Page)
 def ticket_queue(request, kind: str = "", category: str = ""):
     return selectors.ticket_queue(viewer=request.auth, kind=kind, category=category)
 
 
-@router.get("/offers", response=list[TicketOut], summary="Orders offered to me or my organisation")
+@router.get("/offers", response=list[TicketListOut], summary="Orders offered to me or my organisation")
 @paginate(Page)
 def ticket_offers(request):
     return selectors.ticket_list_offered(viewer=request.auth)
 
 
-@router.get("/jobs", response=list[TicketOut], summary="Orders I or my organisation handle")
+@router.get("/jobs", response=list[TicketListOut], summary="Orders I or my organisation handle")
 @paginate(Page)
 def ticket_jobs(request, state: str = ""):
     return selectors.ticket_list_assigned(viewer=request.auth, state=state)
 
 
-@router.get("/escalated", response=list[TicketOut], summary="Open tickets escalated to a level I supervise (督办)")
+@router.get("/escalated", response=list[TicketListOut], summary="Open tickets escalated to a level I supervise (督办)")
 @paginate(Page)
 def ticket_escalated(request):
     return selectors.ticket_escalated(viewer=request.auth)

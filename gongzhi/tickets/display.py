@@ -15,15 +15,29 @@ STEPS = [State.SUBMITTED, State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS, S
 
 
 def suggestion_rows(suggestions) -> list[dict]:
-    """Suggestions with each cost component as a labelled bar (widths as classes: the CSP forbids inline styles)."""
+    """Suggestions ready to show: text already formatted (a queue page shows sixty of them, and
+    the template engine's number localisation is the slow part) and each cost term as a labelled
+    bar whose width is a class (the CSP forbids inline styles)."""
+    labels = {k: str(v) for k, v in COMPONENT_LABELS.items()}
+    cost = str(_("cost %(km)s km"))
     rows = []
     for s in suggestions:
         bars = [
             # One step of the bar per 400 metre-equivalents, ten steps at most.
-            {"name": k, "label": COMPONENT_LABELS.get(k, k), "value": v, "width": f"w{min(10, round(v / 400))}"}
+            {"name": k, "label": labels.get(k, k), "width": f"w{min(10, round(v / 400))}"}
             for k, v in s.components.items()
         ]
-        rows.append({"s": s, "bars": bars})
+        rows.append(
+            {
+                "s": s,
+                "key": s.party.key,
+                "label": s.party.label,
+                "cost": cost % {"km": f"{s.cost_km:.1f}"},
+                "why": " · ".join(s.reasons),
+                "eligible": s.eligible,
+                "bars": bars,
+            }
+        )
     return rows
 
 

@@ -7,6 +7,48 @@ from ninja import Field, Schema
 from . import selectors, services
 
 
+class TicketListOut(Schema):
+    """A ticket as a row of a list: what a list shows, cheap to serialise a page of."""
+
+    id: int
+    number: str
+    kind: str
+    category: str
+    category_label: str
+    title: str
+    state: str
+    state_label: str
+    priority: int
+    area_code: str
+    area_name: str
+    assignee: str = Field(..., description="the organisation or person handling it, if any")
+    deadline: datetime | None
+    overdue: bool
+    escalation_level: int
+    created_at: datetime
+    rating: int | None
+
+    @staticmethod
+    def resolve_area_code(obj) -> str:
+        return obj.area_id
+
+    @staticmethod
+    def resolve_area_name(obj) -> str:
+        return obj.area.name
+
+    @staticmethod
+    def resolve_state_label(obj) -> str:
+        return str(obj.get_state_display())
+
+    @staticmethod
+    def resolve_assignee(obj) -> str:
+        return obj.assignee_label
+
+    @staticmethod
+    def resolve_overdue(obj) -> bool:
+        return obj.is_overdue()
+
+
 class TicketOut(Schema):
     id: int
     number: str

@@ -27,7 +27,7 @@ from .models import (
 )
 from .services.core import hats
 
-LIST_FIELDS = ("area", "submitter", "assignee_org", "assignee_user")
+LIST_FIELDS = ("area", "assignee_org", "assignee_user")
 
 
 def _narrow(qs, *, kind: str = "", state: str = "", category: str = "", area_code: str = "", q: str = ""):
@@ -63,10 +63,12 @@ def ticket_list(*, viewer, kind: str = "", state: str = "", category: str = "", 
 
 
 def ticket_queue(*, viewer, kind: str = "", category: str = "", area_code: str = "") -> QuerySet[Ticket]:
-    """The dispatch queue (派单): waiting tickets of the areas the viewer dispatches, oldest first."""
-    qs = Ticket.objects.in_area_scope(viewer, "tickets.dispatch").filter(state__in=QUEUE_STATES)
+    """The dispatch queue (派单): waiting tickets of the viewer's areas, urgent and oldest first.
+
+    Community workers dispatch from it; town and city staff read it across their scope."""
+    qs = Ticket.objects.in_area_scope(viewer, "tickets.view").filter(state__in=QUEUE_STATES)
     qs = _narrow(qs, kind=kind, category=category, area_code=area_code)
-    return qs.select_related("area", "submitter").order_by("-priority", "created_at", "id")
+    return qs.select_related("area").order_by("-priority", "created_at", "id")
 
 
 def ticket_list_submitted(*, viewer, kind: str = "", state: str = "") -> QuerySet[Ticket]:
@@ -104,7 +106,7 @@ def ticket_escalated(*, viewer) -> QuerySet[Ticket]:
 
 
 def ticket_get(*, viewer, pk) -> Ticket:
-    return get_visible_or_404(Ticket.objects.select_related(*LIST_FIELDS, "accepted_by"), viewer, pk=pk)
+    return get_visible_or_404(Ticket.objects.select_related(*LIST_FIELDS, "submitter", "accepted_by"), viewer, pk=pk)
 
 
 def ticket_timeline(*, ticket: Ticket, viewer) -> QuerySet[TicketEvent]:

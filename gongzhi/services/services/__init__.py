@@ -11,7 +11,7 @@ from .lists import (
     resource_create,
     resource_update,
 )
-from .orders import order_place
+from .orders import order_place, orders_dispatch_all
 from .push import push_offering, push_on_demand
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "offering_create",
     "offering_update",
     "order_place",
+    "orders_dispatch_all",
     "push_offering",
     "push_on_demand",
     "resource_create",

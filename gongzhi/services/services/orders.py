@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gongzhi.areas.models import Area
+from gongzhi.audit.services import audit_record
 from gongzhi.tickets.errors import field_error
 from gongzhi.tickets.models import Priority, Ticket
-from gongzhi.tickets.services import ticket_submit
+from gongzhi.tickets.policies import PartyRef
+from gongzhi.tickets.services import ticket_dispatch, ticket_submit
 
 from ..models import ServiceOffering
 from ..policy import KIND
@@ -62,3 +65,49 @@ def order_place(
         photos=photos,
         ip=ip,
     )
+
+
+def orders_dispatch_all(*, viewer, ip: str | None = None) -> tuple:
+    """Plan afresh and offer every planned order to its provider; returns (dispatched, skipped, plan).
+
+    Each order is dispatched in its own transaction: one that somebody else dispatched meanwhile is
+    skipped, not a reason to undo the others.
+    """
+    from .. import batch  # numpy, scipy and OR-Tools load only when a batch is planned
+
+    if not viewer.access.has("tickets.dispatch"):
+        raise ValidationError(_("Only a community's dispatcher may dispatch orders."), code="ticket.not_allowed")
+    result = batch.plan(viewer)
+    done = skipped = 0
+    for pair in result.pairs:
+        if pair.provider is None:
+            continue
+        try:
+            with transaction.atomic():
+                ticket = Ticket.objects.get(pk=pair.ticket.pk)
+                ticket_dispatch(
+                    ticket=ticket,
+                    parties=[PartyRef(pair.provider.party.type, pair.provider.party.id, pair.provider.party.label)],
+                    actor=viewer,
+                    note=_("Dispatched with every waiting order at once (optimal assignment)."),
+                    reasons={pair.provider.party.key: {"components": pair.terms, "batch": True}},
+                    ip=ip,
+                )
+            done += 1
+        except ValidationError:
+            skipped += 1
+    audit_record(
+        actor=viewer,
+        action="orders.dispatch_all",
+        object_type="tickets.ticket",
+        ip=ip,
+        changes={
+            "dispatched": done,
+            "skipped": skipped,
+            "orders": result.orders,
+            "cost": round(result.optimal_cost),
+            "greedy_cost": round(result.greedy_cost),
+            "proven_optimal": result.proven_optimal,
+        },
+    )
+    return done, skipped, result
