@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -49,7 +50,13 @@ class RateForm(forms.Form):
     rating = forms.TypedChoiceField(
         label=_("Your rating"),
         coerce=int,
-        choices=[(5, "★★★★★"), (4, "★★★★"), (3, "★★★"), (2, "★★"), (1, "★")],
+        choices=[
+            (5, format_lazy("★★★★★ {}", _("Very satisfied"))),
+            (4, format_lazy("★★★★ {}", _("Satisfied"))),
+            (3, format_lazy("★★★ {}", _("So-so"))),
+            (2, format_lazy("★★ {}", _("Unsatisfied"))),
+            (1, format_lazy("★ {}", _("Very unsatisfied"))),
+        ],
         widget=forms.RadioSelect(attrs={"class": "stars"}),
     )
     comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=500)

@@ -273,8 +273,12 @@ class Ticket(models.Model):
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
         indexes = [
-            # The dispatch queue: an area range, a few states, oldest first.
-            models.Index(fields=["area", "state", "created_at"], name="ticket_queue"),
+            # The dispatch queue: a few states, an area subtree (a code range), a kind. The state
+            # leads: after a range on its first column an index is no use for the next ones, so
+            # (area, state, ...) would read every ticket of the area to find the few waiting ones.
+            models.Index(fields=["state", "area", "kind", "created_at"], name="ticket_queue"),
+            # Everything of an area (the office's list), newest first.
+            models.Index(fields=["area", "created_at"], name="ticket_area_created"),
             # "My orders": one submitter, newest first.
             models.Index(fields=["submitter", "created_at"], name="ticket_submitter"),
             # "My jobs": one handler, by state.

@@ -118,6 +118,21 @@ def ticket_timeline(*, ticket: Ticket, viewer) -> QuerySet[TicketEvent]:
     return qs
 
 
+def dispatchable_organisations(*, viewer, ticket: Ticket):
+    """Organisations a dispatcher may name for a ticket: those of the viewer's areas, and the
+    street-, city- and province-level bodies above the ticket's community, which serve it too."""
+    from gongzhi.areas.models import CODE_LENGTH, PREFIX_LENGTH
+    from gongzhi.directory.models import Organisation
+
+    above = {ticket.area_id[:n].ljust(CODE_LENGTH, "0") for n in PREFIX_LENGTH.values() if n < CODE_LENGTH}
+    mine = Organisation.objects.visible_to(viewer).filter(is_active=True).values("pk")
+    return (
+        Organisation.objects.filter(is_active=True)
+        .filter(Q(pk__in=mine) | Q(area_id__in=sorted(above)))
+        .order_by("kind", "name")
+    )
+
+
 def ticket_offers(*, ticket: Ticket) -> QuerySet[TicketOffer]:
     return ticket.offers.select_related("party_org", "party_user").order_by("-offered_at", "id")
 

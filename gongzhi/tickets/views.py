@@ -92,8 +92,8 @@ def ticket_jobs_view(request):
 
 
 def _dispatch_form(request, ticket, data=None):
-    suggestions = ticket.policy.suggest(ticket, limit=6)
-    orgs = organisation_list(viewer=request.user).filter(is_active=True)
+    suggestions = ticket.policy.suggest(ticket, limit=8)
+    orgs = selectors.dispatchable_organisations(viewer=request.user, ticket=ticket)
     return forms.DispatchForm(data, suggestions=suggestions, organisations=orgs, prefix="dispatch"), suggestions
 
 

@@ -97,3 +97,11 @@ def test_without_an_eligible_provider__a_rule_leaves_the_order_in_the_queue(area
     tickets.routing_rule_create(kind="service_order", category="", area=area(ANXIANGJIE), actor=worker_of_community_a)
     ticket = order_place(resident=resident_a, area=area(ANXIANGJIE), category="legal", title="法律咨询")
     assert ticket.state == State.SUBMITTED
+
+
+def test_a_rule_that_cannot_be_applied__leaves_the_order_in_the_queue(area, resident_a, worker_of_community_a, org_b):
+    tickets.routing_rule_create(kind="service_order", category="", area=area(ANXIANGJIE), actor=worker_of_community_a, strategy="party", party_org=org_b)
+    org_b.is_active = False
+    org_b.save()
+    ticket = order_place(resident=resident_a, area=area(ANXIANGJIE), category="elderly_care", title="探访")
+    assert ticket.pk and ticket.state == State.SUBMITTED

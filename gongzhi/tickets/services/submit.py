@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +19,8 @@ from ..geometry import within_area
 from ..models import Action, Priority, State, Ticket, TicketAttachment, TicketEvent, Visibility
 from ..policies import get_policy
 from .core import check, tell
+
+logger = logging.getLogger("gongzhi.tickets")
 
 
 def _merge(errors: dict[str, list], exc: ValidationError) -> None:
@@ -152,7 +156,12 @@ def ticket_submit(
     if auto_route:
         from .routing import ticket_route
 
-        ticket_route(ticket=ticket)
+        try:
+            with transaction.atomic():  # a savepoint: a rule that cannot be applied never loses the ticket
+                ticket_route(ticket=ticket)
+        except ValidationError as exc:
+            logger.warning("automatic dispatch of ticket %s failed, left in the queue: %s", ticket.pk, exc.messages)
+            ticket.refresh_from_db()
     return ticket
 
 
