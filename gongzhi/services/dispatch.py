@@ -1,8 +1,8 @@
 """Ranking providers for service orders (派单 suggestions), and why.
 
-The cost of sending an order to a provider is counted in metre-equivalents — the 派单 cost of
-``gongzhi.lib.matching`` (``DispatchWeights``), so a suggestion on the queue page and the batch
-"dispatch all" plan weigh providers alike:
+The cost of sending an order to a provider is counted in metre-equivalents with the weights of
+``gongzhi.lib.matching.DispatchWeights`` — the library's 派单 cost — so a suggestion on the queue
+page and the batch "dispatch all" plan (``gongzhi.services.batch``) weigh providers alike:
 
     cost = distance in metres + 500 × orders the provider already holds or is offered
            + 1000 × (5 − its rating in stars)
@@ -10,7 +10,8 @@ The cost of sending an order to a provider is counted in metre-equivalents — t
 and a provider that does not serve the order's category is not a candidate at all. The rating is
 the provider's mean, shrunk towards ``PRIOR_STARS`` by ``PRIOR_WEIGHT`` pseudo-ratings, so one
 5-star rating does not outrank fifty 4.8s; a provider without ratings counts ``PRIOR_STARS``.
-The weights are a setting (``GONGZHI_DISPATCH_WEIGHTS``). The page shows each term, so the
+The weights are a setting (``GONGZHI_DISPATCH_WEIGHTS``: the fields of ``DispatchWeights``; a
+provider beyond ``max_distance_m`` is not a candidate). The page shows each term, so the
 dispatcher sees why a provider ranks where it does; a provider at capacity is shown but cannot be
 chosen. The provider whose listed service the resident ordered is put first.
 """
@@ -26,6 +27,7 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from gongzhi.areas.models import Area
+from gongzhi.lib import matching
 from gongzhi.lib.geo import haversine_m_array
 from gongzhi.tickets.models import PartyStats, State, Ticket, TicketOffer
 from gongzhi.tickets.policies import PartyRef, Suggestion
@@ -36,15 +38,9 @@ PRIOR_STARS, PRIOR_WEIGHT = 4.0, 3
 UNKNOWN_DISTANCE_M = 5_000.0  # neither side has a position: as far as the edge of a town
 
 
-@dataclass(frozen=True)
-class Weights:
-    per_metre: float = 1.0
-    per_open_order: float = 500.0  # each order in hand counts like a 500 m detour
-    per_rating_star: float = 1000.0  # each star below 5 counts like 1 km
-
-    @classmethod
-    def from_settings(cls) -> Weights:
-        return cls(**getattr(settings, "GONGZHI_DISPATCH_WEIGHTS", {}))
+def weights() -> matching.DispatchWeights:
+    """The library's defaults (500 m per order in hand, 1 km per star below five), or the setting's."""
+    return matching.DispatchWeights(**getattr(settings, "GONGZHI_DISPATCH_WEIGHTS", {}))
 
 
 @dataclass
@@ -158,14 +154,14 @@ def distances_m(points: list[tuple[float | None, float | None]], providers: list
     return np.where(np.isnan(d), UNKNOWN_DISTANCE_M, d)
 
 
-def cost_terms(tickets: list[Ticket], providers: list[ProviderFacts], weights: Weights | None = None) -> dict[str, np.ndarray]:
+def cost_terms(tickets: list[Ticket], providers: list[ProviderFacts], w: matching.DispatchWeights | None = None) -> dict[str, np.ndarray]:
     """The cost of every (order, provider) pair and its terms, each an ``n × m`` array.
 
     ``cost`` is ``inf`` where the provider does not serve the order's category (the provider the
     resident chose always does). ``distance_m`` is the raw distance; ``distance``, ``load`` and
     ``rating`` are the weighted terms that add up to ``cost``.
     """
-    w = weights or Weights.from_settings()
+    w = w or weights()
     n, m = len(tickets), len(providers)
     distance_m = distances_m([order_point(t) for t in tickets], providers) if n and m else np.zeros((n, m))
     load = np.array([f.load for f in providers], dtype=float)
@@ -178,7 +174,8 @@ def cost_terms(tickets: list[Ticket], providers: list[ProviderFacts], weights: W
         "rating": np.broadcast_to(w.per_rating_star * (5.0 - stars), (n, m)),
     }
     cost = terms["distance"] + terms["load"] + terms["rating"]
-    return {"cost": np.where(fit, cost, np.inf), "fit": fit, "distance_m": distance_m, **terms, "chosen": chosen}
+    feasible = fit & (distance_m <= w.max_distance_m)
+    return {"cost": np.where(feasible, cost, np.inf), "fit": fit, "distance_m": distance_m, **terms, "chosen": chosen}
 
 
 def _reasons(facts: ProviderFacts, distance_m: float, chosen: bool) -> tuple[str, ...]:
