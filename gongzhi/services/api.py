@@ -14,7 +14,7 @@ from gongzhi.core.schemas import Page
 from gongzhi.directory.selectors import organisation_get
 from gongzhi.people.selectors import person_get
 from gongzhi.tickets.errors import field_error
-from gongzhi.tickets.schemas import TicketDetailOut, TicketListOut, detail_payload
+from gongzhi.tickets.schemas import TicketListOut, TicketOut
 
 from . import selectors, services
 from .categories import CATEGORIES
@@ -81,6 +81,10 @@ class OrderIn(Schema):
     lng: float | None = Field(None, ge=-180, le=180)
     address: str = Field("", max_length=200)
     urgent: bool = False
+
+
+class OrderOut(TicketOut):
+    offered_to: list[str] = Field(..., description="the providers it was offered to at once by a rule, if any")
 
 
 class QueueRowOut(Schema):
@@ -235,7 +239,7 @@ def catalogue(request, area_code: str = "", category: str = ""):
     return selectors.catalogue(viewer=request.auth, area=area, category=category)
 
 
-@router.post("/orders", response={201: TicketDetailOut}, summary="Place a service order (点单); the community's rules may dispatch it at once")
+@router.post("/orders", response={201: OrderOut}, summary="Place a service order (点单); the community's rules may dispatch it at once")
 def order_place(request, payload: OrderIn):
     offering = None
     if payload.offering_id:
@@ -257,7 +261,8 @@ def order_place(request, payload: OrderIn):
         urgent=payload.urgent,
         ip=client_ip(request),
     )
-    return Status(201, detail_payload(request.auth, ticket))
+    ticket.offered_to = [o.party_label for o in ticket.offers.select_related("party_org", "party_user")]
+    return Status(201, ticket)
 
 
 def _suggestion(s) -> dict:

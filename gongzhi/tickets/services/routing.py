@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import User
-from gongzhi.areas.models import CODE_LENGTH, PREFIX_LENGTH, Area
+from gongzhi.areas.models import CODE_LENGTH, PREFIX_LENGTH, Area, prefix_of
 from gongzhi.audit.services import audit_record
 from gongzhi.directory.models import Organisation
 
@@ -25,8 +25,8 @@ def rule_for(ticket: Ticket) -> RoutingRule | None:
     """The most specific active rule: the nearest area first, a named category before "any"."""
     rules = RoutingRule.objects.filter(
         kind=ticket.kind, is_active=True, area_id__in=_ancestor_codes(ticket.area_id), category__in=[ticket.category, ""]
-    )
-    return max(rules, key=lambda r: (len(r.area.prefix), r.category != "", r.pk), default=None)
+    ).select_related("area", "party_org", "party_user")
+    return max(rules, key=lambda r: (len(prefix_of(r.area_id)), r.category != "", r.pk), default=None)
 
 
 @transaction.atomic
