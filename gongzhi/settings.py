@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "gongzhi.tickets",
     "gongzhi.services",
     "gongzhi.passes",
+    "gongzhi.stations",
     "gongzhi.web",
     "gongzhi.demo",
 ]
