@@ -51,13 +51,31 @@ TARGET_MS = 100.0
 TARGET_RATE = 200.0
 # (state, share) of the last two weeks' tickets; older ones are all finished (closed or cancelled).
 RECENT_STATES = [
-    ("closed", 0.25), ("resolved", 0.20), ("in_progress", 0.15), ("accepted", 0.15), ("dispatched", 0.10),
-    ("submitted", 0.08), ("cancelled", 0.05), ("returned", 0.01), ("reopened", 0.01),
+    ("closed", 0.25),
+    ("resolved", 0.20),
+    ("in_progress", 0.15),
+    ("accepted", 0.15),
+    ("dispatched", 0.10),
+    ("submitted", 0.08),
+    ("cancelled", 0.05),
+    ("returned", 0.01),
+    ("reopened", 0.01),
 ]
 OLD_STATES = [("closed", 0.95), ("cancelled", 0.05)]
 RECENT_DAYS = 14
 N_PROVIDERS = 2_000
-CATEGORIES = ["elderly_care", "repair", "meal", "housework", "companion", "child_care", "health", "legal", "mediation", "rider_service"]
+CATEGORIES = [
+    "elderly_care",
+    "repair",
+    "meal",
+    "housework",
+    "companion",
+    "child_care",
+    "health",
+    "legal",
+    "mediation",
+    "rider_service",
+]
 
 
 def _pg_admin(dbname: str, create: bool) -> None:
@@ -118,7 +136,16 @@ def build_city(n_tickets: int, seed: int = 2026) -> dict:
     # Submitters of the bulk tickets: plain rows (their vault fields are placeholders).
     hashed = make_password(None)
     User.objects.bulk_create(
-        [User(mobile_index=f"bench-{i}", mobile_enc="-", mobile_masked="138****0000", name=f"居民{i}", password=hashed) for i in range(20_000)],
+        [
+            User(
+                mobile_index=f"bench-{i}",
+                mobile_enc="-",
+                mobile_masked="138****0000",
+                name=f"居民{i}",
+                password=hashed,
+            )
+            for i in range(20_000)
+        ],
         batch_size=5000,
     )
     submitters = list(User.objects.filter(mobile_index__startswith="bench-").values_list("id", flat=True))
@@ -128,16 +155,34 @@ def build_city(n_tickets: int, seed: int = 2026) -> dict:
 
     def provider_area(i: int):
         roll = rng.random()
-        return city if roll < 0.02 else rng.choice(towns) if roll < 0.07 else rng.choices(communities, weights)[0]
+        return (
+            city
+            if roll < 0.02
+            else rng.choice(towns)
+            if roll < 0.07
+            else rng.choices(communities, weights)[0]
+        )
 
     orgs = Organisation.objects.bulk_create(
-        [Organisation(name=f"服务组织{i}", kind=OrgKind.SOCIAL_ORG, area=provider_area(i)) for i in range(N_PROVIDERS)], batch_size=2000
+        [
+            Organisation(name=f"服务组织{i}", kind=OrgKind.SOCIAL_ORG, area=provider_area(i))
+            for i in range(N_PROVIDERS)
+        ],
+        batch_size=2000,
     )
     _ = jiancheng
     Resource.objects.bulk_create(
         [
-            Resource(name=o.name, kind="organisation", organisation=o, area=o.area, categories=rng.sample(CATEGORIES, 3),
-                     capacity=rng.choice([3, 5, 8]), lat=o.area.lat, lng=o.area.lng)
+            Resource(
+                name=o.name,
+                kind="organisation",
+                organisation=o,
+                area=o.area,
+                categories=rng.sample(CATEGORIES, 3),
+                capacity=rng.choice([3, 5, 8]),
+                lat=o.area.lat,
+                lng=o.area.lng,
+            )
             for o in orgs
         ]
     )
@@ -163,15 +208,37 @@ def build_city(n_tickets: int, seed: int = 2026) -> dict:
             area = rng.choices(area_pool, area_weights)[0]
             handled = state in ("accepted", "in_progress", "resolved", "closed")
             org = rng.choice(org_ids) if handled else None
-            rating = rng.choice([5, 5, 5, 4, 4, 3, 2, 1]) if state == "closed" and rng.random() < 0.6 else None
+            rating = (
+                rng.choice([5, 5, 5, 4, 4, 3, 2, 1]) if state == "closed" and rng.random() < 0.6 else None
+            )
             yield (
-                "service_order", rng.choice(CATEGORIES), "居民点单", "", area.code, area.lat, area.lng, "",
-                rng.choice(submitter_pool), org, None, None, state, rng.choice([2, 2, 2, 3, 4]),
-                created + timedelta(days=7), 0, "{}", created, created,
-                created + timedelta(hours=1) if handled else None, created + timedelta(hours=2) if handled else None,
+                "service_order",
+                rng.choice(CATEGORIES),
+                "居民点单",
+                "",
+                area.code,
+                area.lat,
+                area.lng,
+                "",
+                rng.choice(submitter_pool),
+                org,
+                None,
+                None,
+                state,
+                rng.choice([2, 2, 2, 3, 4]),
+                created + timedelta(days=7),
+                0,
+                "{}",
+                created,
+                created,
+                created + timedelta(hours=1) if handled else None,
+                created + timedelta(hours=2) if handled else None,
                 created + timedelta(days=1) if state in ("resolved", "closed") else None,
                 created + timedelta(days=2) if state == "closed" else None,
-                "", rating, "", 0,
+                "",
+                rating,
+                "",
+                0,
             )
 
     columns = (
@@ -198,7 +265,7 @@ def build_city(n_tickets: int, seed: int = 2026) -> dict:
             sql = f"INSERT INTO tickets_ticket ({columns}) VALUES ({', '.join(['?'] * 27)})"
             connection.ensure_connection()
             raw = connection.connection
-            iso = (lambda v: v.isoformat(sep=" ") if isinstance(v, datetime) else v)  # noqa: E731
+            iso = lambda v: v.isoformat(sep=" ") if isinstance(v, datetime) else v  # noqa: E731
             batch: list = []
             for row in rows(n_tickets, submitters, communities, weights):
                 batch.append(tuple(map(iso, row)))
@@ -263,7 +330,16 @@ def reads_child(db: str, n_tickets: int, rounds: int) -> None:
             _setup_django(f"sqlite:///{var}/bench.sqlite3", var)
         city = build_city(n_tickets)
         result = measure_reads(city, rounds)
-        print(json.dumps({"db": db, "tickets": n_tickets, "insert_seconds": city["insert_seconds"], **{k: list(v) for k, v in result.items()}}))
+        print(
+            json.dumps(
+                {
+                    "db": db,
+                    "tickets": n_tickets,
+                    "insert_seconds": city["insert_seconds"],
+                    **{k: list(v) for k, v in result.items()},
+                }
+            )
+        )
     finally:
         shutil.rmtree(var, ignore_errors=True)
 
@@ -285,7 +361,12 @@ def _load(port: int, tokens: list[str], seconds: float, make_request) -> tuple[i
         while time.perf_counter() < stop:
             method, path, body = make_request()
             t0 = time.perf_counter()
-            conn.request(method, path, body=body, headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+            conn.request(
+                method,
+                path,
+                body=body,
+                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            )
             response = conn.getresponse()
             response.read()
             mine.append((time.perf_counter() - t0) * 1000)
@@ -318,14 +399,41 @@ def submit_child(seconds: float) -> None:
     from gongzhi.tickets.services import routing_rule_create
 
     city = build_city(20_000)
-    routing_rule_create(kind="service_order", area=Area.objects.get(code=ANXIANGJIE), actor=None, strategy=RoutingRule.Strategy.BEST_MATCH)
+    routing_rule_create(
+        kind="service_order",
+        area=Area.objects.get(code=ANXIANGJIE),
+        actor=None,
+        strategy=RoutingRule.Strategy.BEST_MATCH,
+    )
     before = Ticket.objects.count()
     port = 8765
-    env = {**os.environ, "DATABASE_URL": url, "GONGZHI_VAR_DIR": var, "DJANGO_SETTINGS_MODULE": "gongzhi.settings", "DEBUG": "0"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "GONGZHI_VAR_DIR": var,
+        "DJANGO_SETTINGS_MODULE": "gongzhi.settings",
+        "DEBUG": "0",
+    }
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "gongzhi.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--worker-class", "gthread", "--threads", "4", "--log-level", "warning"],
-        cwd=ROOT, env=env, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "gongzhi.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "4",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
     )
     try:
         for _ in range(100):
@@ -340,17 +448,38 @@ def submit_child(seconds: float) -> None:
         rng = random.Random(7)
 
         def order():
-            body = {"area_code": ANXIANGJIE, "category": rng.choice(categories), "title": "帮忙", "preferred_time": "周末"}
+            body = {
+                "area_code": ANXIANGJIE,
+                "category": rng.choice(categories),
+                "title": "帮忙",
+                "preferred_time": "周末",
+            }
             return "POST", "/api/v1/services/orders", json.dumps(body, ensure_ascii=False).encode()
 
         _load(port, city["tokens"], 2, order)  # warm both processes
         health_ok, health_bad, _ = _load(port, city["tokens"], seconds, lambda: ("GET", "/healthz", None))
         ok, bad, latencies = _load(port, city["tokens"], seconds, order)
-        dispatched = Ticket.objects.filter(pk__gt=0, state="dispatched", offers__isnull=False).distinct().count()
+        dispatched = (
+            Ticket.objects.filter(pk__gt=0, state="dispatched", offers__isnull=False).distinct().count()
+        )
         made = Ticket.objects.count() - before
         p50, p95 = _percentiles(latencies) if latencies else (0, 0)
-        print(json.dumps({"orders": ok, "failed": bad, "seconds": seconds, "rate": ok / seconds, "p50": p50, "p95": p95,
-                          "healthz_rate": health_ok / seconds, "healthz_failed": health_bad, "created": made, "dispatched": dispatched}))
+        print(
+            json.dumps(
+                {
+                    "orders": ok,
+                    "failed": bad,
+                    "seconds": seconds,
+                    "rate": ok / seconds,
+                    "p50": p50,
+                    "p95": p95,
+                    "healthz_rate": health_ok / seconds,
+                    "healthz_failed": health_bad,
+                    "created": made,
+                    "dispatched": dispatched,
+                }
+            )
+        )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(20)
@@ -393,19 +522,41 @@ def main() -> int:
 
     failures = 0
     if args.part in ("reads", "both"):
-        print(f"Part 1: reads with {n:,} tickets stored ({rounds} interleaved requests each; in-process test client)")
-        print(f"{'database':<11}{'insert s':>9}{'page / API':>30}{'p50 ms':>9}{'p95 ms':>9}{'p95 / healthz':>15}{'target':>14}")
-        for db in (["sqlite", "postgres"] if args.db == "both" else [args.db]):
-            r = _run_child(["--child", "reads", "--child-db", db, "--tickets", str(n), *(["--quick"] if args.quick else [])])
+        print(
+            f"Part 1: reads with {n:,} tickets stored ({rounds} interleaved requests each; in-process test client)"
+        )
+        print(
+            f"{'database':<11}{'insert s':>9}{'page / API':>30}{'p50 ms':>9}{'p95 ms':>9}{'p95 / healthz':>15}{'target':>14}"
+        )
+        for db in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
+            r = _run_child(
+                [
+                    "--child",
+                    "reads",
+                    "--child-db",
+                    db,
+                    "--tickets",
+                    str(n),
+                    *(["--quick"] if args.quick else []),
+                ]
+            )
             base = r["healthz"][1]
-            for key, label in (("queue", "dispatch queue page (安象街社区)"), ("mine", "my orders API (GET /mine)"), ("healthz", "baseline: /healthz JSON view")):
+            for key, label in (
+                ("queue", "dispatch queue page (安象街社区)"),
+                ("mine", "my orders API (GET /mine)"),
+                ("healthz", "baseline: /healthz JSON view"),
+            ):
                 p50, p95 = r[key]
                 met = key == "healthz" or p95 < TARGET_MS
                 failures += not met
                 target = "" if key == "healthz" else ("met" if met else "NOT met") + f" (<{TARGET_MS:.0f})"
-                print(f"{db:<11}{r['insert_seconds']:>9.1f}{label:>30}{p50:>9.1f}{p95:>9.1f}{p95 / base:>14.1f}x{target:>14}")
+                print(
+                    f"{db:<11}{r['insert_seconds']:>9.1f}{label:>30}{p50:>9.1f}{p95:>9.1f}{p95 / base:>14.1f}x{target:>14}"
+                )
     if args.part in ("submit", "both"):
-        print(f"\nPart 2: service orders with automatic dispatch, POST /api/v1/services/orders, 8 clients, PostgreSQL, 2 gunicorn processes × 4 threads, {seconds:.0f} s")
+        print(
+            f"\nPart 2: service orders with automatic dispatch, POST /api/v1/services/orders, 8 clients, PostgreSQL, 2 gunicorn processes × 4 threads, {seconds:.0f} s"
+        )
         r = _run_child(["--child", "submit", *(["--quick"] if args.quick else [])])
         met = r["rate"] >= TARGET_RATE and r["failed"] == 0
         failures += not met

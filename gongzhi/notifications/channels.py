@@ -135,14 +135,20 @@ class WeChatTemplateChannel:
         if token:
             return token
         query = urllib.parse.urlencode(
-            {"grant_type": "client_credential", "appid": self.config["APP_ID"], "secret": self.config["APP_SECRET"]}
+            {
+                "grant_type": "client_credential",
+                "appid": self.config["APP_ID"],
+                "secret": self.config["APP_SECRET"],
+            }
         )
         with urllib.request.urlopen(f"{self.base}/cgi-bin/token?{query}", timeout=5) as response:  # noqa: S310
             answer = json.loads(response.read().decode())
         if "access_token" not in answer:
             raise RuntimeError(f"wechat token refused: {answer.get('errcode')} {answer.get('errmsg')}")
         # Refresh a few minutes early: WeChat tokens live 7,200 s.
-        django_cache.set(self.TOKEN_CACHE_KEY, answer["access_token"], max(60, answer.get("expires_in", 7200) - 300))
+        django_cache.set(
+            self.TOKEN_CACHE_KEY, answer["access_token"], max(60, answer.get("expires_in", 7200) - 300)
+        )
         return answer["access_token"]
 
     def send(self, notification) -> Outcome:
@@ -155,9 +161,20 @@ class WeChatTemplateChannel:
         if address is None:
             return Outcome("skipped", "user has no bound openid")
         fields = template.get("fields", {"title": "thing1", "body": "thing2"})
-        data = {fields[key]: {"value": value} for key, value in (("title", notification.title[:20]), ("body", notification.body[:20])) if key in fields}
-        payload = {"touser": address.address, "template_id": template["id"], "url": notification.url, "data": data}
-        answer = _post_json(f"{self.base}/cgi-bin/message/template/send?access_token={self.access_token()}", payload)
+        data = {
+            fields[key]: {"value": value}
+            for key, value in (("title", notification.title[:20]), ("body", notification.body[:20]))
+            if key in fields
+        }
+        payload = {
+            "touser": address.address,
+            "template_id": template["id"],
+            "url": notification.url,
+            "data": data,
+        }
+        answer = _post_json(
+            f"{self.base}/cgi-bin/message/template/send?access_token={self.access_token()}", payload
+        )
         if answer.get("errcode", 0) != 0:
             return Outcome("failed", f"{answer.get('errcode')} {answer.get('errmsg', '')}"[:200])
         return Outcome("sent")

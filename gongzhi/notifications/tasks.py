@@ -26,9 +26,13 @@ def deliver_notifications(notification_ids: list[int]) -> dict[str, int]:
                 outcome = channel.send(notification)
                 status, detail = outcome.status, outcome.detail
             except Exception as exc:  # noqa: BLE001 - a gateway error is recorded, not raised
-                logger.warning("channel %s failed for notification %s: %s", channel.name, notification.pk, exc)
+                logger.warning(
+                    "channel %s failed for notification %s: %s", channel.name, notification.pk, exc
+                )
                 status, detail = Delivery.Status.FAILED, str(exc)[:200]
             counts[status] += 1
-            deliveries.append(Delivery(notification=notification, channel=channel.name, status=status, detail=detail))
+            deliveries.append(
+                Delivery(notification=notification, channel=channel.name, status=status, detail=detail)
+            )
     Delivery.objects.bulk_create(deliveries)
     return counts

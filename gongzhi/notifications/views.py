@@ -34,7 +34,9 @@ def notification_open_view(request, notification_id: int):
     notification = selectors.notification_get(viewer=request.user, pk=notification_id)
     services.notification_mark_read(viewer=request.user, notification_id=notification.pk)
     target = notification.url or "notifications:list"
-    if notification.url and not url_has_allowed_host_and_scheme(notification.url, allowed_hosts={request.get_host()}):
+    if notification.url and not url_has_allowed_host_and_scheme(
+        notification.url, allowed_hosts={request.get_host()}
+    ):
         target = "notifications:list"
     return redirect(target)
 

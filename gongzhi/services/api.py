@@ -84,7 +84,9 @@ class OrderIn(Schema):
 
 
 class OrderOut(TicketOut):
-    offered_to: list[str] = Field(..., description="the providers it was offered to at once by a rule, if any")
+    offered_to: list[str] = Field(
+        ..., description="the providers it was offered to at once by a rule, if any"
+    )
 
 
 class QueueRowOut(Schema):
@@ -239,7 +241,11 @@ def catalogue(request, area_code: str = "", category: str = ""):
     return selectors.catalogue(viewer=request.auth, area=area, category=category)
 
 
-@router.post("/orders", response={201: OrderOut}, summary="Place a service order (点单); the community's rules may dispatch it at once")
+@router.post(
+    "/orders",
+    response={201: OrderOut},
+    summary="Place a service order (点单); the community's rules may dispatch it at once",
+)
 def order_place(request, payload: OrderIn):
     offering = None
     if payload.offering_id:
@@ -266,11 +272,22 @@ def order_place(request, payload: OrderIn):
 
 
 def _suggestion(s) -> dict:
-    return {"party": {"type": s.party.type, "id": s.party.id, "label": s.party.label}, "cost": s.cost, "cost_km": s.cost_km,
-            "components": s.components, "facts": s.facts, "reasons": list(s.reasons), "eligible": s.eligible}
+    return {
+        "party": {"type": s.party.type, "id": s.party.id, "label": s.party.label},
+        "cost": s.cost,
+        "cost_km": s.cost_km,
+        "components": s.components,
+        "facts": s.facts,
+        "reasons": list(s.reasons),
+        "eligible": s.eligible,
+    }
 
 
-@router.get("/queue", response=list[QueueRowOut], summary="Service orders waiting for dispatch, with the top suggestions")
+@router.get(
+    "/queue",
+    response=list[QueueRowOut],
+    summary="Service orders waiting for dispatch, with the top suggestions",
+)
 @paginate(Page)
 def order_queue(request, category: str = ""):
     qs = selectors.order_queue(viewer=request.auth, category=category)
@@ -287,7 +304,10 @@ class _RankedPage:
         return self.qs.count()
 
     def __getitem__(self, item):
-        return [{"ticket": t, "suggestions": [_suggestion(s) for s in ranked]} for t, ranked in selectors.with_suggestions(self.qs[item])]
+        return [
+            {"ticket": t, "suggestions": [_suggestion(s) for s in ranked]}
+            for t, ranked in selectors.with_suggestions(self.qs[item])
+        ]
 
 
 class PlanPairOut(Schema):
@@ -306,7 +326,9 @@ class PlanOut(Schema):
     greedy_assigned: int
     optimal_cost: float
     greedy_cost: float
-    greedy_extra_pct: float | None = Field(..., description="how much costlier greedy is than the optimum, in %")
+    greedy_extra_pct: float | None = Field(
+        ..., description="how much costlier greedy is than the optimum, in %"
+    )
     proven_optimal: bool
     gap: float | None
     seconds: float
@@ -325,18 +347,35 @@ def _party(f) -> dict | None:
 
 def _plan_out(p) -> dict:
     return {
-        "orders": p.orders, "providers": p.providers, "optimal_assigned": p.optimal_assigned, "greedy_assigned": p.greedy_assigned,
-        "optimal_cost": p.optimal_cost, "greedy_cost": p.greedy_cost, "greedy_extra_pct": p.saving_pct,
-        "proven_optimal": p.proven_optimal, "gap": p.gap, "seconds": p.seconds,
+        "orders": p.orders,
+        "providers": p.providers,
+        "optimal_assigned": p.optimal_assigned,
+        "greedy_assigned": p.greedy_assigned,
+        "optimal_cost": p.optimal_cost,
+        "greedy_cost": p.greedy_cost,
+        "greedy_extra_pct": p.saving_pct,
+        "proven_optimal": p.proven_optimal,
+        "gap": p.gap,
+        "seconds": p.seconds,
         "pairs": [
-            {"ticket_id": x.ticket.pk, "title": x.ticket.title, "provider": _party(x.provider), "greedy_provider": _party(x.greedy),
-             "cost": x.cost, "terms": x.terms}
+            {
+                "ticket_id": x.ticket.pk,
+                "title": x.ticket.title,
+                "provider": _party(x.provider),
+                "greedy_provider": _party(x.greedy),
+                "cost": x.cost,
+                "terms": x.terms,
+            }
             for x in p.pairs
         ],
     }
 
 
-@router.get("/queue/plan", response=PlanOut, summary="Every waiting order assigned at once: the optimal plan and the greedy baseline")
+@router.get(
+    "/queue/plan",
+    response=PlanOut,
+    summary="Every waiting order assigned at once: the optimal plan and the greedy baseline",
+)
 def queue_plan(request):
     from django.core.exceptions import PermissionDenied
 
@@ -347,7 +386,11 @@ def queue_plan(request):
     return _plan_out(plan(request.auth))
 
 
-@router.post("/queue/dispatch-all", response=DispatchAllOut, summary="Dispatch every waiting order as the optimal plan says")
+@router.post(
+    "/queue/dispatch-all",
+    response=DispatchAllOut,
+    summary="Dispatch every waiting order as the optimal plan says",
+)
 def queue_dispatch_all(request):
     done, skipped, p = services.orders_dispatch_all(viewer=request.auth, ip=client_ip(request))
     return {"dispatched": done, "skipped": skipped, "plan": _plan_out(p)}
@@ -363,7 +406,10 @@ def need_list(request, filters: Query[ListFilter], status: str = "active"):
 def need_create(request, payload: NeedIn):
     person = person_get(viewer=request.auth, pk=payload.person_id) if payload.person_id else None
     need = services.need_create(
-        actor=request.auth, ip=client_ip(request), area=_area(payload.area_code), person=person,
+        actor=request.auth,
+        ip=client_ip(request),
+        area=_area(payload.area_code),
+        person=person,
         **payload.dict(exclude={"area_code", "person_id"}),
     )
     return Status(201, selectors.need_get(viewer=request.auth, pk=need.pk))
@@ -372,7 +418,9 @@ def need_create(request, payload: NeedIn):
 @router.patch("/needs/{need_id}", response=NeedOut, summary="Change a need")
 def need_update(request, need_id: int, payload: NeedPatch):
     need = selectors.need_get(viewer=request.auth, pk=need_id)
-    return services.need_update(need=need, actor=request.auth, ip=client_ip(request), **payload.dict(exclude_none=True))
+    return services.need_update(
+        need=need, actor=request.auth, ip=client_ip(request), **payload.dict(exclude_none=True)
+    )
 
 
 @router.get("/resources", response=list[ResourceOut], summary="The resource list of my areas")
@@ -383,12 +431,18 @@ def resource_list(request, filters: Query[ListFilter], kind: str = ""):
 
 @router.post("/resources", response={201: ResourceOut}, summary="Add a resource")
 def resource_create(request, payload: ResourceIn):
-    organisation = organisation_get(viewer=request.auth, pk=payload.organisation_id) if payload.organisation_id else None
+    organisation = (
+        organisation_get(viewer=request.auth, pk=payload.organisation_id) if payload.organisation_id else None
+    )
     user = User.objects.filter(pk=payload.user_id, is_active=True).first() if payload.user_id else None
     if payload.user_id and user is None:
         raise field_error("user_id", _("No such account."), "resource.user")
     resource = services.resource_create(
-        actor=request.auth, ip=client_ip(request), area=_area(payload.area_code), organisation=organisation, user=user,
+        actor=request.auth,
+        ip=client_ip(request),
+        area=_area(payload.area_code),
+        organisation=organisation,
+        user=user,
         **payload.dict(exclude={"area_code", "organisation_id", "user_id"}),
     )
     return Status(201, resource)
@@ -397,7 +451,9 @@ def resource_create(request, payload: ResourceIn):
 @router.patch("/resources/{resource_id}", response=ResourceOut, summary="Change a resource")
 def resource_update(request, resource_id: int, payload: ResourcePatch):
     resource = selectors.resource_get(viewer=request.auth, pk=resource_id)
-    return services.resource_update(resource=resource, actor=request.auth, ip=client_ip(request), **payload.dict(exclude_none=True))
+    return services.resource_update(
+        resource=resource, actor=request.auth, ip=client_ip(request), **payload.dict(exclude_none=True)
+    )
 
 
 @router.get("/offerings", response=list[OfferingOut], summary="The service list of my areas")
@@ -406,11 +462,16 @@ def offering_list(request, filters: Query[ListFilter]):
     return selectors.offering_list(viewer=request.auth, **filters.dict())
 
 
-@router.post("/offerings", response={201: OfferingOut}, summary="List a service; people with a matching need are told")
+@router.post(
+    "/offerings", response={201: OfferingOut}, summary="List a service; people with a matching need are told"
+)
 def offering_create(request, payload: OfferingIn):
     provider = selectors.resource_get(viewer=request.auth, pk=payload.provider_id)
     offering = services.offering_create(
-        actor=request.auth, ip=client_ip(request), area=_area(payload.area_code), provider=provider,
+        actor=request.auth,
+        ip=client_ip(request),
+        area=_area(payload.area_code),
+        provider=provider,
         **payload.dict(exclude={"area_code", "provider_id"}),
     )
     return Status(201, offering)
@@ -423,5 +484,6 @@ def offering_update(request, offering_id: int, payload: OfferingPatch):
 
     if not request.auth.access.can("services.manage", offering.area_id):
         raise PermissionDenied
-    return services.offering_update(offering=offering, actor=request.auth, ip=client_ip(request), **payload.dict(exclude_none=True))
-
+    return services.offering_update(
+        offering=offering, actor=request.auth, ip=client_ip(request), **payload.dict(exclude_none=True)
+    )

@@ -79,7 +79,18 @@ def plan(viewer) -> BatchPlan:
     tickets = waiting_orders(viewer)
     providers = providers_for({t.area_id for t in tickets}) if tickets else []
     if not tickets or not providers:
-        return BatchPlan([PlannedPair(t, None, None, None) for t in tickets], 0.0, 0.0, 0, 0, True, 0.0, 0.0, len(tickets), len(providers))
+        return BatchPlan(
+            [PlannedPair(t, None, None, None) for t in tickets],
+            0.0,
+            0.0,
+            0,
+            0,
+            True,
+            0.0,
+            0.0,
+            len(tickets),
+            len(providers),
+        )
     terms = cost_terms(tickets, providers)
     cost = terms["cost"]
     for i, t in enumerate(tickets):  # a provider must serve the order's area
@@ -97,7 +108,9 @@ def plan(viewer) -> BatchPlan:
                 provider=providers[j] if j >= 0 else None,
                 greedy=providers[g] if g >= 0 else None,
                 cost=float(cost[i, j]) if j >= 0 else None,
-                terms={k: round(float(terms[k][i, j]), 1) for k in ("distance", "load", "rating")} if j >= 0 else {},
+                terms={k: round(float(terms[k][i, j]), 1) for k in ("distance", "load", "rating")}
+                if j >= 0
+                else {},
             )
         )
     return BatchPlan(

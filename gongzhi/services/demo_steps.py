@@ -79,7 +79,9 @@ def seed_resources(ctx) -> dict[str, Resource]:
             lat=org.area.lat,
             lng=org.area.lng,
         )
-    for org in Organisation.objects.filter(kind=OrgKind.MASS_ORG, name__in=list(MASS_ORG_CATEGORIES)).order_by("id"):
+    for org in Organisation.objects.filter(
+        kind=OrgKind.MASS_ORG, name__in=list(MASS_ORG_CATEGORIES)
+    ).order_by("id"):
         made[f"org:{org.pk}"] = resource_create(
             actor=None,
             name=org.name,
@@ -99,18 +101,32 @@ def seed_resources(ctx) -> dict[str, Resource]:
             kind=ResourceKind.ORGANISATION,
             organisation=org,
             area=org.area,
-            categories=[c for c in org.categories if c in MASS_ORG_CATEGORIES["简阳市妇女联合会"] + ["anti_fraud", "consumer_rights", "elderly_care", "child_care"]]
+            categories=[
+                c
+                for c in org.categories
+                if c
+                in MASS_ORG_CATEGORIES["简阳市妇女联合会"]
+                + ["anti_fraud", "consumer_rights", "elderly_care", "child_care"]
+            ]
             or ["mediation"],
             capacity=4,
             availability="随时",
         )
     merchant_user = ctx.users.get(MERCHANT)
-    merchant_org = next((m.organisation for m in merchant_user.memberships.all() if m.organisation_id), None) if merchant_user else None
+    merchant_org = (
+        next((m.organisation for m in merchant_user.memberships.all() if m.organisation_id), None)
+        if merchant_user
+        else None
+    )
     for org in Organisation.objects.filter(kind=OrgKind.MERCHANT, is_active=True).order_by("id")[:60]:
         kind_word = next((k for k in MERCHANT_CATEGORIES if org.name.endswith(k)), "便利店")
         # The merchant login's shop serves the resident login's community, so the loop can be tried.
         area = _area(ANXIANGJIE) if merchant_org and org.pk == merchant_org.pk else org.area
-        categories = ["haircut", "meal"] if merchant_org and org.pk == merchant_org.pk else MERCHANT_CATEGORIES[kind_word]
+        categories = (
+            ["haircut", "meal"]
+            if merchant_org and org.pk == merchant_org.pk
+            else MERCHANT_CATEGORIES[kind_word]
+        )
         made[f"org:{org.pk}"] = resource_create(
             actor=None,
             name=org.name,
@@ -138,15 +154,38 @@ def seed_resources(ctx) -> dict[str, Resource]:
             contact_name=volunteer.name,
         )
     repairers, _created = Organisation.objects.get_or_create(
-        name="安象街社区便民维修志愿队", defaults={"kind": OrgKind.TEAM, "area": _area(ANXIANGJIE), "categories": ["repair"]}
+        name="安象街社区便民维修志愿队",
+        defaults={"kind": OrgKind.TEAM, "area": _area(ANXIANGJIE), "categories": ["repair"]},
     )
     made[f"org:{repairers.pk}"] = resource_create(
-        actor=None, name=repairers.name, kind=ResourceKind.ORGANISATION, organisation=repairers, area=_area(ANXIANGJIE),
-        categories=["repair", "housework"], skills=["水电", "家电"], capacity=4, availability="每天 18:00-21:00、周末全天",
-        lat=_area(ANXIANGJIE).lat, lng=_area(ANXIANGJIE).lng,
+        actor=None,
+        name=repairers.name,
+        kind=ResourceKind.ORGANISATION,
+        organisation=repairers,
+        area=_area(ANXIANGJIE),
+        categories=["repair", "housework"],
+        skills=["水电", "家电"],
+        capacity=4,
+        availability="每天 18:00-21:00、周末全天",
+        lat=_area(ANXIANGJIE).lat,
+        lng=_area(ANXIANGJIE).lng,
     )
-    resource_create(actor=None, name="安象街社区党群服务中心活动室", kind=ResourceKind.VENUE, area=_area(ANXIANGJIE), capacity=40, availability="每天 8:30-21:00")
-    resource_create(actor=None, name="简阳市慈善会“一老一小”关爱基金", kind=ResourceKind.FUND, area=_area(CITY), capacity=1, availability="按季度申请")
+    resource_create(
+        actor=None,
+        name="安象街社区党群服务中心活动室",
+        kind=ResourceKind.VENUE,
+        area=_area(ANXIANGJIE),
+        capacity=40,
+        availability="每天 8:30-21:00",
+    )
+    resource_create(
+        actor=None,
+        name="简阳市慈善会“一老一小”关爱基金",
+        kind=ResourceKind.FUND,
+        area=_area(CITY),
+        capacity=1,
+        availability="按季度申请",
+    )
     return made
 
 
@@ -167,50 +206,122 @@ def seed_needs(ctx) -> None:
     lonely = list(Person.objects.filter(area_id=ANXIANGJIE, tags__tag=Tag.ELDERLY_ALONE).order_by("id")[:5])
     for person in lonely:
         need_create(
-            actor=None, title="独居老人每周上门探访", category="elderly_care", area=_area(ANXIANGJIE), subject=Subject.PERSON,
-            person=person, urgency=Urgency.HIGH, source=NeedSource.VISIT, frequency="每周一次", description="测血压、聊聊天、看看家里安全",
+            actor=None,
+            title="独居老人每周上门探访",
+            category="elderly_care",
+            area=_area(ANXIANGJIE),
+            subject=Subject.PERSON,
+            person=person,
+            urgency=Urgency.HIGH,
+            source=NeedSource.VISIT,
+            frequency="每周一次",
+            description="测血压、聊聊天、看看家里安全",
         )
     if resident is not None and resident.person_id:
         need_create(
-            actor=None, title="老房水管老化，需要定期检修", category="repair", area=_area(ANXIANGJIE), subject=Subject.PERSON,
-            person=resident.person, urgency=Urgency.NORMAL, source=NeedSource.RESIDENT, frequency="每季度一次",
+            actor=None,
+            title="老房水管老化，需要定期检修",
+            category="repair",
+            area=_area(ANXIANGJIE),
+            subject=Subject.PERSON,
+            person=resident.person,
+            urgency=Urgency.NORMAL,
+            source=NeedSource.RESIDENT,
+            frequency="每季度一次",
         )
         need_create(
-            actor=None, title="想学手机挂号和视频通话", category="elderly_care", area=_area(ANXIANGJIE), subject=Subject.PERSON,
-            person=resident.person, urgency=Urgency.LOW, source=NeedSource.RESIDENT,
+            actor=None,
+            title="想学手机挂号和视频通话",
+            category="elderly_care",
+            area=_area(ANXIANGJIE),
+            subject=Subject.PERSON,
+            person=resident.person,
+            urgency=Urgency.LOW,
+            source=NeedSource.RESIDENT,
         )
     need_create(
-        actor=None, title="简城街道骑手：休息、充电、饮水的驿站", category="rider_service", area=_area(JIANCHENG), subject=Subject.GROUP,
-        group_tag=Tag.NEW_EMPLOYMENT, beneficiaries=320, urgency=Urgency.HIGH, source=NeedSource.SURVEY,
+        actor=None,
+        title="简城街道骑手：休息、充电、饮水的驿站",
+        category="rider_service",
+        area=_area(JIANCHENG),
+        subject=Subject.GROUP,
+        group_tag=Tag.NEW_EMPLOYMENT,
+        beneficiaries=320,
+        urgency=Urgency.HIGH,
+        source=NeedSource.SURVEY,
         description="午间高峰后需要歇脚和给电动车充电的地方",
     )
     need_create(
-        actor=None, title="留守儿童放学后托管和作业辅导", category="child_care", area=_area(ANXIANGJIE), subject=Subject.GROUP,
-        group_tag=Tag.LEFT_BEHIND_CHILD, beneficiaries=rng.randint(12, 30), urgency=Urgency.HIGH, source=NeedSource.VISIT, frequency="每个工作日",
+        actor=None,
+        title="留守儿童放学后托管和作业辅导",
+        category="child_care",
+        area=_area(ANXIANGJIE),
+        subject=Subject.GROUP,
+        group_tag=Tag.LEFT_BEHIND_CHILD,
+        beneficiaries=rng.randint(12, 30),
+        urgency=Urgency.HIGH,
+        source=NeedSource.VISIT,
+        frequency="每个工作日",
     )
     need_create(
-        actor=None, title="独居老人防诈骗宣传", category="anti_fraud", area=_area(ANXIANGJIE), subject=Subject.GROUP,
-        group_tag=Tag.ELDERLY_ALONE, beneficiaries=40, urgency=Urgency.NORMAL, source=NeedSource.GRID,
+        actor=None,
+        title="独居老人防诈骗宣传",
+        category="anti_fraud",
+        area=_area(ANXIANGJIE),
+        subject=Subject.GROUP,
+        group_tag=Tag.ELDERLY_ALONE,
+        beneficiaries=40,
+        urgency=Urgency.NORMAL,
+        source=NeedSource.GRID,
     )
     need_create(
-        actor=None, title="老年人防范保健品消费陷阱", category="consumer_rights", area=_area(QINGJIANGLU), subject=Subject.GROUP,
-        group_tag=Tag.ELDERLY, beneficiaries=150, urgency=Urgency.NORMAL, source=NeedSource.SURVEY,
+        actor=None,
+        title="老年人防范保健品消费陷阱",
+        category="consumer_rights",
+        area=_area(QINGJIANGLU),
+        subject=Subject.GROUP,
+        group_tag=Tag.ELDERLY,
+        beneficiaries=150,
+        urgency=Urgency.NORMAL,
+        source=NeedSource.SURVEY,
     )
     need_create(
-        actor=None, title="老党员结对帮扶困境家庭", category="elderly_care", area=_area(SHUYANG), subject=Subject.GROUP,
-        group_tag=Tag.SPECIAL_DIFFICULTY, beneficiaries=25, urgency=Urgency.NORMAL, source=NeedSource.REFERRAL,
+        actor=None,
+        title="老党员结对帮扶困境家庭",
+        category="elderly_care",
+        area=_area(SHUYANG),
+        subject=Subject.GROUP,
+        group_tag=Tag.SPECIAL_DIFFICULTY,
+        beneficiaries=25,
+        urgency=Urgency.NORMAL,
+        source=NeedSource.REFERRAL,
     )
 
 
 def seed_offerings(ctx, made: dict[str, Resource]) -> dict[str, ServiceOffering]:
     offerings: dict[str, ServiceOffering] = {}
-    social = Resource.objects.filter(kind=ResourceKind.ORGANISATION, organisation__kind=OrgKind.SOCIAL_ORG, area_id=JIANCHENG).order_by("id").first()
-    social = social or Resource.objects.filter(kind=ResourceKind.ORGANISATION, organisation__kind=OrgKind.SOCIAL_ORG).order_by("id").first()
+    social = (
+        Resource.objects.filter(
+            kind=ResourceKind.ORGANISATION, organisation__kind=OrgKind.SOCIAL_ORG, area_id=JIANCHENG
+        )
+        .order_by("id")
+        .first()
+    )
+    social = (
+        social
+        or Resource.objects.filter(kind=ResourceKind.ORGANISATION, organisation__kind=OrgKind.SOCIAL_ORG)
+        .order_by("id")
+        .first()
+    )
     union = _resource_of(_org("简阳市总工会"))
     women = _resource_of(_org("妇女联合会"))
     red_cross = _resource_of(_org("红十字会"))
     merchant_user = ctx.users.get(MERCHANT)
-    merchant_org = next((m.organisation for m in merchant_user.memberships.all() if m.organisation_id), None) if merchant_user else None
+    merchant_org = (
+        next((m.organisation for m in merchant_user.memberships.all() if m.organisation_id), None)
+        if merchant_user
+        else None
+    )
     shop = _resource_of(merchant_org)
     hardware = _resource_of(_org("安象街社区便民维修志愿队"))
     task_force = _resource_of(_org("简城街道大群团攻坚队"))
@@ -223,7 +334,16 @@ def seed_offerings(ctx, made: dict[str, Resource]) -> dict[str, ServiceOffering]
         ("haircut", shop, "公益理发", "haircut", ANXIANGJIE, True, "", "每月第一个周六上午"),
         ("meal", shop, "老年助餐送餐", "meal", ANXIANGJIE, False, "12元/餐（满70岁补贴6元）", "每天午餐"),
         ("repair", hardware, "水电小修上门", "repair", ANXIANGJIE, True, "", "每天 18:00-21:00"),
-        ("rider_station", union, "骑手暖心驿站：歇脚、充电、饮水", "rider_service", CITY, True, "", "全天开放"),
+        (
+            "rider_station",
+            union,
+            "骑手暖心驿站：歇脚、充电、饮水",
+            "rider_service",
+            CITY,
+            True,
+            "",
+            "全天开放",
+        ),
         ("legal", union, "法治护航专席：劳动维权咨询", "legal", CITY, True, "", "每周三下午"),
         ("after_school", women, "放学后托管与作业辅导", "child_care", CITY, True, "", "工作日 16:30-18:30"),
         ("first_aid", red_cross, "应急救护与健康义诊", "health", CITY, True, "", "每月一次"),
@@ -240,8 +360,15 @@ def seed_offerings(ctx, made: dict[str, Resource]) -> dict[str, ServiceOffering]
         if not area.code.startswith(provider.area.prefix):
             area = provider.area
         offerings[key] = offering_create(
-            actor=None, title=title, category=category, provider=provider, area=area, capacity=provider.capacity,
-            is_free=free, price=price, schedule=schedule,
+            actor=None,
+            title=title,
+            category=category,
+            provider=provider,
+            area=area,
+            capacity=provider.capacity,
+            is_free=free,
+            price=price,
+            schedule=schedule,
         )
     return offerings
 
@@ -260,7 +387,10 @@ def seed_orders(ctx, offerings: dict[str, ServiceOffering]) -> None:
 
     def order(by, title, category="", offering="", **kw):
         listed = offerings.get(offering)
-        if listed is not None and not ServiceOffering.objects.catalogue_for(by, ANXIANGJIE).filter(pk=listed.pk).exists():
+        if (
+            listed is not None
+            and not ServiceOffering.objects.catalogue_for(by, ANXIANGJIE).filter(pk=listed.pk).exists()
+        ):
             category, listed = listed.category, None
         return order_place(resident=by, area=home, title=title, category=category, offering=listed, **kw)
 
@@ -273,7 +403,9 @@ def seed_orders(ctx, offerings: dict[str, ServiceOffering]) -> None:
 
     shop, social, union = org_of(merchant), org_of(social_worker), org_of(org_member)
     # Waiting in the queue: the dispatcher sees ranked suggestions for each.
-    order(resident, "家里大扫除需要帮手", "housework", preferred_time="本周六上午", address="安象街12栋2单元301")
+    order(
+        resident, "家里大扫除需要帮手", "housework", preferred_time="本周六上午", address="安象街12栋2单元301"
+    )
     order(rider, "午间想找个地方给电动车充电", offering="rider_station")
     order(resident, "想请人教我用手机挂号", "elderly_care", description="孩子在外地，挂号总是挂不上")
     # Offered and waiting for an answer: the merchant and the organisation member see these.
@@ -298,7 +430,9 @@ def seed_orders(ctx, offerings: dict[str, ServiceOffering]) -> None:
     tickets.ticket_resolve(ticket=t, actor=merchant, note="已更换阀芯")
     tickets.ticket_rate(ticket=t, actor=resident, rating=2, comment="第二天又开始滴水")
     # Cancelled by the resident; declined by every party and back in the queue; reopened.
-    tickets.ticket_cancel(ticket=order(resident, "想报名智能手机课", offering="phone_class"), actor=resident, note="已经学会了")
+    tickets.ticket_cancel(
+        ticket=order(resident, "想报名智能手机课", offering="phone_class"), actor=resident, note="已经学会了"
+    )
     t = order(rider, "下雨天能否在驿站避雨", offering="rider_station")
     dispatch(t, union)
     tickets.ticket_decline(ticket=t, actor=org_member, note="驿站本周装修，请改派")
@@ -314,7 +448,9 @@ def seed_orders(ctx, offerings: dict[str, ServiceOffering]) -> None:
     t.refresh_from_db()
     tickets.ticket_escalate(ticket=t, actor=None)
     # A rule of the community: repairs go to the best-ranked provider at once.
-    tickets.routing_rule_create(kind=KIND, category="repair", area=home, actor=None, strategy=RoutingRule.Strategy.BEST_MATCH)
+    tickets.routing_rule_create(
+        kind=KIND, category="repair", area=home, actor=None, strategy=RoutingRule.Strategy.BEST_MATCH
+    )
     order(resident, "卫生间灯不亮了", "repair", preferred_time="今晚")  # dispatched automatically by the rule
     ctx.counts["service_orders"] = Ticket.objects.filter(kind=KIND).count()
 

@@ -80,8 +80,20 @@ def providers_for(area_codes: set[str]) -> list[ProviderFacts]:
         .exclude(organisation__isnull=True, user__isnull=True)
         .order_by("id")
         .values(
-            "organisation_id", "user_id", "categories", "capacity", "is_available", "area_id", "lat", "lng",
-            "organisation__name", "organisation__lat", "organisation__lng", "user__name", "area__lat", "area__lng",
+            "organisation_id",
+            "user_id",
+            "categories",
+            "capacity",
+            "is_available",
+            "area_id",
+            "lat",
+            "lng",
+            "organisation__name",
+            "organisation__lat",
+            "organisation__lng",
+            "user__name",
+            "area__lat",
+            "area__lng",
         )
     )
     by_party: dict[str, ProviderFacts] = {}
@@ -104,7 +116,9 @@ def providers_for(area_codes: set[str]) -> list[ProviderFacts]:
             party = PartyRef("org", r["organisation_id"], r["organisation__name"])
         else:
             party = PartyRef("user", r["user_id"], r["user__name"])
-        by_party[key] = ProviderFacts(party, set(r["categories"]), lat, lng, r["capacity"], {r["area_id"]}, available=r["is_available"])
+        by_party[key] = ProviderFacts(
+            party, set(r["categories"]), lat, lng, r["capacity"], {r["area_id"]}, available=r["is_available"]
+        )
     _load_and_ratings(by_party)
     return list(by_party.values())
 
@@ -121,9 +135,13 @@ def _load_and_ratings(by_party: dict[str, ProviderFacts]) -> None:
     ):
         if not ids:
             continue
-        for row in working.filter(**{f"{assignee}__in": ids}).values(assignee).annotate(n=Count("id")).order_by():
+        for row in (
+            working.filter(**{f"{assignee}__in": ids}).values(assignee).annotate(n=Count("id")).order_by()
+        ):
             by_party[f"{prefix}:{row[assignee]}"].load += row["n"]
-        for row in offers.filter(**{f"{offered}__in": ids}).values(offered).annotate(n=Count("id")).order_by():
+        for row in (
+            offers.filter(**{f"{offered}__in": ids}).values(offered).annotate(n=Count("id")).order_by()
+        ):
             by_party[f"{prefix}:{row[offered]}"].load += row["n"]
         for s in PartyStats.objects.filter(**{f"{stat}__in": ids}).values(stat, "rating_count", "rating_sum"):
             facts = by_party[f"{prefix}:{s[stat]}"]
@@ -140,21 +158,33 @@ def chosen_parties_of(tickets: list[Ticket]) -> list[str]:
     """For each order, the provider of the listed service the resident ordered ("org:12"), or ""."""
     wanted = {(t.extra or {}).get("offering_id") for t in tickets} - {None}
     keys = {}
-    for o in ServiceOffering.objects.filter(pk__in=wanted).values("pk", "provider__organisation_id", "provider__user_id"):
+    for o in ServiceOffering.objects.filter(pk__in=wanted).values(
+        "pk", "provider__organisation_id", "provider__user_id"
+    ):
         org, user = o["provider__organisation_id"], o["provider__user_id"]
         keys[o["pk"]] = f"org:{org}" if org else f"user:{user}" if user else ""
     return [keys.get((t.extra or {}).get("offering_id"), "") for t in tickets]
 
 
-def distances_m(points: list[tuple[float | None, float | None]], providers: list[ProviderFacts]) -> np.ndarray:
+def distances_m(
+    points: list[tuple[float | None, float | None]], providers: list[ProviderFacts]
+) -> np.ndarray:
     """Metres from each point to each provider; ``UNKNOWN_DISTANCE_M`` where a position is missing."""
-    o = np.array([(p[0] if p[0] is not None else np.nan, p[1] if p[1] is not None else np.nan) for p in points], dtype=float).reshape(-1, 2)
-    q = np.array([(f.lat if f.lat is not None else np.nan, f.lng if f.lng is not None else np.nan) for f in providers], dtype=float).reshape(-1, 2)
+    o = np.array(
+        [(p[0] if p[0] is not None else np.nan, p[1] if p[1] is not None else np.nan) for p in points],
+        dtype=float,
+    ).reshape(-1, 2)
+    q = np.array(
+        [(f.lat if f.lat is not None else np.nan, f.lng if f.lng is not None else np.nan) for f in providers],
+        dtype=float,
+    ).reshape(-1, 2)
     d = haversine_m_array(o[:, 0][:, None], o[:, 1][:, None], q[:, 0][None, :], q[:, 1][None, :])
     return np.where(np.isnan(d), UNKNOWN_DISTANCE_M, d)
 
 
-def cost_terms(tickets: list[Ticket], providers: list[ProviderFacts], w: matching.DispatchWeights | None = None) -> dict[str, np.ndarray]:
+def cost_terms(
+    tickets: list[Ticket], providers: list[ProviderFacts], w: matching.DispatchWeights | None = None
+) -> dict[str, np.ndarray]:
     """The cost of every (order, provider) pair and its terms, each an ``n × m`` array.
 
     ``cost`` is ``inf`` where the provider does not serve the order's category (the provider the
@@ -167,7 +197,13 @@ def cost_terms(tickets: list[Ticket], providers: list[ProviderFacts], w: matchin
     load = np.array([f.load for f in providers], dtype=float)
     stars = np.array([f.stars for f in providers], dtype=float)
     chosen = chosen_parties_of(tickets)
-    fit = np.array([[t.category in f.categories or f.party.key == c for f in providers] for t, c in zip(tickets, chosen, strict=True)], dtype=bool).reshape(n, m)
+    fit = np.array(
+        [
+            [t.category in f.categories or f.party.key == c for f in providers]
+            for t, c in zip(tickets, chosen, strict=True)
+        ],
+        dtype=bool,
+    ).reshape(n, m)
     terms = {
         "distance": w.per_metre * distance_m,
         "load": np.broadcast_to(w.per_open_order * load, (n, m)),
@@ -175,7 +211,13 @@ def cost_terms(tickets: list[Ticket], providers: list[ProviderFacts], w: matchin
     }
     cost = terms["distance"] + terms["load"] + terms["rating"]
     feasible = fit & (distance_m <= w.max_distance_m)
-    return {"cost": np.where(feasible, cost, np.inf), "fit": fit, "distance_m": distance_m, **terms, "chosen": chosen}
+    return {
+        "cost": np.where(feasible, cost, np.inf),
+        "fit": fit,
+        "distance_m": distance_m,
+        **terms,
+        "chosen": chosen,
+    }
 
 
 def _reasons(facts: ProviderFacts, distance_m: float, chosen: bool) -> tuple[str, ...]:
@@ -183,9 +225,12 @@ def _reasons(facts: ProviderFacts, distance_m: float, chosen: bool) -> tuple[str
     if chosen:
         out.append(_("the resident chose this provider's service"))
     out.append(_("%(km).1f km away") % {"km": distance_m / 1000})
-    out.append(_("%(load)d of %(capacity)d orders in hand") % {"load": facts.load, "capacity": facts.capacity})
     out.append(
-        _("rated %(rating).1f from %(n)d ratings") % {"rating": facts.rating_sum / facts.rating_count, "n": facts.rating_count}
+        _("%(load)d of %(capacity)d orders in hand") % {"load": facts.load, "capacity": facts.capacity}
+    )
+    out.append(
+        _("rated %(rating).1f from %(n)d ratings")
+        % {"rating": facts.rating_sum / facts.rating_count, "n": facts.rating_count}
         if facts.rating_count
         else _("not rated yet")
     )
@@ -196,7 +241,9 @@ def _reasons(facts: ProviderFacts, distance_m: float, chosen: bool) -> tuple[str
     return tuple(out)
 
 
-def suggestions_from(terms: dict, row: int, providers: list[ProviderFacts], *, limit: int) -> list[Suggestion]:
+def suggestions_from(
+    terms: dict, row: int, providers: list[ProviderFacts], *, limit: int
+) -> list[Suggestion]:
     """The ``limit`` best providers of one order: the resident's choice first, then eligible ones by
     cost, then those at capacity; providers that do not serve the category are left out."""
     cost = terms["cost"][row]

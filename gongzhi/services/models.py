@@ -58,17 +58,28 @@ class Need(models.Model):
     description = models.TextField(_("details"), blank=True, default="")
     category = models.CharField(_("category"), max_length=40, choices=category_choices())
     area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("area"))
-    subject = models.CharField(_("who needs it"), max_length=6, choices=Subject.choices, default=Subject.PERSON)
+    subject = models.CharField(
+        _("who needs it"), max_length=6, choices=Subject.choices, default=Subject.PERSON
+    )
     person = models.ForeignKey(
-        "people.Person", null=True, blank=True, on_delete=models.CASCADE, related_name="needs", verbose_name=_("person")
+        "people.Person",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="needs",
+        verbose_name=_("person"),
     )
     group_tag = models.CharField(_("group"), max_length=30, choices=Tag.choices, blank=True, default="")
     beneficiaries = models.PositiveIntegerField(_("people concerned"), default=1)
     urgency = models.PositiveSmallIntegerField(_("urgency"), choices=Urgency.choices, default=Urgency.NORMAL)
-    source = models.CharField(_("source"), max_length=10, choices=NeedSource.choices, default=NeedSource.VISIT)
+    source = models.CharField(
+        _("source"), max_length=10, choices=NeedSource.choices, default=NeedSource.VISIT
+    )
     status = models.CharField(_("status"), max_length=8, choices=NeedStatus.choices, default=NeedStatus.OPEN)
     frequency = models.CharField(_("how often"), max_length=40, blank=True, default="")
-    created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -84,7 +95,8 @@ class Need(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(subject="person", person__isnull=False) | Q(subject="group", person__isnull=True) & ~Q(group_tag=""),
+                condition=Q(subject="person", person__isnull=False)
+                | Q(subject="group", person__isnull=True) & ~Q(group_tag=""),
                 name="need_subject_matches",
             ),
         ]
@@ -117,14 +129,26 @@ class Resource(models.Model):
     name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(_("kind"), max_length=12, choices=ResourceKind.choices)
     organisation = models.ForeignKey(
-        "directory.Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="resources", verbose_name=_("organisation")
+        "directory.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="resources",
+        verbose_name=_("organisation"),
     )
     user = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.CASCADE, related_name="resources", verbose_name=_("volunteer account")
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="resources",
+        verbose_name=_("volunteer account"),
     )
     categories = models.JSONField(_("categories"), default=list, blank=True)
     skills = models.JSONField(_("skills"), default=list, blank=True)
-    area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("service area"))
+    area = models.ForeignKey(
+        "areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("service area")
+    )
     capacity = models.PositiveIntegerField(_("orders at once"), default=3)
     availability = models.CharField(_("availability"), max_length=100, blank=True, default="")
     is_available = models.BooleanField(_("taking orders"), default=True)
@@ -136,7 +160,9 @@ class Resource(models.Model):
     contact_phone_masked = models.CharField(_("contact phone"), max_length=20, blank=True, default="")
     note = models.CharField(_("note"), max_length=300, blank=True, default="")
     is_active = models.BooleanField(_("active"), default=True)
-    created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -168,7 +194,13 @@ class Resource(models.Model):
 
     @property
     def party_key(self) -> str:
-        return f"org:{self.organisation_id}" if self.organisation_id else f"user:{self.user_id}" if self.user_id else ""
+        return (
+            f"org:{self.organisation_id}"
+            if self.organisation_id
+            else f"user:{self.user_id}"
+            if self.user_id
+            else ""
+        )
 
 
 def ancestor_codes(code: str) -> list[str]:
@@ -208,14 +240,20 @@ class ServiceOffering(models.Model):
     title = models.CharField(_("service"), max_length=120)
     description = models.TextField(_("details"), blank=True, default="")
     category = models.CharField(_("category"), max_length=40, choices=category_choices())
-    provider = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="offerings", verbose_name=_("provider"))
-    area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("area served"))
+    provider = models.ForeignKey(
+        Resource, on_delete=models.CASCADE, related_name="offerings", verbose_name=_("provider")
+    )
+    area = models.ForeignKey(
+        "areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("area served")
+    )
     capacity = models.PositiveIntegerField(_("orders at once"), default=5)
     is_free = models.BooleanField(_("free of charge"), default=True)
     price = models.CharField(_("price"), max_length=40, blank=True, default="")
     schedule = models.CharField(_("when"), max_length=100, blank=True, default="")
     is_active = models.BooleanField(_("listed"), default=True)
-    created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -235,7 +273,9 @@ class NeedMatch(models.Model):
     """A standing need met by a new offering (or activity): who was told, and when (按需推送)."""
 
     need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="matches")
-    offering = models.ForeignKey(ServiceOffering, null=True, blank=True, on_delete=models.CASCADE, related_name="matches")
+    offering = models.ForeignKey(
+        ServiceOffering, null=True, blank=True, on_delete=models.CASCADE, related_name="matches"
+    )
     source_type = models.CharField(max_length=60, blank=True, default="")
     source_id = models.CharField(max_length=64, blank=True, default="")
     title = models.CharField(max_length=120)
@@ -245,7 +285,9 @@ class NeedMatch(models.Model):
     class Meta:
         ordering = ["-at"]
         constraints = [
-            models.UniqueConstraint(fields=["need", "source_type", "source_id"], name="need_match_once_per_source"),
+            models.UniqueConstraint(
+                fields=["need", "source_type", "source_id"], name="need_match_once_per_source"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -27,7 +27,9 @@ class ServiceOrderExtra(pydantic.BaseModel):
     model_config = pydantic.ConfigDict(extra="forbid")
 
     offering_id: int | None = pydantic.Field(None, ge=1, description="the service list entry ordered, if any")
-    preferred_time: str = pydantic.Field("", max_length=60, description="when the resident would like it, in words")
+    preferred_time: str = pydantic.Field(
+        "", max_length=60, description="when the resident would like it, in words"
+    )
     people: int = pydantic.Field(1, ge=1, le=50, description="how many people the order is for")
     contact: Literal["call", "message", "visit"] = "call"
 
@@ -49,7 +51,9 @@ class ServiceOrderPolicy(KindPolicy):
         """Anyone who may submit tickets, for a community they belong to (their own or below)."""
         if not super().may_submit(user, area):
             return False
-        homes = {m.area_id for m in user.access.memberships if m.role not in (Role.TOWN_STAFF, Role.CITY_STAFF)}
+        homes = {
+            m.area_id for m in user.access.memberships if m.role not in (Role.TOWN_STAFF, Role.CITY_STAFF)
+        }
         return any(h in ancestor_codes(area.code) for h in homes)
 
     def clean_extra(self, data):
@@ -61,7 +65,9 @@ class ServiceOrderPolicy(KindPolicy):
             from .models import ServiceOffering
 
             if not ServiceOffering.objects.filter(pk=offering_id, is_active=True).exists():
-                raise field_error("extra.offering_id", _t("That service is no longer listed."), "order.offering")
+                raise field_error(
+                    "extra.offering_id", _t("That service is no longer listed."), "order.offering"
+                )
         return cleaned
 
     def suggest(self, ticket, *, limit: int = 5):

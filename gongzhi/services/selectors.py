@@ -22,7 +22,9 @@ def _in_area(qs, area_code: str):
         return qs.none()
 
 
-def need_list(*, viewer, area_code: str = "", category: str = "", status: str = "", q: str = "") -> QuerySet[Need]:
+def need_list(
+    *, viewer, area_code: str = "", category: str = "", status: str = "", q: str = ""
+) -> QuerySet[Need]:
     qs = _in_area(Need.objects.visible_to(viewer), area_code)
     if category:
         qs = qs.filter(category=category)
@@ -40,12 +42,18 @@ def need_get(*, viewer, pk) -> Need:
     return get_visible_or_404(Need.objects.select_related("area", "person"), viewer, pk=pk)
 
 
-def resource_list(*, viewer, area_code: str = "", kind: str = "", category: str = "", q: str = "") -> QuerySet[Resource]:
+def resource_list(
+    *, viewer, area_code: str = "", kind: str = "", category: str = "", q: str = ""
+) -> QuerySet[Resource]:
     qs = _in_area(Resource.objects.visible_to(viewer), area_code)
     if kind:
         qs = qs.filter(kind=kind)
     if category:
-        qs = qs.filter(categories__contains=[category]) if _json_contains_supported() else qs.filter(categories__icontains=f'"{category}"')
+        qs = (
+            qs.filter(categories__contains=[category])
+            if _json_contains_supported()
+            else qs.filter(categories__icontains=f'"{category}"')
+        )
     q = (q or "").strip()[:50]
     if q:
         qs = qs.filter(name__contains=q)
@@ -62,7 +70,9 @@ def resource_get(*, viewer, pk) -> Resource:
     return get_visible_or_404(Resource.objects.select_related("area", "organisation", "user"), viewer, pk=pk)
 
 
-def offering_list(*, viewer, area_code: str = "", category: str = "", q: str = "", active: bool | None = None) -> QuerySet[ServiceOffering]:
+def offering_list(
+    *, viewer, area_code: str = "", category: str = "", q: str = "", active: bool | None = None
+) -> QuerySet[ServiceOffering]:
     """The service list of the viewer's areas (the office's view)."""
     qs = ScopedQuerySet.visible_to(ServiceOffering.objects.all(), viewer)
     qs = _in_area(qs, area_code)

@@ -51,8 +51,12 @@ NEED_COLUMNS = (
     Column("area", gettext_lazy("Area"), lambda n: n.area.name),
     Column("subject", gettext_lazy("Who needs it"), lambda n: n.get_subject_display(), True),
     Column("person", gettext_lazy("Person"), lambda n: n.person.name if n.person_id else ""),
-    Column("id_number", gettext_lazy("ID number"), lambda n: n.person.id_number_masked if n.person_id else "",
-           help=gettext_lazy("for a person: the full ID number (exports show it masked)")),
+    Column(
+        "id_number",
+        gettext_lazy("ID number"),
+        lambda n: n.person.id_number_masked if n.person_id else "",
+        help=gettext_lazy("for a person: the full ID number (exports show it masked)"),
+    ),
     Column("group", gettext_lazy("Group"), lambda n: n.get_group_tag_display() if n.group_tag else ""),
     Column("beneficiaries", gettext_lazy("People concerned"), lambda n: n.beneficiaries),
     Column("urgency", gettext_lazy("Urgency"), lambda n: n.get_urgency_display()),
@@ -65,11 +69,23 @@ NEED_COLUMNS = (
 RESOURCE_COLUMNS = (
     Column("name", gettext_lazy("Name"), lambda r: r.name, True),
     Column("kind", gettext_lazy("Kind"), lambda r: r.get_kind_display(), True),
-    Column("uscc", gettext_lazy("Unified social credit code"), lambda r: r.organisation.uscc if r.organisation_id else "",
-           help=gettext_lazy("organisations and merchants: their code in the directory")),
-    Column("organisation", gettext_lazy("Organisation"), lambda r: r.organisation.name if r.organisation_id else ""),
-    Column("mobile", gettext_lazy("Volunteer's mobile"), lambda r: r.user.mobile_masked if r.user_id else "",
-           help=gettext_lazy("volunteers: the mobile number of their account (exports show it masked)")),
+    Column(
+        "uscc",
+        gettext_lazy("Unified social credit code"),
+        lambda r: r.organisation.uscc if r.organisation_id else "",
+        help=gettext_lazy("organisations and merchants: their code in the directory"),
+    ),
+    Column(
+        "organisation",
+        gettext_lazy("Organisation"),
+        lambda r: r.organisation.name if r.organisation_id else "",
+    ),
+    Column(
+        "mobile",
+        gettext_lazy("Volunteer's mobile"),
+        lambda r: r.user.mobile_masked if r.user_id else "",
+        help=gettext_lazy("volunteers: the mobile number of their account (exports show it masked)"),
+    ),
     Column("categories", gettext_lazy("Categories"), lambda r: _labels(r.categories)),
     Column("skills", gettext_lazy("Skills"), lambda r: "、".join(r.skills)),
     Column("area_code", gettext_lazy("Service area code"), lambda r: r.area_id, True),
@@ -87,8 +103,13 @@ RESOURCE_COLUMNS = (
 OFFERING_COLUMNS = (
     Column("title", gettext_lazy("Service"), lambda o: o.title, True),
     Column("category", gettext_lazy("Category"), lambda o: label_of(o.category), True),
-    Column("provider_id", gettext_lazy("Provider number"), lambda o: o.provider_id, True,
-           help=gettext_lazy("the number of the provider in the resource list")),
+    Column(
+        "provider_id",
+        gettext_lazy("Provider number"),
+        lambda o: o.provider_id,
+        True,
+        help=gettext_lazy("the number of the provider in the resource list"),
+    ),
     Column("provider", gettext_lazy("Provider"), lambda o: o.provider.name),
     Column("area_code", gettext_lazy("Area served (code)"), lambda o: o.area_id, True),
     Column("area", gettext_lazy("Area served"), lambda o: o.area.name),
@@ -152,7 +173,11 @@ def category_code(value: str) -> str | None:
 
 
 def category_codes(value: str) -> list[str]:
-    parts = [p for p in str(value or "").replace(",", "、").replace("，", "、").replace(";", "、").split("、") if p.strip()]
+    parts = [
+        p
+        for p in str(value or "").replace(",", "、").replace("，", "、").replace(";", "、").split("、")
+        if p.strip()
+    ]
     return [category_code(p) for p in parts]
 
 

@@ -61,7 +61,13 @@ def catalogue_view(request):
     return render(
         request,
         "services/catalogue.html",
-        {"homes": homes, "area": area, "offerings": offerings, "categories": CATEGORIES, "category": category},
+        {
+            "homes": homes,
+            "area": area,
+            "offerings": offerings,
+            "categories": CATEGORIES,
+            "category": category,
+        },
     )
 
 
@@ -81,7 +87,9 @@ def order_view(request):
     if wanted and str(wanted).isdigit():
         offering = offerings.filter(pk=int(wanted)).select_related("provider", "area").first()
     initial = {"area": homes[0], "offering": offering}
-    form = OrderForm(request.POST or None, request.FILES or None, areas=areas, offerings=offerings, initial=initial)
+    form = OrderForm(
+        request.POST or None, request.FILES or None, areas=areas, offerings=offerings, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -108,7 +116,12 @@ def order_view(request):
         else:
             messages.success(request, _("Your order has been sent to the community."))
             return redirect("tickets:detail", ticket_id=ticket.pk)
-    return render(request, "services/order.html", {"form": form, "offering": offering}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "services/order.html",
+        {"form": form, "offering": offering},
+        status=400 if form.errors else 200,
+    )
 
 
 # --- the dispatch queue ---------------------------------------------------------------------
@@ -151,15 +164,22 @@ def dispatch_view(request, ticket_id: int):
         raise Http404
     party = PartyRef(kind, int(pk))
     suggestion = next((s for s in ticket.policy.suggest(ticket, limit=20) if s.party.key == party.key), None)
-    reasons = {party.key: {"components": suggestion.components, "facts": suggestion.facts}} if suggestion else {}
+    reasons = (
+        {party.key: {"components": suggestion.components, "facts": suggestion.facts}} if suggestion else {}
+    )
     try:
-        offers = ticket_dispatch(ticket=ticket, parties=[party], actor=request.user, reasons=reasons, ip=client_ip(request))
+        offers = ticket_dispatch(
+            ticket=ticket, parties=[party], actor=request.user, reasons=reasons, ip=client_ip(request)
+        )
     except ValidationError as exc:
         context = _queue_context(request)
         context["error"] = " ".join(exc.messages)
         context["error_ticket"] = ticket.pk
         return render(request, "services/queue.html", context, status=400)
-    messages.success(request, _("“%(title)s” offered to %(party)s.") % {"title": ticket.title, "party": offers[0].party_label})
+    messages.success(
+        request,
+        _("“%(title)s” offered to %(party)s.") % {"title": ticket.title, "party": offers[0].party_label},
+    )
     return redirect("services:queue")
 
 
@@ -183,7 +203,8 @@ def dispatch_all_view(request):
         return redirect("services:plan")
     messages.success(
         request,
-        _("%(done)d orders dispatched at once; %(skipped)d had changed meanwhile and were left alone.") % {"done": done, "skipped": skipped}
+        _("%(done)d orders dispatched at once; %(skipped)d had changed meanwhile and were left alone.")
+        % {"done": done, "skipped": skipped}
         if skipped
         else _("%(done)d orders dispatched at once.") % {"done": done},
     )
@@ -220,8 +241,13 @@ def _filters(request) -> dict:
 def need_list_view(request):
     _require(request, "services.view")
     f = _filters(request)
-    qs = selectors.need_list(viewer=request.user, q=f.get("q", ""), category=f.get("category", ""),
-                             status=request.GET.get("status", "active")[:10], area_code=request.GET.get("area", "")[:15])
+    qs = selectors.need_list(
+        viewer=request.user,
+        q=f.get("q", ""),
+        category=f.get("category", ""),
+        status=request.GET.get("status", "active")[:10],
+        area_code=request.GET.get("area", "")[:15],
+    )
     return render(request, "services/needs.html", _list_context(request, "needs", qs))
 
 
@@ -229,8 +255,13 @@ def need_list_view(request):
 def resource_list_view(request):
     _require(request, "services.view")
     f = _filters(request)
-    qs = selectors.resource_list(viewer=request.user, q=f.get("q", ""), category=f.get("category", ""),
-                                 kind=request.GET.get("kind", "")[:12], area_code=request.GET.get("area", "")[:15])
+    qs = selectors.resource_list(
+        viewer=request.user,
+        q=f.get("q", ""),
+        category=f.get("category", ""),
+        kind=request.GET.get("kind", "")[:12],
+        area_code=request.GET.get("area", "")[:15],
+    )
     return render(request, "services/resources.html", _list_context(request, "resources", qs))
 
 
@@ -238,7 +269,12 @@ def resource_list_view(request):
 def offering_list_view(request):
     _require(request, "services.view")
     f = _filters(request)
-    qs = selectors.offering_list(viewer=request.user, q=f.get("q", ""), category=f.get("category", ""), area_code=request.GET.get("area", "")[:15])
+    qs = selectors.offering_list(
+        viewer=request.user,
+        q=f.get("q", ""),
+        category=f.get("category", ""),
+        area_code=request.GET.get("area", "")[:15],
+    )
     return render(request, "services/offerings.html", _list_context(request, "offerings", qs))
 
 
@@ -268,16 +304,29 @@ def _form_page(request, form, *, title: str, back: str, status: int = 200):
 @login_required
 def need_create_view(request):
     _require(request, "services.manage")
-    form = NeedForm(request.POST or None, areas=_manage_areas(request, (Level.VILLAGE, Level.GRID, Level.TOWN)))
+    form = NeedForm(
+        request.POST or None, areas=_manage_areas(request, (Level.VILLAGE, Level.GRID, Level.TOWN))
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         person = _person(form, d["id_number"], request.user) if d["subject"] == "person" else None
         if not form.errors:
             try:
                 need = services.need_create(
-                    actor=request.user, ip=client_ip(request), title=d["title"], category=d["category"], area=d["area"],
-                    subject=d["subject"], person=person, group_tag=d["group_tag"], beneficiaries=d["beneficiaries"],
-                    urgency=d["urgency"], source=d["source"], status=d["status"], frequency=d["frequency"], description=d["description"],
+                    actor=request.user,
+                    ip=client_ip(request),
+                    title=d["title"],
+                    category=d["category"],
+                    area=d["area"],
+                    subject=d["subject"],
+                    person=person,
+                    group_tag=d["group_tag"],
+                    beneficiaries=d["beneficiaries"],
+                    urgency=d["urgency"],
+                    source=d["source"],
+                    status=d["status"],
+                    frequency=d["frequency"],
+                    description=d["description"],
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -285,7 +334,9 @@ def need_create_view(request):
             else:
                 messages.success(request, _("Need “%(title)s” added to the list.") % {"title": need.title})
                 return redirect("services:needs")
-    return _form_page(request, form, title=_("Add a need"), back="services:needs", status=400 if form.errors else 200)
+    return _form_page(
+        request, form, title=_("Add a need"), back="services:needs", status=400 if form.errors else 200
+    )
 
 
 def _person_errors(form, exc: ValidationError) -> None:
@@ -301,7 +352,21 @@ def _person_errors(form, exc: ValidationError) -> None:
 def need_edit_view(request, need_id: int):
     _require(request, "services.manage")
     need = selectors.need_get(viewer=request.user, pk=need_id)
-    initial = {f: getattr(need, f) for f in ("title", "category", "subject", "group_tag", "beneficiaries", "urgency", "source", "status", "frequency", "description")}
+    initial = {
+        f: getattr(need, f)
+        for f in (
+            "title",
+            "category",
+            "subject",
+            "group_tag",
+            "beneficiaries",
+            "urgency",
+            "source",
+            "status",
+            "frequency",
+            "description",
+        )
+    }
     form = NeedForm(request.POST or None, areas=None, editing=True, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -310,15 +375,22 @@ def need_edit_view(request, need_id: int):
             person = _person(form, d["id_number"], request.user)
         if not form.errors:
             try:
-                services.need_update(need=need, actor=request.user, ip=client_ip(request), person=person if d["subject"] == "person" else None,
-                                     **{k: v for k, v in d.items() if k not in ("id_number",)})
+                services.need_update(
+                    need=need,
+                    actor=request.user,
+                    ip=client_ip(request),
+                    person=person if d["subject"] == "person" else None,
+                    **{k: v for k, v in d.items() if k not in ("id_number",)},
+                )
             except ValidationError as exc:
                 add_service_errors(form, exc)
                 _person_errors(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("services:needs")
-    return _form_page(request, form, title=need.title, back="services:needs", status=400 if form.errors else 200)
+    return _form_page(
+        request, form, title=need.title, back="services:needs", status=400 if form.errors else 200
+    )
 
 
 def _volunteer(form, mobile: str):
@@ -329,7 +401,9 @@ def _volunteer(form, mobile: str):
     except idcodes.IdCodeError:
         form.add_error("volunteer_mobile", _("Enter a mainland China mobile number."))
         return None
-    user = User.objects.filter(mobile_index=blind_index(number, context=MOBILE_CONTEXT), is_active=True).first()
+    user = User.objects.filter(
+        mobile_index=blind_index(number, context=MOBILE_CONTEXT), is_active=True
+    ).first()
     if user is None:
         form.add_error("volunteer_mobile", _("No account has this mobile number."))
     return user
@@ -337,8 +411,24 @@ def _volunteer(form, mobile: str):
 
 def _resource_values(d: dict, user) -> dict:
     skills = [s for s in d["skills"].replace(",", "、").replace("，", "、").split("、") if s.strip()]
-    values = {k: d[k] for k in ("name", "kind", "organisation", "categories", "capacity", "availability", "is_available", "address",
-                                "lat", "lng", "contact_name", "note", "is_active")}
+    values = {
+        k: d[k]
+        for k in (
+            "name",
+            "kind",
+            "organisation",
+            "categories",
+            "capacity",
+            "availability",
+            "is_available",
+            "address",
+            "lat",
+            "lng",
+            "contact_name",
+            "note",
+            "is_active",
+        )
+    }
     values.update({"skills": skills, "user": user})
     if d.get("contact_phone"):
         values["contact_phone"] = d["contact_phone"]
@@ -348,23 +438,41 @@ def _resource_values(d: dict, user) -> dict:
 @login_required
 def resource_create_view(request):
     _require(request, "services.manage")
-    orgs = organisation_list(viewer=request.user).filter(is_active=True) if request.user.access.has("orgs.view") else None
+    orgs = (
+        organisation_list(viewer=request.user).filter(is_active=True)
+        if request.user.access.has("orgs.view")
+        else None
+    )
     from gongzhi.directory.models import Organisation
 
-    form = ResourceForm(request.POST or None, areas=_manage_areas(request), organisations=orgs if orgs is not None else Organisation.objects.none())
+    form = ResourceForm(
+        request.POST or None,
+        areas=_manage_areas(request),
+        organisations=orgs if orgs is not None else Organisation.objects.none(),
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         user = _volunteer(form, d["volunteer_mobile"])
         if not form.errors:
             try:
-                resource = services.resource_create(actor=request.user, ip=client_ip(request), area=d["area"], **_resource_values(d, user))
+                resource = services.resource_create(
+                    actor=request.user, ip=client_ip(request), area=d["area"], **_resource_values(d, user)
+                )
             except ValidationError as exc:
                 add_service_errors(form, exc)
                 _person_errors(form, exc)
             else:
-                messages.success(request, _("“%(name)s” added to the resource list.") % {"name": resource.name})
+                messages.success(
+                    request, _("“%(name)s” added to the resource list.") % {"name": resource.name}
+                )
                 return redirect("services:resources")
-    return _form_page(request, form, title=_("Add a resource"), back="services:resources", status=400 if form.errors else 200)
+    return _form_page(
+        request,
+        form,
+        title=_("Add a resource"),
+        back="services:resources",
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -373,11 +481,31 @@ def resource_edit_view(request, resource_id: int):
     resource = selectors.resource_get(viewer=request.user, pk=resource_id)
     from gongzhi.directory.models import Organisation
 
-    orgs = organisation_list(viewer=request.user).filter(is_active=True) if request.user.access.has("orgs.view") else Organisation.objects.none()
+    orgs = (
+        organisation_list(viewer=request.user).filter(is_active=True)
+        if request.user.access.has("orgs.view")
+        else Organisation.objects.none()
+    )
     if resource.organisation_id:
         orgs = orgs | Organisation.objects.filter(pk=resource.organisation_id)
-    initial = {f: getattr(resource, f) for f in ("name", "kind", "organisation", "categories", "capacity", "availability", "is_available",
-                                                 "address", "lat", "lng", "contact_name", "note", "is_active")}
+    initial = {
+        f: getattr(resource, f)
+        for f in (
+            "name",
+            "kind",
+            "organisation",
+            "categories",
+            "capacity",
+            "availability",
+            "is_available",
+            "address",
+            "lat",
+            "lng",
+            "contact_name",
+            "note",
+            "is_active",
+        )
+    }
     initial["skills"] = "、".join(resource.skills)
     form = ResourceForm(request.POST or None, areas=None, organisations=orgs, editing=True, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -385,14 +513,18 @@ def resource_edit_view(request, resource_id: int):
         user = _volunteer(form, d["volunteer_mobile"]) if d["volunteer_mobile"] else resource.user
         if not form.errors:
             try:
-                services.resource_update(resource=resource, actor=request.user, ip=client_ip(request), **_resource_values(d, user))
+                services.resource_update(
+                    resource=resource, actor=request.user, ip=client_ip(request), **_resource_values(d, user)
+                )
             except ValidationError as exc:
                 add_service_errors(form, exc)
                 _person_errors(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("services:resources")
-    return _form_page(request, form, title=resource.name, back="services:resources", status=400 if form.errors else 200)
+    return _form_page(
+        request, form, title=resource.name, back="services:resources", status=400 if form.errors else 200
+    )
 
 
 def _providers(request):
@@ -405,13 +537,21 @@ def offering_create_view(request):
     form = OfferingForm(request.POST or None, areas=_manage_areas(request), providers=_providers(request))
     if request.method == "POST" and form.is_valid():
         try:
-            offering = services.offering_create(actor=request.user, ip=client_ip(request), **form.cleaned_data)
+            offering = services.offering_create(
+                actor=request.user, ip=client_ip(request), **form.cleaned_data
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("“%(title)s” is listed; people with a matching need have been told.") % {"title": offering.title})
+            messages.success(
+                request,
+                _("“%(title)s” is listed; people with a matching need have been told.")
+                % {"title": offering.title},
+            )
             return redirect("services:offerings")
-    return _form_page(request, form, title=_("Add a service"), back="services:offerings", status=400 if form.errors else 200)
+    return _form_page(
+        request, form, title=_("Add a service"), back="services:offerings", status=400 if form.errors else 200
+    )
 
 
 @login_required
@@ -420,18 +560,35 @@ def offering_edit_view(request, offering_id: int):
     offering = selectors.offering_get(viewer=request.user, pk=offering_id)
     if not request.user.access.can("services.manage", offering.area_id):
         raise PermissionDenied
-    initial = {f: getattr(offering, f) for f in ("title", "category", "provider", "capacity", "is_free", "price", "schedule", "description", "is_active")}
+    initial = {
+        f: getattr(offering, f)
+        for f in (
+            "title",
+            "category",
+            "provider",
+            "capacity",
+            "is_free",
+            "price",
+            "schedule",
+            "description",
+            "is_active",
+        )
+    }
     providers = _providers(request) | Resource.objects.filter(pk=offering.provider_id)
     form = OfferingForm(request.POST or None, areas=None, providers=providers, editing=True, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.offering_update(offering=offering, actor=request.user, ip=client_ip(request), **form.cleaned_data)
+            services.offering_update(
+                offering=offering, actor=request.user, ip=client_ip(request), **form.cleaned_data
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("services:offerings")
-    return _form_page(request, form, title=offering.title, back="services:offerings", status=400 if form.errors else 200)
+    return _form_page(
+        request, form, title=offering.title, back="services:offerings", status=400 if form.errors else 200
+    )
 
 
 EXPORTS = {
@@ -447,8 +604,16 @@ def list_export_view(request, list_name: str):
     _require(request, "services.view")
     if list_name not in EXPORTS:
         raise Http404
-    content, count = spreadsheets.workbook(list_name, EXPORTS[list_name](request.user).iterator(chunk_size=2000))
-    audit_record(actor=request.user, action=f"{list_name}.export", object_type=f"services.{list_name}", ip=client_ip(request), changes={"rows": count})
+    content, count = spreadsheets.workbook(
+        list_name, EXPORTS[list_name](request.user).iterator(chunk_size=2000)
+    )
+    audit_record(
+        actor=request.user,
+        action=f"{list_name}.export",
+        object_type=f"services.{list_name}",
+        ip=client_ip(request),
+        changes={"rows": count},
+    )
     response = HttpResponse(content, content_type=spreadsheets.XLSX)
     response["Content-Disposition"] = f'attachment; filename="{list_name}.xlsx"'
     return response
@@ -463,7 +628,12 @@ def list_import_view(request, list_name: str):
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
-            count = services.list_import(list_name=list_name, upload=form.cleaned_data["file"], actor=request.user, ip=client_ip(request))
+            count = services.list_import(
+                list_name=list_name,
+                upload=form.cleaned_data["file"],
+                actor=request.user,
+                ip=client_ip(request),
+            )
         except ValidationError as exc:
             errors = exc.messages
             form.add_error("file", _("Nothing was imported: correct the rows below and try again."))
@@ -481,5 +651,3 @@ def list_import_view(request, list_name: str):
 
 def lists_view(request):
     return redirect("services:needs")
-
-

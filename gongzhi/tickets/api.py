@@ -52,7 +52,9 @@ class MineFilter(Schema):
 
 
 class PartyIn(Schema):
-    type: str = Field(..., pattern="^(org|user)$", description="org (organisation or team) or user (a person)")
+    type: str = Field(
+        ..., pattern="^(org|user)$", description="org (organisation or team) or user (a person)"
+    )
     id: int = Field(..., ge=1)
 
 
@@ -149,7 +151,13 @@ def kind_list(request):
             "code": code,
             "label": str(p.label),
             "categories": [
-                {"code": c.code, "label": str(c.label), "limit": c.limit, "limit_label": c.limit_label, "group": c.group}
+                {
+                    "code": c.code,
+                    "label": str(c.label),
+                    "limit": c.limit,
+                    "limit_label": c.limit_label,
+                    "group": c.group,
+                }
                 for c in p.categories
             ],
             "resolution_note": p.resolution.note,
@@ -191,19 +199,25 @@ def ticket_jobs(request, state: str = ""):
     return selectors.ticket_list_assigned(viewer=request.auth, state=state)
 
 
-@router.get("/escalated", response=list[TicketListOut], summary="Open tickets escalated to a level I supervise (督办)")
+@router.get(
+    "/escalated", response=list[TicketListOut], summary="Open tickets escalated to a level I supervise (督办)"
+)
 @paginate(Page)
 def ticket_escalated(request):
     return selectors.ticket_escalated(viewer=request.auth)
 
 
-@router.get("/figures", response=FiguresReport, summary="Response, resolution and satisfaction rates of my areas")
+@router.get(
+    "/figures", response=FiguresReport, summary="Response, resolution and satisfaction rates of my areas"
+)
 def ticket_figures(request, kind: str = "", days: int = Query(30, ge=1, le=366)):
     from datetime import timedelta
 
     from django.utils import timezone
 
-    total, areas = selectors.ticket_figures(viewer=request.auth, kind=kind, since=timezone.now() - timedelta(days=days))
+    total, areas = selectors.ticket_figures(
+        viewer=request.auth, kind=kind, since=timezone.now() - timedelta(days=days)
+    )
 
     def out(f):
         return {k: getattr(f, k) for k in FiguresOut.model_fields}
@@ -235,24 +249,41 @@ def ticket_get(request, ticket_id: int):
     return detail_payload(request.auth, selectors.ticket_get(viewer=request.auth, pk=ticket_id))
 
 
-@router.get("/{ticket_id}/suggestions", response=list[SuggestionOut], summary="Ranked parties to dispatch to, and why")
+@router.get(
+    "/{ticket_id}/suggestions", response=list[SuggestionOut], summary="Ranked parties to dispatch to, and why"
+)
 def ticket_suggestions(request, ticket_id: int, limit: int = Query(5, ge=1, le=20)):
     ticket = selectors.ticket_get(viewer=request.auth, pk=ticket_id)
-    if not request.auth.access.can("tickets.dispatch", ticket.area_id) and "supervisor" not in services.hats(ticket, request.auth):
+    if not request.auth.access.can("tickets.dispatch", ticket.area_id) and "supervisor" not in services.hats(
+        ticket, request.auth
+    ):
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied
     return [
-        {"party": {"type": s.party.type, "id": s.party.id, "label": s.party.label}, "cost": s.cost, "cost_km": s.cost_km,
-         "components": s.components, "facts": s.facts, "reasons": list(s.reasons), "eligible": s.eligible}
+        {
+            "party": {"type": s.party.type, "id": s.party.id, "label": s.party.label},
+            "cost": s.cost,
+            "cost_km": s.cost_km,
+            "components": s.components,
+            "facts": s.facts,
+            "reasons": list(s.reasons),
+            "eligible": s.eligible,
+        }
         for s in ticket.policy.suggest(ticket, limit=limit)
     ]
 
 
-@router.post("/{ticket_id}/attachments", response={201: list[AttachmentOut]}, summary="Attach photos (JPEG, PNG, WebP; ≤ 10 MB each)")
+@router.post(
+    "/{ticket_id}/attachments",
+    response={201: list[AttachmentOut]},
+    summary="Attach photos (JPEG, PNG, WebP; ≤ 10 MB each)",
+)
 def ticket_attach(request, ticket_id: int, photos: File[list[UploadedFile]]):
     ticket = selectors.ticket_get(viewer=request.auth, pk=ticket_id)
-    return Status(201, services.ticket_attach(ticket=ticket, actor=request.auth, photos=photos, ip=client_ip(request)))
+    return Status(
+        201, services.ticket_attach(ticket=ticket, actor=request.auth, photos=photos, ip=client_ip(request))
+    )
 
 
 def _act(request, ticket_id: int, fn, **kwargs):
@@ -261,7 +292,11 @@ def _act(request, ticket_id: int, fn, **kwargs):
     return detail_payload(request.auth, ticket)
 
 
-@router.post("/{ticket_id}/dispatch", response=TicketDetailOut, summary="Offer a queued ticket to one or more parties (派单)")
+@router.post(
+    "/{ticket_id}/dispatch",
+    response=TicketDetailOut,
+    summary="Offer a queued ticket to one or more parties (派单)",
+)
 def ticket_dispatch(request, ticket_id: int, payload: DispatchIn):
     parties = [PartyRef(p.type, p.id) for p in payload.parties]
     return _act(request, ticket_id, services.ticket_dispatch, parties=parties, note=payload.note)
@@ -293,7 +328,9 @@ def ticket_start(request, ticket_id: int, payload: NoteIn):
     return _act(request, ticket_id, services.ticket_start, note=payload.note)
 
 
-@router.post("/{ticket_id}/resolve", response=TicketDetailOut, summary="Mark the work done (photos: upload them first)")
+@router.post(
+    "/{ticket_id}/resolve", response=TicketDetailOut, summary="Mark the work done (photos: upload them first)"
+)
 def ticket_resolve(request, ticket_id: int, payload: NoteIn):
     return _act(request, ticket_id, services.ticket_resolve, note=payload.note)
 
@@ -303,7 +340,9 @@ def ticket_rate(request, ticket_id: int, payload: RateIn):
     return _act(request, ticket_id, services.ticket_rate, rating=payload.rating, comment=payload.comment)
 
 
-@router.post("/{ticket_id}/close", response=TicketDetailOut, summary="Close a resolved ticket without a rating")
+@router.post(
+    "/{ticket_id}/close", response=TicketDetailOut, summary="Close a resolved ticket without a rating"
+)
 def ticket_close(request, ticket_id: int, payload: NoteIn):
     return _act(request, ticket_id, services.ticket_close, note=payload.note)
 
@@ -323,14 +362,25 @@ def ticket_escalate(request, ticket_id: int, payload: NoteIn):
     return _act(request, ticket_id, services.ticket_escalate, note=payload.note)
 
 
-@router.post("/{ticket_id}/extension", response=TicketDetailOut, summary="Ask for more time, before the deadline")
+@router.post(
+    "/{ticket_id}/extension", response=TicketDetailOut, summary="Ask for more time, before the deadline"
+)
 def ticket_request_extension(request, ticket_id: int, payload: ExtensionIn):
     return _act(request, ticket_id, services.ticket_request_extension, until=payload.until, note=payload.note)
 
 
-@router.post("/{ticket_id}/extension/answer", response=TicketDetailOut, summary="Grant or refuse the time asked")
+@router.post(
+    "/{ticket_id}/extension/answer", response=TicketDetailOut, summary="Grant or refuse the time asked"
+)
 def ticket_answer_extension(request, ticket_id: int, payload: ExtensionAnswerIn):
-    return _act(request, ticket_id, services.ticket_answer_extension, grant=payload.grant, until=payload.until, note=payload.note)
+    return _act(
+        request,
+        ticket_id,
+        services.ticket_answer_extension,
+        grant=payload.grant,
+        until=payload.until,
+        note=payload.note,
+    )
 
 
 @router.post("/{ticket_id}/comments", response=TicketDetailOut, summary="Add a note to the timeline")
@@ -364,7 +414,9 @@ class FollowUpIn(Schema):
     reopen: bool = False
 
 
-@router.get("/follow-ups/pending", response=list[FollowUpOut], summary="Follow-up calls (回访) due in my areas")
+@router.get(
+    "/follow-ups/pending", response=list[FollowUpOut], summary="Follow-up calls (回访) due in my areas"
+)
 @paginate(Page)
 def follow_up_list(request):
     return selectors.follow_up_list(viewer=request.auth)
@@ -374,6 +426,10 @@ def follow_up_list(request):
 def follow_up_record(request, follow_up_id: int, payload: FollowUpIn):
     follow_up = selectors.follow_up_get(viewer=request.auth, pk=follow_up_id)
     return services.follow_up_record(
-        follow_up=follow_up, actor=request.auth, outcome=payload.outcome, note=payload.note, reopen=payload.reopen, ip=client_ip(request)
+        follow_up=follow_up,
+        actor=request.auth,
+        outcome=payload.outcome,
+        note=payload.note,
+        reopen=payload.reopen,
+        ip=client_ip(request),
     )
-

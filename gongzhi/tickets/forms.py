@@ -28,7 +28,9 @@ class PhotosField(forms.FileField):
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+    note = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
 
 
 class RequiredNoteForm(forms.Form):
@@ -42,7 +44,9 @@ class CommentForm(forms.Form):
 
 
 class ResolveForm(forms.Form):
-    note = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000)
+    note = forms.CharField(
+        label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+    )
     photos = PhotosField(label=_("Photos of the work"), required=False)
 
 
@@ -59,21 +63,25 @@ class RateForm(forms.Form):
         ],
         widget=forms.RadioSelect(attrs={"class": "stars"}),
     )
-    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=500)
+    comment = forms.CharField(
+        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=500
+    )
 
 
 class DispatchForm(forms.Form):
     """Choose among the ranked suggestions, or name an organisation directly."""
 
-    parties = forms.MultipleChoiceField(label=_("Suggested"), required=False, widget=forms.CheckboxSelectMultiple)
-    organisation = forms.ModelChoiceField(label=_("Or an organisation"), queryset=Organisation.objects.none(), required=False)
+    parties = forms.MultipleChoiceField(
+        label=_("Suggested"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Or an organisation"), queryset=Organisation.objects.none(), required=False
+    )
     note = forms.CharField(label=_("Note to the provider"), max_length=2000, required=False)
 
     def __init__(self, *args, suggestions=(), organisations=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parties"].choices = [
-            (s.party.key, s.party.label) for s in suggestions if s.eligible
-        ]
+        self.fields["parties"].choices = [(s.party.key, s.party.label) for s in suggestions if s.eligible]
         if organisations is not None:
             self.fields["organisation"].queryset = organisations
 
@@ -85,20 +93,32 @@ class DispatchForm(forms.Form):
 
 
 class ExtensionForm(forms.Form):
-    until = forms.DateTimeField(label=_("New deadline"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    until = forms.DateTimeField(
+        label=_("New deadline"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
     note = forms.CharField(label=_("Why"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
 class ExtensionAnswerForm(forms.Form):
     grant = forms.TypedChoiceField(
-        label=_("Answer"), coerce=lambda v: v == "yes", choices=[("yes", pgettext_lazy("more time", "Grant")), ("no", pgettext_lazy("more time", "Refuse"))], widget=forms.RadioSelect
+        label=_("Answer"),
+        coerce=lambda v: v == "yes",
+        choices=[("yes", pgettext_lazy("more time", "Grant")), ("no", pgettext_lazy("more time", "Refuse"))],
+        widget=forms.RadioSelect,
     )
     note = forms.CharField(label=_("Note"), max_length=2000, required=False)
 
 
 class FollowUpForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("How did the call go?"), choices=FollowUp.Outcome.choices, widget=forms.RadioSelect)
-    note = forms.CharField(label=_("What the resident said"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+    outcome = forms.ChoiceField(
+        label=_("How did the call go?"), choices=FollowUp.Outcome.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_("What the resident said"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
     reopen = forms.BooleanField(label=_("Reopen the ticket"), required=False)
 
 
@@ -121,7 +141,9 @@ class RoutingRuleForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), required=False)
     area = forms.ModelChoiceField(label=_("Area"), queryset=None)
     strategy = forms.ChoiceField(label=_("How"), choices=RoutingRule.Strategy.choices)
-    party_org = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none(), required=False)
+    party_org = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.none(), required=False
+    )
 
     def __init__(self, *args, areas=None, organisations=None, categories=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -41,7 +41,9 @@ def in_geojson(lat: float, lng: float, geometry: dict) -> bool:
     return False
 
 
-def within_area(lat: float, lng: float, *, boundary: dict | None, centre: tuple[float, float] | None, radius_m: float) -> bool:
+def within_area(
+    lat: float, lng: float, *, boundary: dict | None, centre: tuple[float, float] | None, radius_m: float
+) -> bool:
     """Inside the boundary when there is one; else within ``radius_m`` of the centre; else unknown → True."""
     if boundary:
         return in_geojson(lat, lng, boundary)

@@ -66,7 +66,8 @@ def clean_image(upload) -> CleanImage:
             raise _not_an_image(name)
         if image.width * image.height > conf.ATTACHMENT_MAX_PIXELS:
             raise ValidationError(
-                _("“%(name)s” has too many pixels (%(w)d × %(h)d).") % {"name": name[:60], "w": image.width, "h": image.height},
+                _("“%(name)s” has too many pixels (%(w)d × %(h)d).")
+                % {"name": name[:60], "w": image.width, "h": image.height},
                 code="attachment.too_large",
             )
         image.load()
@@ -96,7 +97,14 @@ def clean_images(uploads) -> list[CleanImage]:
     uploads = [u for u in uploads or [] if u]
     if len(uploads) > conf.ATTACHMENTS_PER_STAGE:
         raise ValidationError(
-            {"photos": [ValidationError(_("Attach at most %(n)d photos at a time.") % {"n": conf.ATTACHMENTS_PER_STAGE}, code="attachment.too_many")]}
+            {
+                "photos": [
+                    ValidationError(
+                        _("Attach at most %(n)d photos at a time.") % {"n": conf.ATTACHMENTS_PER_STAGE},
+                        code="attachment.too_many",
+                    )
+                ]
+            }
         )
     cleaned, errors = [], []
     for upload in uploads:
@@ -112,4 +120,6 @@ def clean_images(uploads) -> list[CleanImage]:
 def store(image: CleanImage) -> str:
     """Save the re-encoded bytes under an unguessable name; returns the storage name."""
     now = timezone.now()
-    return default_storage.save(f"tickets/{now:%Y/%m}/{uuid.uuid4().hex}.{image.extension}", ContentFile(image.content))
+    return default_storage.save(
+        f"tickets/{now:%Y/%m}/{uuid.uuid4().hex}.{image.extension}", ContentFile(image.content)
+    )

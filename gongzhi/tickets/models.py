@@ -83,7 +83,9 @@ class Transition:
 
 
 def _t(action, sources, target, *by) -> tuple[str, Transition]:
-    return action, Transition(str(action), frozenset(str(s) for s in sources), target and str(target), frozenset(by))
+    return action, Transition(
+        str(action), frozenset(str(s) for s in sources), target and str(target), frozenset(by)
+    )
 
 
 S, P = State, Party
@@ -102,7 +104,9 @@ TRANSITIONS: dict[str, Transition] = dict(
         _t(Action.RATE, {S.RESOLVED}, S.CLOSED, P.SUBMITTER),
         _t(Action.CLOSE, {S.RESOLVED}, S.CLOSED, P.SUBMITTER, P.DISPATCHER, P.SUPERVISOR, P.SYSTEM),
         _t(Action.REOPEN, {S.RESOLVED, S.CLOSED}, S.REOPENED, P.SUBMITTER, P.DISPATCHER, P.SUPERVISOR),
-        _t(Action.CANCEL, QUEUE_STATES | {S.DISPATCHED}, S.CANCELLED, P.SUBMITTER, P.DISPATCHER, P.SUPERVISOR),
+        _t(
+            Action.CANCEL, QUEUE_STATES | {S.DISPATCHED}, S.CANCELLED, P.SUBMITTER, P.DISPATCHER, P.SUPERVISOR
+        ),
         _t(Action.ESCALATE, OPEN_STATES, None, P.SYSTEM, P.DISPATCHER, P.SUPERVISOR),
         _t(Action.REMIND, OPEN_STATES, None, P.SYSTEM),
         _t(Action.REQUEST_EXTENSION, {S.ACCEPTED, S.IN_PROGRESS}, None, P.ASSIGNEE),
@@ -165,7 +169,9 @@ class TicketQuerySet(ScopedQuerySet):
     def offered_to(self, viewer):
         if not _signed_in(viewer):
             return self.none()
-        return self.filter(Exists(TicketOffer.objects.open().for_party(viewer).filter(ticket_id=OuterRef("pk"))))
+        return self.filter(
+            Exists(TicketOffer.objects.open().for_party(viewer).filter(ticket_id=OuterRef("pk")))
+        )
 
     def visible_to(self, viewer, permission: str | None = None):
         if not _signed_in(viewer):
@@ -189,7 +195,13 @@ def party_org_ids(viewer) -> list[int]:
     """Organisations a user acts for: those of their provider memberships."""
     from .permissions import PROVIDER_ROLES
 
-    return sorted({m.organisation_id for m in viewer.access.memberships if m.organisation_id and m.role in PROVIDER_ROLES})
+    return sorted(
+        {
+            m.organisation_id
+            for m in viewer.access.memberships
+            if m.organisation_id and m.role in PROVIDER_ROLES
+        }
+    )
 
 
 def _assignee_q(viewer) -> Q:
@@ -242,10 +254,17 @@ class Ticket(models.Model):
         db_index=False,
     )
     accepted_by = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("accepted by")
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("accepted by"),
     )
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.SUBMITTED)
-    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NORMAL
+    )
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
     extension_requested_until = models.DateTimeField(_("more time asked until"), null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
@@ -293,7 +312,8 @@ class Ticket(models.Model):
                 name="ticket_one_assignee",
             ),
             models.CheckConstraint(
-                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5), name="ticket_rating_1_to_5"
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="ticket_rating_1_to_5",
             ),
             models.CheckConstraint(condition=Q(state__in=State.values), name="ticket_state_known"),
         ]
@@ -369,13 +389,17 @@ class TicketOffer(models.Model):
     party_org = models.ForeignKey(
         "directory.Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    party_user = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    party_user = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     offered_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(_("answer by"))
     answered_at = models.DateTimeField(null=True, blank=True)
     note = models.CharField(max_length=300, blank=True, default="")
-    offered_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    offered_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # Why this party was suggested: the ranked components shown to the dispatcher, kept as evidence.
     reasons = models.JSONField(default=dict, blank=True)
 
@@ -420,7 +444,9 @@ class PartyStats(models.Model):
     party_org = models.OneToOneField(
         "directory.Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="ticket_stats"
     )
-    party_user = models.OneToOneField("accounts.User", null=True, blank=True, on_delete=models.CASCADE, related_name="ticket_stats")
+    party_user = models.OneToOneField(
+        "accounts.User", null=True, blank=True, on_delete=models.CASCADE, related_name="ticket_stats"
+    )
     rating_count = models.PositiveIntegerField(default=0)
     rating_sum = models.PositiveIntegerField(default=0)
 
@@ -451,7 +477,9 @@ class TicketEvent(models.Model):
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor_label = models.CharField(max_length=80, blank=True, default="")
     action = models.CharField(max_length=20, choices=Action.choices)
     from_state = models.CharField(max_length=12, blank=True, default="")
@@ -499,7 +527,9 @@ class TicketAttachment(models.Model):
     size = models.PositiveIntegerField()
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -521,17 +551,33 @@ class RoutingRule(models.Model):
         BEST_MATCH = "best_match", _("To the best-ranked suggestion")
 
     kind = models.CharField(_("kind"), max_length=30)
-    category = models.CharField(_("category"), max_length=40, blank=True, default="", help_text=_("Empty: every category."))
+    category = models.CharField(
+        _("category"), max_length=40, blank=True, default="", help_text=_("Empty: every category.")
+    )
     area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("area"))
-    strategy = models.CharField(_("how"), max_length=12, choices=Strategy.choices, default=Strategy.BEST_MATCH)
+    strategy = models.CharField(
+        _("how"), max_length=12, choices=Strategy.choices, default=Strategy.BEST_MATCH
+    )
     party_org = models.ForeignKey(
-        "directory.Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
+        "directory.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("organisation"),
     )
     party_user = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("person")
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("person"),
     )
     is_active = models.BooleanField(_("active"), default=True)
-    created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = RoutingRuleQuerySet.as_manager()
@@ -595,7 +641,9 @@ class FollowUp(models.Model):
     due_at = models.DateTimeField(_("due"))
     created_at = models.DateTimeField(default=timezone.now)
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
-    done_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    done_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True, default="")
     note = models.TextField(_("note"), blank=True, default="")
 

@@ -150,7 +150,10 @@ class KindPolicy:
             for err in exc.errors():
                 name = "extra." + ".".join(str(p) for p in err.get("loc", ())) if err.get("loc") else "extra"
                 errors.setdefault(name, []).append(
-                    ValidationError(_("This value is not valid: %(reason)s") % {"reason": err.get("msg", "")}, code="ticket.extra")
+                    ValidationError(
+                        _("This value is not valid: %(reason)s") % {"reason": err.get("msg", "")},
+                        code="ticket.extra",
+                    )
                 )
             raise ValidationError(errors) from None
         return model.model_dump(mode="json")
@@ -240,7 +243,9 @@ def register(policy_class: type[KindPolicy]) -> type[KindPolicy]:
         raise ValueError(f"{policy_class.__name__} has no code")
     existing = registry.get(policy_class.code)
     if existing is not None and type(existing) is not policy_class:
-        raise ValueError(f"ticket kind {policy_class.code!r} is already registered by {type(existing).__name__}")
+        raise ValueError(
+            f"ticket kind {policy_class.code!r} is already registered by {type(existing).__name__}"
+        )
     registry[policy_class.code] = policy_class()
     return policy_class
 

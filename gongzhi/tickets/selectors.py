@@ -52,9 +52,26 @@ def _narrow(qs, *, kind: str = "", state: str = "", category: str = "", area_cod
     return qs
 
 
-def ticket_list(*, viewer, kind: str = "", state: str = "", category: str = "", area_code: str = "", q: str = "", overdue: bool = False, escalated: bool = False) -> QuerySet[Ticket]:
+def ticket_list(
+    *,
+    viewer,
+    kind: str = "",
+    state: str = "",
+    category: str = "",
+    area_code: str = "",
+    q: str = "",
+    overdue: bool = False,
+    escalated: bool = False,
+) -> QuerySet[Ticket]:
     """Tickets of the viewer's areas (the office's view), newest first."""
-    qs = _narrow(Ticket.objects.in_area_scope(viewer), kind=kind, state=state, category=category, area_code=area_code, q=q)
+    qs = _narrow(
+        Ticket.objects.in_area_scope(viewer),
+        kind=kind,
+        state=state,
+        category=category,
+        area_code=area_code,
+        q=q,
+    )
     if overdue:
         qs = qs.filter(state__in=OPEN_STATES, deadline__lt=timezone.now())
     if escalated:
@@ -80,7 +97,10 @@ def ticket_list_submitted(*, viewer, kind: str = "", state: str = "") -> QuerySe
 def ticket_list_offered(*, viewer) -> QuerySet[Ticket]:
     """Orders offered to me or my organisation, waiting for an answer."""
     return (
-        Ticket.objects.offered_to(viewer).filter(state=State.DISPATCHED).select_related("area", "submitter").order_by("created_at", "id")
+        Ticket.objects.offered_to(viewer)
+        .filter(state=State.DISPATCHED)
+        .select_related("area", "submitter")
+        .order_by("created_at", "id")
     )
 
 
@@ -101,12 +121,16 @@ def ticket_escalated(*, viewer) -> QuerySet[Ticket]:
     scope = viewer.access.scope("tickets.supervise")
     if scope.empty:
         return Ticket.objects.none()
-    qs = Ticket.objects.in_area_scope(viewer, "tickets.supervise").filter(state__in=OPEN_STATES, escalation_level__gt=0)
+    qs = Ticket.objects.in_area_scope(viewer, "tickets.supervise").filter(
+        state__in=OPEN_STATES, escalation_level__gt=0
+    )
     return qs.select_related(*LIST_FIELDS).order_by("-escalation_level", "deadline", "id")
 
 
 def ticket_get(*, viewer, pk) -> Ticket:
-    return get_visible_or_404(Ticket.objects.select_related(*LIST_FIELDS, "submitter", "accepted_by"), viewer, pk=pk)
+    return get_visible_or_404(
+        Ticket.objects.select_related(*LIST_FIELDS, "submitter", "accepted_by"), viewer, pk=pk
+    )
 
 
 def ticket_timeline(*, ticket: Ticket, viewer) -> QuerySet[TicketEvent]:
@@ -208,7 +232,9 @@ def _child_prefix_length(area: Area) -> int:
     return PREFIX_LENGTH[order[min(index + 1, len(order) - 2)]]
 
 
-def ticket_figures(*, viewer, since: datetime | None = None, kind: str = "", area_code: str = "") -> tuple[Figures, list[Figures]]:
+def ticket_figures(
+    *, viewer, since: datetime | None = None, kind: str = "", area_code: str = ""
+) -> tuple[Figures, list[Figures]]:
     """The totals of the viewer's scope and one row per area one level down, for tickets received
     since ``since`` (30 days by default). Cancelled tickets do not count as received.
 

@@ -49,14 +49,22 @@ def ticket_list_view(request):
         overdue=request.GET.get("overdue") == "1",
         escalated=request.GET.get("escalated") == "1",
     )
-    return render(request, "tickets/list.html", {"page": _page(request, qs), "filters": filters, "heading": _("Tickets")})
+    return render(
+        request,
+        "tickets/list.html",
+        {"page": _page(request, qs), "filters": filters, "heading": _("Tickets")},
+    )
 
 
 @login_required
 def ticket_overdue_view(request):
     _require(request, "tickets.view")
     qs = selectors.ticket_list(viewer=request.user, overdue=True).order_by("deadline", "id")
-    return render(request, "tickets/list.html", {"page": _page(request, qs), "heading": _("Overdue"), "overdue_page": True})
+    return render(
+        request,
+        "tickets/list.html",
+        {"page": _page(request, qs), "heading": _("Overdue"), "overdue_page": True},
+    )
 
 
 @login_required
@@ -68,19 +76,29 @@ def ticket_escalated_view(request):
         qs = selectors.ticket_escalated(viewer=request.user)
     else:
         qs = selectors.ticket_list(viewer=request.user, escalated=True)
-    return render(request, "tickets/list.html", {"page": _page(request, qs), "heading": _("Escalated (督办)"), "escalated_page": True})
+    return render(
+        request,
+        "tickets/list.html",
+        {"page": _page(request, qs), "heading": _("Escalated (督办)"), "escalated_page": True},
+    )
 
 
 @login_required
 def ticket_mine_view(request):
-    qs = selectors.ticket_list_submitted(viewer=request.user, kind=request.GET.get("kind", "")[:30], state=request.GET.get("state", "")[:12])
+    qs = selectors.ticket_list_submitted(
+        viewer=request.user, kind=request.GET.get("kind", "")[:30], state=request.GET.get("state", "")[:12]
+    )
     return render(request, "tickets/mine.html", {"page": _page(request, qs, 20)})
 
 
 @login_required
 def ticket_offers_view(request):
     _require(request, "tickets.handle")
-    return render(request, "tickets/offers.html", {"page": _page(request, selectors.ticket_list_offered(viewer=request.user), 20)})
+    return render(
+        request,
+        "tickets/offers.html",
+        {"page": _page(request, selectors.ticket_list_offered(viewer=request.user), 20)},
+    )
 
 
 @login_required
@@ -94,7 +112,9 @@ def ticket_jobs_view(request):
 def _dispatch_form(request, ticket, data=None):
     suggestions = ticket.policy.suggest(ticket, limit=8)
     orgs = selectors.dispatchable_organisations(viewer=request.user, ticket=ticket)
-    return forms.DispatchForm(data, suggestions=suggestions, organisations=orgs, prefix="dispatch"), suggestions
+    return forms.DispatchForm(
+        data, suggestions=suggestions, organisations=orgs, prefix="dispatch"
+    ), suggestions
 
 
 def _detail_context(request, ticket, **overrides):
@@ -103,7 +123,9 @@ def _detail_context(request, ticket, **overrides):
         "ticket": ticket,
         "timeline": selectors.ticket_timeline(ticket=ticket, viewer=request.user),
         "photos": list(ticket.attachments.all()),
-        "offers": selectors.ticket_offers(ticket=ticket) if request.user.access.can("tickets.view", ticket.area_id) or "dispatch" in allowed else [],
+        "offers": selectors.ticket_offers(ticket=ticket)
+        if request.user.access.can("tickets.view", ticket.area_id) or "dispatch" in allowed
+        else [],
         "allowed": allowed,
         "is_submitter": ticket.submitter_id == request.user.pk,
         "steps": steps_of(ticket),
@@ -177,41 +199,93 @@ def ticket_act_view(request, ticket_id: int, action: str):
             form_name = "dispatch_form"
             if form.is_valid():
                 fn = services.ticket_dispatch if action == Action.DISPATCH else services.ticket_reassign
-                fn(ticket=ticket, parties=_parties_from(form), actor=actor, note=form.cleaned_data["note"], ip=ip)
+                fn(
+                    ticket=ticket,
+                    parties=_parties_from(form),
+                    actor=actor,
+                    note=form.cleaned_data["note"],
+                    ip=ip,
+                )
         elif action == Action.RESOLVE:
             form, form_name = forms.ResolveForm(post, request.FILES, prefix="resolve"), "resolve_form"
             if form.is_valid():
-                services.ticket_resolve(ticket=ticket, actor=actor, note=form.cleaned_data["note"], photos=form.cleaned_data["photos"], ip=ip)
+                services.ticket_resolve(
+                    ticket=ticket,
+                    actor=actor,
+                    note=form.cleaned_data["note"],
+                    photos=form.cleaned_data["photos"],
+                    ip=ip,
+                )
         elif action == Action.RATE:
             form, form_name = forms.RateForm(post, prefix="rate"), "rate_form"
             if form.is_valid():
-                services.ticket_rate(ticket=ticket, actor=actor, rating=form.cleaned_data["rating"], comment=form.cleaned_data["comment"], ip=ip)
+                services.ticket_rate(
+                    ticket=ticket,
+                    actor=actor,
+                    rating=form.cleaned_data["rating"],
+                    comment=form.cleaned_data["comment"],
+                    ip=ip,
+                )
         elif action == Action.COMMENT:
             form, form_name = forms.CommentForm(post, request.FILES, prefix="comment"), "comment_form"
             if form.is_valid():
-                services.ticket_comment(ticket=ticket, actor=actor, note=form.cleaned_data["note"], internal=form.cleaned_data["internal"], ip=ip)
+                services.ticket_comment(
+                    ticket=ticket,
+                    actor=actor,
+                    note=form.cleaned_data["note"],
+                    internal=form.cleaned_data["internal"],
+                    ip=ip,
+                )
                 if form.cleaned_data["photos"]:
-                    services.ticket_attach(ticket=ticket, actor=actor, photos=form.cleaned_data["photos"], ip=ip)
+                    services.ticket_attach(
+                        ticket=ticket, actor=actor, photos=form.cleaned_data["photos"], ip=ip
+                    )
         elif action == Action.REQUEST_EXTENSION:
             form, form_name = forms.ExtensionForm(post, prefix="extension"), "extension_form"
             if form.is_valid():
-                services.ticket_request_extension(ticket=ticket, actor=actor, until=form.cleaned_data["until"], note=form.cleaned_data["note"], ip=ip)
+                services.ticket_request_extension(
+                    ticket=ticket,
+                    actor=actor,
+                    until=form.cleaned_data["until"],
+                    note=form.cleaned_data["note"],
+                    ip=ip,
+                )
         elif action in (Action.GRANT_EXTENSION, Action.DENY_EXTENSION):
             form, form_name = forms.ExtensionAnswerForm(post, prefix="answer"), "extension_answer_form"
             if form.is_valid():
-                services.ticket_answer_extension(ticket=ticket, actor=actor, grant=form.cleaned_data["grant"], note=form.cleaned_data["note"], ip=ip)
+                services.ticket_answer_extension(
+                    ticket=ticket,
+                    actor=actor,
+                    grant=form.cleaned_data["grant"],
+                    note=form.cleaned_data["note"],
+                    ip=ip,
+                )
         else:
             form, form_name = forms.NoteForm(post, prefix="note"), "note_form"
             if form.is_valid():
                 simple = {
                     Action.ACCEPT: lambda: services.ticket_accept(ticket=ticket, actor=actor, ip=ip),
-                    Action.DECLINE: lambda: services.ticket_decline(ticket=ticket, actor=actor, note=form.cleaned_data["note"], ip=ip),
-                    Action.RETURN: lambda: services.ticket_return(ticket=ticket, actor=actor, note=form.cleaned_data["note"], ip=ip),
-                    Action.START: lambda: services.ticket_start(ticket=ticket, actor=actor, note=form.cleaned_data["note"], ip=ip),
-                    Action.CLOSE: lambda: services.ticket_close(ticket=ticket, actor=actor, note=form.cleaned_data["note"], ip=ip),
-                    Action.REOPEN: lambda: services.ticket_reopen(ticket=ticket, actor=actor, note=form.cleaned_data["note"], ip=ip),
-                    Action.CANCEL: lambda: services.ticket_cancel(ticket=ticket, actor=actor, note=form.cleaned_data["note"], ip=ip),
-                    Action.ESCALATE: lambda: services.ticket_escalate(ticket=ticket, actor=actor, note=form.cleaned_data["note"], ip=ip),
+                    Action.DECLINE: lambda: services.ticket_decline(
+                        ticket=ticket, actor=actor, note=form.cleaned_data["note"], ip=ip
+                    ),
+                    Action.RETURN: lambda: services.ticket_return(
+                        ticket=ticket, actor=actor, note=form.cleaned_data["note"], ip=ip
+                    ),
+                    Action.START: lambda: services.ticket_start(
+                        ticket=ticket, actor=actor, note=form.cleaned_data["note"], ip=ip
+                    ),
+                    Action.CLOSE: lambda: services.ticket_close(
+                        ticket=ticket, actor=actor, note=form.cleaned_data["note"], ip=ip
+                    ),
+                    Action.REOPEN: lambda: services.ticket_reopen(
+                        ticket=ticket, actor=actor, note=form.cleaned_data["note"], ip=ip
+                    ),
+                    Action.CANCEL: lambda: services.ticket_cancel(
+                        ticket=ticket, actor=actor, note=form.cleaned_data["note"], ip=ip
+                    ),
+                    Action.ESCALATE: lambda: services.ticket_escalate(
+                        ticket=ticket, actor=actor, note=form.cleaned_data["note"], ip=ip
+                    ),
                 }.get(action)
                 if simple is None:
                     raise Http404
@@ -220,7 +294,10 @@ def ticket_act_view(request, ticket_id: int, action: str):
         add_service_errors(form, exc)
     if form is not None and not form.errors:
         messages.success(request, SUCCESS.get(action, _("Done.")))
-        if action in (Action.DECLINE, Action.RETURN) and not Ticket.objects.visible_to(actor).filter(pk=ticket.pk).exists():
+        if (
+            action in (Action.DECLINE, Action.RETURN)
+            and not Ticket.objects.visible_to(actor).filter(pk=ticket.pk).exists()
+        ):
             return redirect("tickets:offers" if action == Action.DECLINE else "tickets:jobs")
         return redirect("tickets:detail", ticket_id=ticket.pk)
     ticket.refresh_from_db()
@@ -244,8 +321,14 @@ def attachment_view(request, attachment_id: int):
 @login_required
 def follow_up_list_view(request):
     _require(request, "tickets.follow_up")
-    page = _page(request, selectors.follow_up_list(viewer=request.user, pending=request.GET.get("done") != "1"))
-    return render(request, "tickets/follow_ups.html", {"page": page, "form": forms.FollowUpForm(), "show_done": request.GET.get("done") == "1"})
+    page = _page(
+        request, selectors.follow_up_list(viewer=request.user, pending=request.GET.get("done") != "1")
+    )
+    return render(
+        request,
+        "tickets/follow_ups.html",
+        {"page": page, "form": forms.FollowUpForm(), "show_done": request.GET.get("done") == "1"},
+    )
 
 
 @login_required
@@ -255,14 +338,21 @@ def follow_up_record_view(request, follow_up_id: int):
     form = forms.FollowUpForm(request.POST)
     if form.is_valid():
         try:
-            services.follow_up_record(follow_up=follow_up, actor=request.user, ip=client_ip(request), **form.cleaned_data)
+            services.follow_up_record(
+                follow_up=follow_up, actor=request.user, ip=client_ip(request), **form.cleaned_data
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
     if not form.errors:
         messages.success(request, _("Follow-up call recorded."))
         return redirect("tickets:follow_ups")
     page = _page(request, selectors.follow_up_list(viewer=request.user))
-    return render(request, "tickets/follow_ups.html", {"page": page, "form": forms.FollowUpForm(), "failed": follow_up.pk, "failed_form": form}, status=400)
+    return render(
+        request,
+        "tickets/follow_ups.html",
+        {"page": page, "form": forms.FollowUpForm(), "failed": follow_up.pk, "failed_form": form},
+        status=400,
+    )
 
 
 @login_required
@@ -274,14 +364,25 @@ def figures_view(request):
 
     days = request.GET.get("days", "30")
     days = int(days) if days.isdigit() and 1 <= int(days) <= 366 else 30
-    total, areas = selectors.ticket_figures(viewer=request.user, since=timezone.now() - timedelta(days=days), kind=request.GET.get("kind", "")[:30])
+    total, areas = selectors.ticket_figures(
+        viewer=request.user,
+        since=timezone.now() - timedelta(days=days),
+        kind=request.GET.get("kind", "")[:30],
+    )
     return render(request, "tickets/figures.html", {"total": total, "areas": areas, "days": days})
 
 
 def _routing_form(request, data=None):
     areas = areas_for_permission(viewer=request.user, permission="tickets.routing")
-    categories = sorted({(c.code, f"{p.label} · {c.label}") for p in registry.values() for c in p.categories}, key=lambda x: x[1])
-    orgs = organisation_list(viewer=request.user).filter(is_active=True) if request.user.access.has("orgs.view") else Organisation.objects.none()
+    categories = sorted(
+        {(c.code, f"{p.label} · {c.label}") for p in registry.values() for c in p.categories},
+        key=lambda x: x[1],
+    )
+    orgs = (
+        organisation_list(viewer=request.user).filter(is_active=True)
+        if request.user.access.has("orgs.view")
+        else Organisation.objects.none()
+    )
     return forms.RoutingRuleForm(data, areas=areas, organisations=orgs, categories=categories)
 
 
@@ -293,8 +394,13 @@ def routing_rule_list_view(request):
         d = form.cleaned_data
         try:
             services.routing_rule_create(
-                kind=d["kind"], category=d["category"], area=d["area"], strategy=d["strategy"], party_org=d["party_org"],
-                actor=request.user, ip=client_ip(request),
+                kind=d["kind"],
+                category=d["category"],
+                area=d["area"],
+                strategy=d["strategy"],
+                party_org=d["party_org"],
+                actor=request.user,
+                ip=client_ip(request),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -302,8 +408,12 @@ def routing_rule_list_view(request):
             messages.success(request, _("Rule saved: new tickets that match are dispatched automatically."))
             return redirect("tickets:routing")
     rules = selectors.routing_rule_list(viewer=request.user)
-    return render(request, "tickets/routing.html", {"rules": rules, "form": form, "Strategy": RoutingRule.Strategy},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "tickets/routing.html",
+        {"rules": rules, "form": form, "Strategy": RoutingRule.Strategy},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -311,9 +421,9 @@ def routing_rule_list_view(request):
 def routing_rule_toggle_view(request, rule_id: int):
     rule = selectors.routing_rule_get(viewer=request.user, pk=rule_id)
     try:
-        services.routing_rule_set_active(rule=rule, active=not rule.is_active, actor=request.user, ip=client_ip(request))
+        services.routing_rule_set_active(
+            rule=rule, active=not rule.is_active, actor=request.user, ip=client_ip(request)
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("tickets:routing")
-
-

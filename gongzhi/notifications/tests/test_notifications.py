@@ -15,12 +15,19 @@ from gongzhi.notifications.tasks import deliver_notifications
 
 
 def test_notify__one_message_per_user_even_when_named_twice(resident_a, worker_of_community_a):
-    rows = notify(users=[resident_a, resident_a, worker_of_community_a, None], kind="ticket.accepted", title="已接单", url="/tickets/1/")
+    rows = notify(
+        users=[resident_a, resident_a, worker_of_community_a, None],
+        kind="ticket.accepted",
+        title="已接单",
+        url="/tickets/1/",
+    )
     assert len(rows) == 2 and Notification.objects.filter(user=resident_a).count() == 1
 
 
 def test_centre__lists_my_messages_counts_unread_and_marks_read(signed_in, resident_a, worker_of_community_a):
-    notify(users=[resident_a], kind="need.matched", title="为您推荐：公益理发", url="/services/order/?offering=1")
+    notify(
+        users=[resident_a], kind="need.matched", title="为您推荐：公益理发", url="/services/order/?offering=1"
+    )
     notify(users=[worker_of_community_a], kind="ticket.returned", title="别人的消息")
     client = signed_in(resident_a)
     page = client.get("/notifications/").content.decode()
@@ -66,7 +73,10 @@ def test_console_channel__prints_a_masked_line(resident_a):
 
 def test_delivery_task__records_each_channel_and_survives_a_failing_one(resident_a, settings, monkeypatch):
     settings.GONGZHI_NOTIFICATION_CHANNELS = ["console", "sms"]
-    settings.GONGZHI_SMS = {"GATEWAY_URL": "https://sms.example.cn/send", "TEMPLATES": {"ticket.accepted": "SMS_1"}}
+    settings.GONGZHI_SMS = {
+        "GATEWAY_URL": "https://sms.example.cn/send",
+        "TEMPLATES": {"ticket.accepted": "SMS_1"},
+    }
 
     def refuse(*args, **kwargs):
         raise OSError("gateway down")
@@ -93,15 +103,27 @@ def test_sms_channel__sends_only_approved_templates_to_the_real_number(resident_
         return Answer(b'{"code": "OK"}')
 
     monkeypatch.setattr(channels.urllib.request, "urlopen", urlopen)
-    channel = channels.SmsGatewayChannel({"GATEWAY_URL": "https://sms.example.cn/send", "SIGN_NAME": "共治", "TEMPLATES": {"ticket.offered": "SMS_7"}})
+    channel = channels.SmsGatewayChannel(
+        {
+            "GATEWAY_URL": "https://sms.example.cn/send",
+            "SIGN_NAME": "共治",
+            "TEMPLATES": {"ticket.offered": "SMS_7"},
+        }
+    )
     offered = Notification.objects.create(user=resident_a, kind="ticket.offered", title="新订单")
     other = Notification.objects.create(user=resident_a, kind="need.matched", title="推荐")
     assert channel.send(offered).status == "sent" and channel.send(other).status == "skipped"
-    assert sent[0]["template"] == "SMS_7" and sent[0]["mobile"].startswith("139") and "*" not in sent[0]["mobile"]
+    assert (
+        sent[0]["template"] == "SMS_7"
+        and sent[0]["mobile"].startswith("139")
+        and "*" not in sent[0]["mobile"]
+    )
 
 
 def test_wechat_channel__needs_a_bound_openid(resident_a, monkeypatch):
-    channel = channels.WeChatTemplateChannel({"APP_ID": "wx1", "APP_SECRET": "s", "TEMPLATES": {"ticket.offered": {"id": "T1"}}})
+    channel = channels.WeChatTemplateChannel(
+        {"APP_ID": "wx1", "APP_SECRET": "s", "TEMPLATES": {"ticket.offered": {"id": "T1"}}}
+    )
     note = Notification.objects.create(user=resident_a, kind="ticket.offered", title="新订单")
     assert channel.send(note).detail == "user has no bound openid"
     ChannelAddress.objects.create(user=resident_a, channel="wechat", address="openid-1")

@@ -26,7 +26,10 @@ from .lists import clean_need, clean_offering, clean_resource
 def _rows(upload, list_name: str) -> tuple[dict[str, int], list[tuple[int, list]]]:
     size = getattr(upload, "size", 0) or 0
     if size > sheets.MAX_BYTES:
-        raise ValidationError(_("The file is larger than %(mb)d MB.") % {"mb": sheets.MAX_BYTES // 1048576}, code="import.too_large")
+        raise ValidationError(
+            _("The file is larger than %(mb)d MB.") % {"mb": sheets.MAX_BYTES // 1048576},
+            code="import.too_large",
+        )
     try:
         wb = load_workbook(upload, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
@@ -38,7 +41,9 @@ def _rows(upload, list_name: str) -> tuple[dict[str, int], list[tuple[int, list]
     _model, spec, _title = sheets.LISTS[list_name]
     missing = [str(c.label) for c in spec if c.required and c.key not in columns]
     if missing:
-        raise ValidationError(_("Missing columns: %(cols)s") % {"cols": "、".join(missing)}, code="import.columns")
+        raise ValidationError(
+            _("Missing columns: %(cols)s") % {"cols": "、".join(missing)}, code="import.columns"
+        )
     body = []
     for n, row in enumerate(rows, start=2):
         values = list(row or [])
@@ -46,7 +51,9 @@ def _rows(upload, list_name: str) -> tuple[dict[str, int], list[tuple[int, list]
             continue
         body.append((n, values))
         if len(body) > sheets.MAX_ROWS:
-            raise ValidationError(_("At most %(n)d rows per file.") % {"n": sheets.MAX_ROWS}, code="import.too_many")
+            raise ValidationError(
+                _("At most %(n)d rows per file.") % {"n": sheets.MAX_ROWS}, code="import.too_many"
+            )
     wb.close()
     if not body:
         raise ValidationError(_("The sheet has no rows below its header."), code="import.empty")
@@ -74,7 +81,9 @@ def _row_error(n: int, exc: ValidationError, labels: dict[str, str]) -> list[str
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
             label = labels.get(field, field)
-            out.extend(_("Row %(row)d, %(field)s: %(msg)s") % {"row": n, "field": label, "msg": m} for m in errors)
+            out.extend(
+                _("Row %(row)d, %(field)s: %(msg)s") % {"row": n, "field": label, "msg": m} for m in errors
+            )
     else:
         out.extend(_("Row %(row)d: %(msg)s") % {"row": n, "msg": m} for m in exc.messages)
     return out
@@ -122,7 +131,9 @@ def _parse_resource(c, v, actor, cache) -> dict:
     try:
         available = sheets.yes_no(_cell(c, v, "is_available"))
     except ValueError as exc:
-        raise _bad("is_available", _("“%(value)s” is not one of the listed values.") % {"value": str(exc)[:30]}) from None
+        raise _bad(
+            "is_available", _("“%(value)s” is not one of the listed values.") % {"value": str(exc)[:30]}
+        ) from None
     organisation = user = None
     uscc, mobile = _cell(c, v, "uscc"), _cell(c, v, "mobile")
     if uscc:
@@ -134,7 +145,9 @@ def _parse_resource(c, v, actor, cache) -> dict:
             number = idcodes.normalize_mobile(mobile)
         except idcodes.IdCodeError:
             raise _bad("mobile", _("Enter a mainland China mobile number.")) from None
-        user = User.objects.filter(mobile_index=blind_index(number, context=MOBILE_CONTEXT), is_active=True).first()
+        user = User.objects.filter(
+            mobile_index=blind_index(number, context=MOBILE_CONTEXT), is_active=True
+        ).first()
         if user is None:
             raise _bad("mobile", _("No account has this mobile number."))
     skills = [s for s in _cell(c, v, "skills").replace(",", "、").split("、") if s.strip()]
@@ -164,12 +177,16 @@ def _parse_offering(c, v, actor, cache) -> dict:
         free = sheets.yes_no(_cell(c, v, "is_free"))
         active = sheets.yes_no(_cell(c, v, "is_active"))
     except ValueError as exc:
-        raise _bad("is_free", _("“%(value)s” is not one of the listed values.") % {"value": str(exc)[:30]}) from None
+        raise _bad(
+            "is_free", _("“%(value)s” is not one of the listed values.") % {"value": str(exc)[:30]}
+        ) from None
     provider_id = _cell(c, v, "provider_id")
     provider = None
     if provider_id.isdigit():
-        provider = Resource.objects.visible_to(actor).filter(pk=int(provider_id)).select_related("area").first() if actor else (
-            Resource.objects.filter(pk=int(provider_id)).select_related("area").first()
+        provider = (
+            Resource.objects.visible_to(actor).filter(pk=int(provider_id)).select_related("area").first()
+            if actor
+            else (Resource.objects.filter(pk=int(provider_id)).select_related("area").first())
         )
     return clean_offering(
         actor=actor,
@@ -186,7 +203,11 @@ def _parse_offering(c, v, actor, cache) -> dict:
     )
 
 
-PARSERS = {"needs": (_parse_need, Need), "resources": (_parse_resource, Resource), "offerings": (_parse_offering, ServiceOffering)}
+PARSERS = {
+    "needs": (_parse_need, Need),
+    "resources": (_parse_resource, Resource),
+    "offerings": (_parse_offering, ServiceOffering),
+}
 
 
 @transaction.atomic
@@ -196,9 +217,17 @@ def list_import(*, list_name: str, upload, actor, ip: str | None = None) -> int:
     columns, body = _rows(upload, list_name)
     _m, spec, _t = sheets.LISTS[list_name]
     labels = {c.key: str(c.label) for c in spec}
-    labels.update({"area": labels.get("area_code", "area"), "group_tag": labels.get("group", "group"), "person": labels.get("id_number", "person"),
-                   "organisation": labels.get("uscc", "organisation"), "user": labels.get("mobile", "user"), "provider": labels.get("provider_id", "provider"),
-                   "__all__": ""})
+    labels.update(
+        {
+            "area": labels.get("area_code", "area"),
+            "group_tag": labels.get("group", "group"),
+            "person": labels.get("id_number", "person"),
+            "organisation": labels.get("uscc", "organisation"),
+            "user": labels.get("mobile", "user"),
+            "provider": labels.get("provider_id", "provider"),
+            "__all__": "",
+        }
+    )
     cache: dict = {}
     cleaned, errors = [], []
     for n, values in body:
@@ -209,10 +238,17 @@ def list_import(*, list_name: str, upload, actor, ip: str | None = None) -> int:
     if errors:
         raise ValidationError(errors[:300], code="import.rows")
     objects = model.objects.bulk_create([model(created_by=actor, **fields) for fields in cleaned])
-    audit_record(actor=actor, action=f"{list_name}.import", object_type=model._meta.label_lower, changes={"rows": len(objects)})
+    audit_record(
+        actor=actor,
+        action=f"{list_name}.import",
+        object_type=model._meta.label_lower,
+        changes={"rows": len(objects)},
+    )
     if list_name == "offerings":
         from .push import push_offering
 
-        for offering in ServiceOffering.objects.filter(pk__in=[o.pk for o in objects if o.pk], is_active=True):
+        for offering in ServiceOffering.objects.filter(
+            pk__in=[o.pk for o in objects if o.pk], is_active=True
+        ):
             push_offering(offering=offering, actor=actor)
     return len(objects)

@@ -40,7 +40,9 @@ class Errors(dict):
 
     def raise_if_any(self, code: str) -> None:
         if self:
-            raise ValidationError({f: [ValidationError(m, code=code) for m in msgs] for f, msgs in self.items()})
+            raise ValidationError(
+                {f: [ValidationError(m, code=code) for m in msgs] for f, msgs in self.items()}
+            )
 
 
 def _text(errors: Errors, field: str, value, *, required: bool, max_length: int, message: str = "") -> str:
@@ -63,7 +65,11 @@ def _area(errors: Errors, area: Area | None, actor, *, levels, field: str = "are
         errors.add(field, _("Unknown area."))
         return None
     if levels and area.level not in levels:
-        errors.add(field, _("Choose an area of one of these levels: %(levels)s.") % {"levels": "、".join(str(Level(lv).label) for lv in levels)})
+        errors.add(
+            field,
+            _("Choose an area of one of these levels: %(levels)s.")
+            % {"levels": "、".join(str(Level(lv).label) for lv in levels)},
+        )
     elif actor is not None and not actor.access.can("services.manage", area.code):
         errors.add(field, _("%(area)s is outside the areas whose lists you keep.") % {"area": area.name})
     return area
@@ -107,7 +113,9 @@ def clean_need(
 ) -> dict:
     errors = Errors()
     fields = {
-        "title": _text(errors, "title", title, required=True, max_length=120, message=_("Say what is needed.")),
+        "title": _text(
+            errors, "title", title, required=True, max_length=120, message=_("Say what is needed.")
+        ),
         "category": _category(errors, category),
         "area": _area(errors, area, actor, levels=(Level.VILLAGE, Level.GRID, Level.TOWN)),
         "subject": _choice(errors, "subject", subject, Subject),
@@ -138,15 +146,32 @@ def clean_need(
 def need_create(*, actor, ip: str | None = None, **values) -> Need:
     fields = clean_need(actor=actor, **values)
     need = Need.objects.create(created_by=actor, **fields)
-    audit_record(actor=actor, action="need.create", obj=need, ip=ip,
-                 changes={"category": need.category, "subject": need.subject, "urgency": need.urgency})
+    audit_record(
+        actor=actor,
+        action="need.create",
+        obj=need,
+        ip=ip,
+        changes={"category": need.category, "subject": need.subject, "urgency": need.urgency},
+    )
     from .push import need_match_existing
 
     need_match_existing(need=need)
     return need
 
 
-NEED_EDITABLE = ("title", "category", "subject", "person", "group_tag", "beneficiaries", "urgency", "source", "status", "frequency", "description")
+NEED_EDITABLE = (
+    "title",
+    "category",
+    "subject",
+    "person",
+    "group_tag",
+    "beneficiaries",
+    "urgency",
+    "source",
+    "status",
+    "frequency",
+    "description",
+)
 
 
 @transaction.atomic
@@ -160,8 +185,13 @@ def need_update(*, need: Need, actor, ip: str | None = None, **changes) -> Need:
         setattr(need, k, v)
     need.updated_at = timezone.now()
     need.save()
-    audit_record(actor=actor, action="need.update", obj=need, ip=ip,
-                 changes={k: (v.pk if hasattr(v, "pk") else v) for k, v in changed.items() if k != "person"})
+    audit_record(
+        actor=actor,
+        action="need.update",
+        obj=need,
+        ip=ip,
+        changes={k: (v.pk if hasattr(v, "pk") else v) for k, v in changed.items() if k != "person"},
+    )
     return need
 
 
@@ -242,13 +272,37 @@ def clean_resource(
 def resource_create(*, actor, ip: str | None = None, **values) -> Resource:
     fields = clean_resource(actor=actor, **values)
     resource = Resource.objects.create(created_by=actor, **fields)
-    audit_record(actor=actor, action="resource.create", obj=resource, ip=ip,
-                 changes={"kind": resource.kind, "categories": ",".join(resource.categories), "capacity": resource.capacity})
+    audit_record(
+        actor=actor,
+        action="resource.create",
+        obj=resource,
+        ip=ip,
+        changes={
+            "kind": resource.kind,
+            "categories": ",".join(resource.categories),
+            "capacity": resource.capacity,
+        },
+    )
     return resource
 
 
-RESOURCE_EDITABLE = ("name", "kind", "organisation", "user", "categories", "skills", "capacity", "availability", "is_available",
-                     "lat", "lng", "address", "contact_name", "note", "is_active")
+RESOURCE_EDITABLE = (
+    "name",
+    "kind",
+    "organisation",
+    "user",
+    "categories",
+    "skills",
+    "capacity",
+    "availability",
+    "is_available",
+    "lat",
+    "lng",
+    "address",
+    "contact_name",
+    "note",
+    "is_active",
+)
 
 
 @transaction.atomic
@@ -262,7 +316,13 @@ def resource_update(*, resource: Resource, actor, ip: str | None = None, **chang
         setattr(resource, k, fields[k])
     resource.updated_at = timezone.now()
     resource.save()
-    audit_record(actor=actor, action="resource.update", obj=resource, ip=ip, changes={"fields": ",".join(sorted(changed))})
+    audit_record(
+        actor=actor,
+        action="resource.update",
+        obj=resource,
+        ip=ip,
+        changes={"fields": ",".join(sorted(changed))},
+    )
     return resource
 
 
@@ -299,7 +359,10 @@ def clean_offering(
     if provider is None:
         errors.add("provider", _("Choose the provider from the resource list."))
     elif not provider.is_dispatchable:
-        errors.add("provider", _("A venue or a fund cannot take orders; choose an organisation, volunteer or merchant."))
+        errors.add(
+            "provider",
+            _("A venue or a fund cannot take orders; choose an organisation, volunteer or merchant."),
+        )
     elif area is not None and not area.code.startswith(provider.area.prefix):
         errors.add("area", _("The provider does not serve %(area)s.") % {"area": area.name})
     if not fields["is_free"] and not fields["price"]:
@@ -312,8 +375,13 @@ def clean_offering(
 def offering_create(*, actor, ip: str | None = None, push: bool = True, **values) -> ServiceOffering:
     fields = clean_offering(actor=actor, **values)
     offering = ServiceOffering.objects.create(created_by=actor, **fields)
-    audit_record(actor=actor, action="offering.create", obj=offering, ip=ip,
-                 changes={"category": offering.category, "provider": offering.provider_id})
+    audit_record(
+        actor=actor,
+        action="offering.create",
+        obj=offering,
+        ip=ip,
+        changes={"category": offering.category, "provider": offering.provider_id},
+    )
     if push and offering.is_active:
         from .push import push_offering
 
@@ -321,7 +389,17 @@ def offering_create(*, actor, ip: str | None = None, push: bool = True, **values
     return offering
 
 
-OFFERING_EDITABLE = ("title", "category", "provider", "capacity", "is_free", "price", "schedule", "description", "is_active")
+OFFERING_EDITABLE = (
+    "title",
+    "category",
+    "provider",
+    "capacity",
+    "is_free",
+    "price",
+    "schedule",
+    "description",
+    "is_active",
+)
 
 
 @transaction.atomic
@@ -336,7 +414,13 @@ def offering_update(*, offering: ServiceOffering, actor, ip: str | None = None, 
         setattr(offering, k, fields[k])
     offering.updated_at = timezone.now()
     offering.save()
-    audit_record(actor=actor, action="offering.update", obj=offering, ip=ip, changes={"fields": ",".join(sorted(changed))})
+    audit_record(
+        actor=actor,
+        action="offering.update",
+        obj=offering,
+        ip=ip,
+        changes={"fields": ",".join(sorted(changed))},
+    )
     if offering.is_active and (not was_active or "category" in changed):
         from .push import push_offering
 

@@ -42,7 +42,11 @@ def order_place(
     if offering is not None:
         listed = ServiceOffering.objects.catalogue_for(resident, area.code).filter(pk=offering.pk).exists()
         if not listed:
-            raise field_error("offering", _("This service is not offered in %(area)s.") % {"area": area.name}, "order.offering")
+            raise field_error(
+                "offering",
+                _("This service is not offered in %(area)s.") % {"area": area.name},
+                "order.offering",
+            )
         category = offering.category
         title = (title or "").strip() or offering.title
     elif not category:
@@ -76,7 +80,9 @@ def orders_dispatch_all(*, viewer, ip: str | None = None) -> tuple:
     from .. import batch  # numpy, scipy and OR-Tools load only when a batch is planned
 
     if not viewer.access.has("tickets.dispatch"):
-        raise ValidationError(_("Only a community's dispatcher may dispatch orders."), code="ticket.not_allowed")
+        raise ValidationError(
+            _("Only a community's dispatcher may dispatch orders."), code="ticket.not_allowed"
+        )
     result = batch.plan(viewer)
     done = skipped = 0
     for pair in result.pairs:
@@ -87,7 +93,9 @@ def orders_dispatch_all(*, viewer, ip: str | None = None) -> tuple:
                 ticket = Ticket.objects.get(pk=pair.ticket.pk)
                 ticket_dispatch(
                     ticket=ticket,
-                    parties=[PartyRef(pair.provider.party.type, pair.provider.party.id, pair.provider.party.label)],
+                    parties=[
+                        PartyRef(pair.provider.party.type, pair.provider.party.id, pair.provider.party.label)
+                    ],
                     actor=viewer,
                     note=_("Dispatched with every waiting order at once (optimal assignment)."),
                     reasons={pair.provider.party.key: {"components": pair.terms, "batch": True}},

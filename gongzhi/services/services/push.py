@@ -28,7 +28,9 @@ def recipients_of(need: Need) -> list[User]:
         return list(User.objects.filter(person_id=need.person_id, is_active=True))
     return list(
         User.objects.filter(
-            subtree_q("person__area_id", prefix_of(need.area_id)), is_active=True, person__tags__tag=need.group_tag
+            subtree_q("person__area_id", prefix_of(need.area_id)),
+            is_active=True,
+            person__tags__tag=need.group_tag,
         ).distinct()[:GROUP_RECIPIENTS_CAP]
     )
 
@@ -40,7 +42,11 @@ def push_on_demand(*, category: str, area_code: str, title: str, url: str, sourc
     Returns how many people were notified. Call it when something new is offered: a service
     list entry (here), an activity (the volunteering app).
     """
-    needs = Need.objects.open().filter(subtree_q("area_id", prefix_of(area_code)), category=category).select_related("area")
+    needs = (
+        Need.objects.open()
+        .filter(subtree_q("area_id", prefix_of(area_code)), category=category)
+        .select_related("area")
+    )
     source_type, source_id = source._meta.label_lower, str(source.pk)
     offering = source if isinstance(source, ServiceOffering) else None
     total = 0
@@ -48,7 +54,11 @@ def push_on_demand(*, category: str, area_code: str, title: str, url: str, sourc
         try:
             with transaction.atomic():
                 match = NeedMatch.objects.create(
-                    need=need, offering=offering, source_type=source_type, source_id=source_id, title=title[:120]
+                    need=need,
+                    offering=offering,
+                    source_type=source_type,
+                    source_id=source_id,
+                    title=title[:120],
                 )
         except IntegrityError:
             continue  # this need has already heard about this source
@@ -88,13 +98,19 @@ def push_offering(*, offering: ServiceOffering, actor=None) -> int:
 
 def need_match_existing(*, need: Need) -> int:
     """A new need meets the offerings already listed for it: tell its people once per offering."""
-    offerings = ServiceOffering.objects.filter(is_active=True, category=need.category, area_id__in=ancestor_codes(need.area_id))
+    offerings = ServiceOffering.objects.filter(
+        is_active=True, category=need.category, area_id__in=ancestor_codes(need.area_id)
+    )
     total = 0
     for offering in offerings[:20]:
         try:
             with transaction.atomic():
                 match = NeedMatch.objects.create(
-                    need=need, offering=offering, source_type="services.serviceoffering", source_id=str(offering.pk), title=offering.title
+                    need=need,
+                    offering=offering,
+                    source_type="services.serviceoffering",
+                    source_id=str(offering.pk),
+                    title=offering.title,
                 )
         except IntegrityError:
             continue
@@ -103,7 +119,8 @@ def need_match_existing(*, need: Need) -> int:
             users=users,
             kind="need.matched",
             title=_("New for you: %(title)s") % {"title": offering.title},
-            body=_("A service matching your need “%(need)s” (%(category)s) is offered.") % {"need": need.title, "category": label_of(need.category)},
+            body=_("A service matching your need “%(need)s” (%(category)s) is offered.")
+            % {"need": need.title, "category": label_of(need.category)},
             url=reverse("services:order", query={"offering": offering.pk}),
             source=offering,
         )

@@ -15,8 +15,15 @@ def provider(area, org_a):  # noqa: F811 - the shared fixture
     from gongzhi.services.services import resource_create
 
     return resource_create(
-        actor=None, name=org_a.name, kind="organisation", organisation=org_a, area=area(JIANCHENG),
-        categories=["elderly_care", "companion"], capacity=2, lat=30.4239, lng=104.5548,
+        actor=None,
+        name=org_a.name,
+        kind="organisation",
+        organisation=org_a,
+        area=area(JIANCHENG),
+        categories=["elderly_care", "companion"],
+        capacity=2,
+        lat=30.4239,
+        lng=104.5548,
     )
 
 
@@ -26,8 +33,15 @@ def far_provider(area, org_b):  # noqa: F811 - the shared fixture
     from gongzhi.services.services import resource_create
 
     return resource_create(
-        actor=None, name=org_b.name, kind="organisation", organisation=org_b, area=area(JIANCHENG),
-        categories=["housework"], capacity=5, lat=30.39, lng=104.50,
+        actor=None,
+        name=org_b.name,
+        kind="organisation",
+        organisation=org_b,
+        area=area(JIANCHENG),
+        categories=["housework"],
+        capacity=5,
+        lat=30.39,
+        lng=104.50,
     )
 
 
@@ -35,11 +49,16 @@ def far_provider(area, org_b):  # noqa: F811 - the shared fixture
 def offering(area, provider):
     from gongzhi.services.services import offering_create
 
-    return offering_create(actor=None, title="独居老人上门探访", category="elderly_care", provider=provider, area=area(JIANCHENG), schedule="每周二")
+    return offering_create(
+        actor=None,
+        title="独居老人上门探访",
+        category="elderly_care",
+        provider=provider,
+        area=area(JIANCHENG),
+        schedule="每周二",
+    )
 
 
 @pytest.fixture
 def worker_b_community(make_user):
     return make_user(Role.COMMUNITY_WORKER, BAITALU, name="白塔路社工")
-
-

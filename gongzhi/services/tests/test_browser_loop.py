@@ -14,17 +14,30 @@ from tests.browser import sign_in
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_resident_orders__worker_dispatches__provider_accepts_and_finishes__resident_rates(live_server, page, make_user, area, tmp_path):
+def test_resident_orders__worker_dispatches__provider_accepts_and_finishes__resident_rates(
+    live_server, page, make_user, area, tmp_path
+):
     from gongzhi.directory.models import Organisation, OrgKind
     from gongzhi.services.services import offering_create, resource_create
 
-    org = Organisation.objects.create(name="阳光社会工作服务中心", kind=OrgKind.SOCIAL_ORG, area=area(JIANCHENG))
+    org = Organisation.objects.create(
+        name="阳光社会工作服务中心", kind=OrgKind.SOCIAL_ORG, area=area(JIANCHENG)
+    )
     make_user(Role.RESIDENT, ANXIANGJIE, name="黄丽", mobile="13700000101")
     make_user(Role.COMMUNITY_WORKER, ANXIANGJIE, name="张敏", mobile="13700000102")
     make_user(Role.ORG_MEMBER, JIANCHENG, name="陈伟", mobile="13700000103", organisation=org)
-    provider = resource_create(actor=None, name=org.name, kind="organisation", organisation=org, area=area(JIANCHENG),
-                               categories=["elderly_care"], capacity=3)
-    offering = offering_create(actor=None, title="独居老人上门探访", category="elderly_care", provider=provider, area=area(JIANCHENG))
+    provider = resource_create(
+        actor=None,
+        name=org.name,
+        kind="organisation",
+        organisation=org,
+        area=area(JIANCHENG),
+        categories=["elderly_care"],
+        capacity=3,
+    )
+    offering = offering_create(
+        actor=None, title="独居老人上门探访", category="elderly_care", provider=provider, area=area(JIANCHENG)
+    )
 
     # 1. The resident orders from the service list on a phone.
     sign_in(page, live_server, "13700000101", PASSWORD)
@@ -76,4 +89,10 @@ def test_resident_orders__worker_dispatches__provider_accepts_and_finishes__resi
     assert "5 / 5" in page.inner_text("#rating") and "已关闭" in page.inner_text("#state")
     ticket.refresh_from_db()
     assert ticket.state == State.CLOSED and ticket.rating == 5
-    assert [e for e in ticket.events.values_list("action", flat=True)] == ["submit", "dispatch", "accept", "resolve", "rate"]
+    assert [e for e in ticket.events.values_list("action", flat=True)] == [
+        "submit",
+        "dispatch",
+        "accept",
+        "resolve",
+        "rate",
+    ]

@@ -11,7 +11,9 @@ from gongzhi.tickets import services as tickets
 from gongzhi.tickets.models import State
 
 
-def test_suggestions__rank_the_nearby_provider_first_and_show_each_term_of_the_cost(area, resident_a, provider, far_provider):
+def test_suggestions__rank_the_nearby_provider_first_and_show_each_term_of_the_cost(
+    area, resident_a, provider, far_provider
+):
     far_provider.categories = ["elderly_care"]
     far_provider.save()
     ticket = order_place(resident=resident_a, area=area(ANXIANGJIE), category="elderly_care", title="探访")
@@ -23,12 +25,16 @@ def test_suggestions__rank_the_nearby_provider_first_and_show_each_term_of_the_c
     assert any("公里" in r for r in first.reasons)
 
 
-def test_suggestions__leave_out_providers_that_do_not_serve_the_category(area, resident_a, provider, far_provider):
+def test_suggestions__leave_out_providers_that_do_not_serve_the_category(
+    area, resident_a, provider, far_provider
+):
     ticket = order_place(resident=resident_a, area=area(ANXIANGJIE), category="housework", title="大扫除")
     assert [s.party.label for s in suggest_providers(ticket)] == [far_provider.name]
 
 
-def test_suggestions__a_full_provider_is_shown_but_cannot_be_chosen(area, resident_a, worker_of_community_a, provider, member_of, org_a):
+def test_suggestions__a_full_provider_is_shown_but_cannot_be_chosen(
+    area, resident_a, worker_of_community_a, provider, member_of, org_a
+):
     member = member_of(org_a)
     for _ in range(2):  # capacity 2
         t = order_place(resident=resident_a, area=area(ANXIANGJIE), category="elderly_care", title="探访")
@@ -40,7 +46,9 @@ def test_suggestions__a_full_provider_is_shown_but_cannot_be_chosen(area, reside
     assert suggestion.components["load"] == 1000  # two orders in hand, 500 m each
 
 
-def test_suggestions__a_well_rated_provider_outranks_a_badly_rated_one(area, resident_a, worker_of_community_a, provider, far_provider, member_of, org_a, org_b):
+def test_suggestions__a_well_rated_provider_outranks_a_badly_rated_one(
+    area, resident_a, worker_of_community_a, provider, far_provider, member_of, org_a, org_b
+):
     far_provider.categories = ["elderly_care"]
     far_provider.save()
     for _ in range(4):
@@ -56,7 +64,9 @@ def test_suggestions__a_well_rated_provider_outranks_a_badly_rated_one(area, res
     assert rated.components["rating"] > next(s for s in ranked if s.party.id == org_b.pk).components["rating"]
 
 
-def test_rating_totals__follow_ratings_and_reopening_and_can_be_rebuilt(area, resident_a, worker_of_community_a, volunteer_a):
+def test_rating_totals__follow_ratings_and_reopening_and_can_be_rebuilt(
+    area, resident_a, worker_of_community_a, volunteer_a
+):
     from gongzhi.tickets.models import PartyStats
 
     t = order_place(resident=resident_a, area=area(ANXIANGJIE), category="elderly_care", title="探访")
@@ -78,8 +88,12 @@ def test_an_order_from_the_service_list__ranks_its_provider_first(area, resident
     assert top.party.id == offering.provider.organisation_id and top.facts["chosen"]
 
 
-def test_a_best_match_rule__dispatches_new_orders_automatically(area, resident_a, worker_of_community_a, provider):
-    tickets.routing_rule_create(kind="service_order", category="elderly_care", area=area(ANXIANGJIE), actor=worker_of_community_a)
+def test_a_best_match_rule__dispatches_new_orders_automatically(
+    area, resident_a, worker_of_community_a, provider
+):
+    tickets.routing_rule_create(
+        kind="service_order", category="elderly_care", area=area(ANXIANGJIE), actor=worker_of_community_a
+    )
     ticket = order_place(resident=resident_a, area=area(ANXIANGJIE), category="elderly_care", title="探访")
     assert ticket.state == State.DISPATCHED
     offer = ticket.offers.get()
@@ -87,20 +101,42 @@ def test_a_best_match_rule__dispatches_new_orders_automatically(area, resident_a
     assert ticket.events.filter(action="dispatch", actor__isnull=True).exists()
 
 
-def test_a_named_party_rule__overrides_the_ranking(area, resident_a, worker_of_community_a, provider, far_provider, org_b):
-    tickets.routing_rule_create(kind="service_order", category="", area=area(ANXIANGJIE), actor=worker_of_community_a, strategy="party", party_org=org_b)
+def test_a_named_party_rule__overrides_the_ranking(
+    area, resident_a, worker_of_community_a, provider, far_provider, org_b
+):
+    tickets.routing_rule_create(
+        kind="service_order",
+        category="",
+        area=area(ANXIANGJIE),
+        actor=worker_of_community_a,
+        strategy="party",
+        party_org=org_b,
+    )
     ticket = order_place(resident=resident_a, area=area(ANXIANGJIE), category="elderly_care", title="探访")
     assert ticket.offers.get().party_org == org_b
 
 
-def test_without_an_eligible_provider__a_rule_leaves_the_order_in_the_queue(area, resident_a, worker_of_community_a):
-    tickets.routing_rule_create(kind="service_order", category="", area=area(ANXIANGJIE), actor=worker_of_community_a)
+def test_without_an_eligible_provider__a_rule_leaves_the_order_in_the_queue(
+    area, resident_a, worker_of_community_a
+):
+    tickets.routing_rule_create(
+        kind="service_order", category="", area=area(ANXIANGJIE), actor=worker_of_community_a
+    )
     ticket = order_place(resident=resident_a, area=area(ANXIANGJIE), category="legal", title="法律咨询")
     assert ticket.state == State.SUBMITTED
 
 
-def test_a_rule_that_cannot_be_applied__leaves_the_order_in_the_queue(area, resident_a, worker_of_community_a, org_b):
-    tickets.routing_rule_create(kind="service_order", category="", area=area(ANXIANGJIE), actor=worker_of_community_a, strategy="party", party_org=org_b)
+def test_a_rule_that_cannot_be_applied__leaves_the_order_in_the_queue(
+    area, resident_a, worker_of_community_a, org_b
+):
+    tickets.routing_rule_create(
+        kind="service_order",
+        category="",
+        area=area(ANXIANGJIE),
+        actor=worker_of_community_a,
+        strategy="party",
+        party_org=org_b,
+    )
     org_b.is_active = False
     org_b.save()
     ticket = order_place(resident=resident_a, area=area(ANXIANGJIE), category="elderly_care", title="探访")

@@ -20,7 +20,9 @@ def _resident_with_person(make_user, make_person, area_code, tags=(), name="居�
 def test_a_new_offering__notifies_the_person_with_that_need_once(area, make_user, make_person, provider):
     user, person = _resident_with_person(make_user, make_person, ANXIANGJIE, name="黄阿姨")
     need_create(actor=None, title="每周探访", category="elderly_care", area=area(ANXIANGJIE), person=person)
-    offering = offering_create(actor=None, title="上门探访", category="elderly_care", provider=provider, area=area(JIANCHENG))
+    offering = offering_create(
+        actor=None, title="上门探访", category="elderly_care", provider=provider, area=area(JIANCHENG)
+    )
     note = Notification.objects.get(user=user)
     assert note.kind == "need.matched" and "上门探访" in note.title and f"offering={offering.pk}" in note.url
     offering_update(offering=offering, actor=None, title="上门探访（周二）")
@@ -28,22 +30,42 @@ def test_a_new_offering__notifies_the_person_with_that_need_once(area, make_user
     assert NeedMatch.objects.get().notified == 1
 
 
-def test_a_group_need__reaches_everyone_of_the_group_in_its_area_and_no_one_else(area, make_user, make_person, provider):
-    _rider, _p = _resident_with_person(make_user, make_person, ANXIANGJIE, tags=["new_employment"], name="骑手甲")
-    _rider_b, _p = _resident_with_person(make_user, make_person, BAITALU, tags=["new_employment"], name="骑手乙")
-    _elsewhere, _p = _resident_with_person(make_user, make_person, "510185002001", tags=["new_employment"], name="骑手丙")
+def test_a_group_need__reaches_everyone_of_the_group_in_its_area_and_no_one_else(
+    area, make_user, make_person, provider
+):
+    _rider, _p = _resident_with_person(
+        make_user, make_person, ANXIANGJIE, tags=["new_employment"], name="骑手甲"
+    )
+    _rider_b, _p = _resident_with_person(
+        make_user, make_person, BAITALU, tags=["new_employment"], name="骑手乙"
+    )
+    _elsewhere, _p = _resident_with_person(
+        make_user, make_person, "510185002001", tags=["new_employment"], name="骑手丙"
+    )
     _other, _p = _resident_with_person(make_user, make_person, ANXIANGJIE, name="非骑手")
-    need_create(actor=None, title="骑手驿站", category="rider_service", area=area(JIANCHENG), subject="group", group_tag="new_employment", beneficiaries=300)
+    need_create(
+        actor=None,
+        title="骑手驿站",
+        category="rider_service",
+        area=area(JIANCHENG),
+        subject="group",
+        group_tag="new_employment",
+        beneficiaries=300,
+    )
     provider.categories = ["rider_service"]
     provider.save()
-    offering_create(actor=None, title="暖心驿站", category="rider_service", provider=provider, area=area(JIANCHENG))
+    offering_create(
+        actor=None, title="暖心驿站", category="rider_service", provider=provider, area=area(JIANCHENG)
+    )
     assert set(Notification.objects.values_list("user__name", flat=True)) == {"骑手甲", "骑手乙"}
 
 
 def test_an_offering_of_another_category__notifies_no_one(area, make_user, make_person, provider):
     _user, person = _resident_with_person(make_user, make_person, ANXIANGJIE)
     need_create(actor=None, title="水管检修", category="repair", area=area(ANXIANGJIE), person=person)
-    offering_create(actor=None, title="上门探访", category="elderly_care", provider=provider, area=area(JIANCHENG))
+    offering_create(
+        actor=None, title="上门探访", category="elderly_care", provider=provider, area=area(JIANCHENG)
+    )
     assert not Notification.objects.exists()
 
 
@@ -53,8 +75,16 @@ def test_a_new_need__hears_of_the_offerings_already_listed(area, make_user, make
     assert Notification.objects.get(user=user).kind == "need.matched"
 
 
-def test_push_on_demand__is_callable_for_other_sources_such_as_activities(area, make_user, make_person, provider):
+def test_push_on_demand__is_callable_for_other_sources_such_as_activities(
+    area, make_user, make_person, provider
+):
     user, person = _resident_with_person(make_user, make_person, ANXIANGJIE)
     need_create(actor=None, title="想学手机", category="elderly_care", area=area(ANXIANGJIE), person=person)
-    notified = push_on_demand(category="elderly_care", area_code=ANXIANGJIE, title="智能手机课堂", url="/activities/1/", source=person)
+    notified = push_on_demand(
+        category="elderly_care",
+        area_code=ANXIANGJIE,
+        title="智能手机课堂",
+        url="/activities/1/",
+        source=person,
+    )
     assert notified == 1 and Notification.objects.get(user=user).url == "/activities/1/"

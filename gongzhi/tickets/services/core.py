@@ -88,7 +88,10 @@ def hats(ticket: Ticket, actor) -> set[str]:
     orgs = party_org_ids(actor)
     if ticket.assignee_user_id == actor.pk or (ticket.assignee_org_id and ticket.assignee_org_id in orgs):
         found.add(Party.ASSIGNEE)
-    if ticket.state == State.DISPATCHED and TicketOffer.objects.open().for_party(actor).filter(ticket_id=ticket.pk).exists():
+    if (
+        ticket.state == State.DISPATCHED
+        and TicketOffer.objects.open().for_party(actor).filter(ticket_id=ticket.pk).exists()
+    ):
         found.add(Party.OFFEREE)
     return found
 
@@ -173,7 +176,12 @@ def apply(
         action=f"ticket.{action}",
         obj=ticket,
         ip=ip,
-        changes={"kind": ticket.kind, "from": old, "to": ticket.state, **{k: v for k, v in (data or {}).items() if not isinstance(v, (dict, list))}},
+        changes={
+            "kind": ticket.kind,
+            "from": old,
+            "to": ticket.state,
+            **{k: v for k, v in (data or {}).items() if not isinstance(v, (dict, list))},
+        },
     )
     return event
 
@@ -201,7 +209,9 @@ def supervisors_of(ticket: Ticket, level: int):
     role = Role.TOWN_STAFF if level == EscalationLevel.TOWN else Role.CITY_STAFF
     return [
         m.user
-        for m in Membership.objects.active().filter(role=role, area_id=area_code, user__is_active=True).select_related("user")
+        for m in Membership.objects.active()
+        .filter(role=role, area_id=area_code, user__is_active=True)
+        .select_related("user")
     ]
 
 
@@ -226,4 +236,6 @@ def assignee_users(ticket: Ticket):
 
 
 def tell(users, ticket: Ticket, kind: str, title: str, body: str = "") -> None:
-    notify(users=users, kind=kind, title=title, body=body or ticket.title, url=ticket_url(ticket), source=ticket)
+    notify(
+        users=users, kind=kind, title=title, body=body or ticket.title, url=ticket_url(ticket), source=ticket
+    )

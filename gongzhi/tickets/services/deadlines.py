@@ -25,7 +25,10 @@ logger = logging.getLogger("gongzhi.tickets")
 
 def expire_offers(now: datetime, batch: int = 500) -> int:
     ticket_ids = list(
-        TicketOffer.objects.open().filter(expires_at__lte=now).values_list("ticket_id", flat=True).distinct()[:batch]
+        TicketOffer.objects.open()
+        .filter(expires_at__lte=now)
+        .values_list("ticket_id", flat=True)
+        .distinct()[:batch]
     )
     done = 0
     for ticket_id in ticket_ids:
@@ -37,9 +40,17 @@ def expire_offers(now: datetime, batch: int = 500) -> int:
             if ticket.state != State.DISPATCHED:
                 ticket.offers.open().update(status=TicketOffer.Status.WITHDRAWN, answered_at=now)
                 continue
-            TicketOffer.objects.filter(pk__in=[o.pk for o in expired]).update(status=TicketOffer.Status.EXPIRED, answered_at=now)
-            core.apply(ticket, Action.EXPIRE_OFFER, None, visibility=Visibility.INTERNAL,
-                       note=_("No answer in time from: %(parties)s") % {"parties": "、".join(o.party_label for o in expired)})
+            TicketOffer.objects.filter(pk__in=[o.pk for o in expired]).update(
+                status=TicketOffer.Status.EXPIRED, answered_at=now
+            )
+            core.apply(
+                ticket,
+                Action.EXPIRE_OFFER,
+                None,
+                visibility=Visibility.INTERNAL,
+                note=_("No answer in time from: %(parties)s")
+                % {"parties": "、".join(o.party_label for o in expired)},
+            )
             if not ticket.offers.open().exists():
                 _return_to_queue(ticket, _("Nobody accepted in time."))
             done += 1
@@ -50,8 +61,12 @@ def remind(now: datetime, batch: int = 500) -> int:
     fraction = conf.remind_fraction()
     longest = max((conf.limit(n) for n in conf.limit_names()), default=timedelta(days=15))
     candidates = (
-        Ticket.objects.filter(state__in=OPEN_STATES, reminded_at__isnull=True, deadline__gt=now,
-                              deadline__lte=now + max(longest * fraction, timedelta(hours=1)))
+        Ticket.objects.filter(
+            state__in=OPEN_STATES,
+            reminded_at__isnull=True,
+            deadline__gt=now,
+            deadline__lte=now + max(longest * fraction, timedelta(hours=1)),
+        )
         .select_related("assignee_user", "submitter")
         .order_by("deadline")[:batch]
     )
@@ -64,13 +79,24 @@ def remind(now: datetime, batch: int = 500) -> int:
             left = ticket.deadline - now
             hours = max(1, round(left.total_seconds() / 3600))
             try:
-                core.apply(ticket, Action.REMIND, None, visibility=Visibility.INTERNAL, updates={"reminded_at": now},
-                           note=_("Due within %(hours)d hour(s).") % {"hours": hours})
+                core.apply(
+                    ticket,
+                    Action.REMIND,
+                    None,
+                    visibility=Visibility.INTERNAL,
+                    updates={"reminded_at": now},
+                    note=_("Due within %(hours)d hour(s).") % {"hours": hours},
+                )
             except Exception:  # the state moved meanwhile: nothing to remind
                 logger.info("reminder for ticket %s skipped", ticket.pk)
                 continue
             who = core.assignee_users(ticket) or core.dispatchers_of(ticket)
-            core.tell(who, ticket, "ticket.reminder", _("Due within %(hours)d hour(s): %(title)s") % {"hours": hours, "title": ticket.title})
+            core.tell(
+                who,
+                ticket,
+                "ticket.reminder",
+                _("Due within %(hours)d hour(s): %(title)s") % {"hours": hours, "title": ticket.title},
+            )
             done += 1
     return done
 
@@ -104,7 +130,12 @@ def auto_close(now: datetime, batch: int = 500) -> int:
         ).order_by("resolved_at")[:batch]
         for ticket in stale:
             try:
-                ticket_close(ticket=ticket, actor=None, note=_("Closed automatically: not confirmed within %(days)d days.") % {"days": policy.auto_close_days})
+                ticket_close(
+                    ticket=ticket,
+                    actor=None,
+                    note=_("Closed automatically: not confirmed within %(days)d days.")
+                    % {"days": policy.auto_close_days},
+                )
                 done += 1
             except Exception:
                 logger.exception("closing ticket %s failed", ticket.pk)

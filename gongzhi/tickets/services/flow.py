@@ -54,7 +54,9 @@ def resolve_party(ref: PartyRef | Organisation | User) -> PartyRef:
     if ref.type == "org":
         org = Organisation.objects.filter(pk=ref.id, is_active=True).first()
         if org is None:
-            raise field_error("parties", _("That organisation is unknown or inactive."), "ticket.party_unknown")
+            raise field_error(
+                "parties", _("That organisation is unknown or inactive."), "ticket.party_unknown"
+            )
         return PartyRef("org", org.pk, org.name)
     if ref.type == "user":
         user = User.objects.filter(pk=ref.id, is_active=True).first()
@@ -64,11 +66,17 @@ def resolve_party(ref: PartyRef | Organisation | User) -> PartyRef:
     raise field_error("parties", _("Unknown kind of party."), "ticket.party_unknown")
 
 
-def _make_offers(ticket: Ticket, parties, *, actor, note: str, reasons: dict | None, now: datetime) -> list[TicketOffer]:
+def _make_offers(
+    ticket: Ticket, parties, *, actor, note: str, reasons: dict | None, now: datetime
+) -> list[TicketOffer]:
     if not parties:
         raise field_error("parties", _("Choose who should take it."), "ticket.no_party")
     if len(parties) > MAX_PARTIES:
-        raise field_error("parties", _("Offer it to at most %(n)d parties at once.") % {"n": MAX_PARTIES}, "ticket.too_many_parties")
+        raise field_error(
+            "parties",
+            _("Offer it to at most %(n)d parties at once.") % {"n": MAX_PARTIES},
+            "ticket.too_many_parties",
+        )
     resolved = []
     for p in parties:
         ref = resolve_party(p)
@@ -91,9 +99,19 @@ def _make_offers(ticket: Ticket, parties, *, actor, note: str, reasons: dict | N
         ]
     )
     for r in resolved:
-        users = core.party_users(org_id=r.id) if r.type == "org" else core.party_users(user=User.objects.get(pk=r.id))
-        tell(users, ticket, "ticket.offered", _("New order for you: %(title)s") % {"title": ticket.title},
-             _("Please accept or decline by %(time)s.") % {"time": timezone.localtime(expires).strftime("%m-%d %H:%M")})
+        users = (
+            core.party_users(org_id=r.id)
+            if r.type == "org"
+            else core.party_users(user=User.objects.get(pk=r.id))
+        )
+        tell(
+            users,
+            ticket,
+            "ticket.offered",
+            _("New order for you: %(title)s") % {"title": ticket.title},
+            _("Please accept or decline by %(time)s.")
+            % {"time": timezone.localtime(expires).strftime("%m-%d %H:%M")},
+        )
     return offers
 
 
@@ -130,7 +148,9 @@ def ticket_dispatch(
 
 
 @transaction.atomic
-def ticket_reassign(*, ticket: Ticket, parties, actor, note: str, reasons: dict | None = None, ip: str | None = None):
+def ticket_reassign(
+    *, ticket: Ticket, parties, actor, note: str, reasons: dict | None = None, ip: str | None = None
+):
     """Take a ticket from whoever has it (or is offered it) and offer it to others."""
     check(ticket, Action.REASSIGN, actor)
     note = _note(note, required=True, message=_("Say why it is reassigned."))
@@ -150,7 +170,13 @@ def ticket_reassign(*, ticket: Ticket, parties, actor, note: str, reasons: dict 
         ip=ip,
     )
     if previous:
-        tell(previous, ticket, "ticket.reassigned", _("An order was reassigned: %(title)s") % {"title": ticket.title}, note)
+        tell(
+            previous,
+            ticket,
+            "ticket.reassigned",
+            _("An order was reassigned: %(title)s") % {"title": ticket.title},
+            note,
+        )
     return offers
 
 
@@ -168,10 +194,15 @@ def ticket_accept(*, ticket: Ticket, actor, ip: str | None = None) -> Ticket:
     offer = _my_open_offer(ticket, actor)
     now = timezone.now()
     if offer is None:
-        raise ValidationError(_("This order has not been offered to you or your organisation."), code="ticket.not_offered")
+        raise ValidationError(
+            _("This order has not been offered to you or your organisation."), code="ticket.not_offered"
+        )
     if offer.expires_at <= now:
-        raise ValidationError(_("This offer expired at %(time)s; the order is back with the community.")
-                              % {"time": timezone.localtime(offer.expires_at).strftime("%m-%d %H:%M")}, code="ticket.offer_expired")
+        raise ValidationError(
+            _("This offer expired at %(time)s; the order is back with the community.")
+            % {"time": timezone.localtime(offer.expires_at).strftime("%m-%d %H:%M")},
+            code="ticket.offer_expired",
+        )
     apply(
         ticket,
         Action.ACCEPT,
@@ -189,8 +220,13 @@ def ticket_accept(*, ticket: Ticket, actor, ip: str | None = None) -> Ticket:
     TicketOffer.objects.filter(pk=offer.pk).update(status=TicketOffer.Status.ACCEPTED, answered_at=now)
     _withdraw_open_offers(ticket, now)
     if ticket.submitter_id:
-        tell([ticket.submitter], ticket, "ticket.accepted",
-             _("%(party)s has taken your order") % {"party": offer.party_label}, ticket.title)
+        tell(
+            [ticket.submitter],
+            ticket,
+            "ticket.accepted",
+            _("%(party)s has taken your order") % {"party": offer.party_label},
+            ticket.title,
+        )
     return ticket
 
 
@@ -201,18 +237,40 @@ def ticket_decline(*, ticket: Ticket, actor, note: str = "", ip: str | None = No
     note = _note(note, required=False)
     offer = _my_open_offer(ticket, actor)
     now = timezone.now()
-    TicketOffer.objects.filter(pk=offer.pk).update(status=TicketOffer.Status.DECLINED, answered_at=now, note=note[:300])
-    apply(ticket, Action.DECLINE, actor, note=note, checked=True, visibility=Visibility.INTERNAL,
-          data={"party": offer.party_label}, ip=ip)
+    TicketOffer.objects.filter(pk=offer.pk).update(
+        status=TicketOffer.Status.DECLINED, answered_at=now, note=note[:300]
+    )
+    apply(
+        ticket,
+        Action.DECLINE,
+        actor,
+        note=note,
+        checked=True,
+        visibility=Visibility.INTERNAL,
+        data={"party": offer.party_label},
+        ip=ip,
+    )
     if not ticket.offers.open().exists():
         _return_to_queue(ticket, _("Every party it was offered to declined."))
     return ticket
 
 
 def _return_to_queue(ticket: Ticket, note: str) -> None:
-    apply(ticket, Action.RETURN, None, note=note, visibility=Visibility.INTERNAL,
-          updates={"assignee_org": None, "assignee_user": None, "accepted_by": None})
-    tell(core.dispatchers_of(ticket), ticket, "ticket.returned", _("Back in the queue: %(title)s") % {"title": ticket.title}, note)
+    apply(
+        ticket,
+        Action.RETURN,
+        None,
+        note=note,
+        visibility=Visibility.INTERNAL,
+        updates={"assignee_org": None, "assignee_user": None, "accepted_by": None},
+    )
+    tell(
+        core.dispatchers_of(ticket),
+        ticket,
+        "ticket.returned",
+        _("Back in the queue: %(title)s") % {"title": ticket.title},
+        note,
+    )
 
 
 @transaction.atomic
@@ -222,9 +280,23 @@ def ticket_return(*, ticket: Ticket, actor, note: str, ip: str | None = None) ->
     note = _note(note, required=True, message=_("Say why it goes back."))
     now = timezone.now()
     _withdraw_open_offers(ticket, now)
-    apply(ticket, Action.RETURN, actor, note=note, checked=True, visibility=Visibility.INTERNAL,
-          updates={"assignee_org": None, "assignee_user": None, "accepted_by": None}, ip=ip)
-    tell(core.dispatchers_of(ticket), ticket, "ticket.returned", _("Back in the queue: %(title)s") % {"title": ticket.title}, note)
+    apply(
+        ticket,
+        Action.RETURN,
+        actor,
+        note=note,
+        checked=True,
+        visibility=Visibility.INTERNAL,
+        updates={"assignee_org": None, "assignee_user": None, "accepted_by": None},
+        ip=ip,
+    )
+    tell(
+        core.dispatchers_of(ticket),
+        ticket,
+        "ticket.returned",
+        _("Back in the queue: %(title)s") % {"title": ticket.title},
+        note,
+    )
     return ticket
 
 
@@ -253,13 +325,24 @@ def ticket_resolve(*, ticket: Ticket, actor, note: str, photos=(), ip: str | Non
     have = ticket.attachments.filter(stage=TicketAttachment.Stage.RESOLUTION).count()
     if not errors.get("photos") and have + len(cleaned) < need.photos:
         errors["photos"] = [
-            ValidationError(_("Add at least %(n)d photo(s) of the work.") % {"n": need.photos}, code="ticket.resolution_photos")
+            ValidationError(
+                _("Add at least %(n)d photo(s) of the work.") % {"n": need.photos},
+                code="ticket.resolution_photos",
+            )
         ]
     if errors:
         raise ValidationError(errors)
     _save_images(ticket, cleaned, stage=TicketAttachment.Stage.RESOLUTION, by=actor)
-    apply(ticket, Action.RESOLVE, actor, note=note, checked=True,
-          updates={"resolution_note": note, "resolved_at": timezone.now()}, data={"photos": have + len(cleaned)}, ip=ip)
+    apply(
+        ticket,
+        Action.RESOLVE,
+        actor,
+        note=note,
+        checked=True,
+        updates={"resolution_note": note, "resolved_at": timezone.now()},
+        data={"photos": have + len(cleaned)},
+        ip=ip,
+    )
     if ticket.submitter_id:
         tell([ticket.submitter], ticket, "ticket.resolved", _("Done: please confirm and rate"), ticket.title)
     return ticket
@@ -274,7 +357,9 @@ def _count_rating(ticket: Ticket, rating: int, sign: int) -> None:
     else:
         return
     PartyStats.objects.get_or_create(**key)
-    PartyStats.objects.filter(**key).update(rating_count=F("rating_count") + sign, rating_sum=F("rating_sum") + sign * rating)
+    PartyStats.objects.filter(**key).update(
+        rating_count=F("rating_count") + sign, rating_sum=F("rating_sum") + sign * rating
+    )
 
 
 def _closed(ticket: Ticket, actor) -> None:
@@ -286,8 +371,13 @@ def _closed(ticket: Ticket, actor) -> None:
 
 def _follow_up(ticket: Ticket, reason: str, *, due: datetime) -> FollowUp:
     follow_up = FollowUp.objects.create(ticket=ticket, area_id=ticket.area_id, reason=reason, due_at=due)
-    tell(core.dispatchers_of(ticket), ticket, "ticket.follow_up",
-         _("Follow-up call due: %(title)s") % {"title": ticket.title}, str(FollowUp.Reason(reason).label))
+    tell(
+        core.dispatchers_of(ticket),
+        ticket,
+        "ticket.follow_up",
+        _("Follow-up call due: %(title)s") % {"title": ticket.title},
+        str(FollowUp.Reason(reason).label),
+    )
     return follow_up
 
 
@@ -305,9 +395,16 @@ def ticket_rate(*, ticket: Ticket, actor, rating, comment: str = "", ip: str | N
     if len(comment) > 500:
         raise field_error("comment", _("Keep the comment under 500 characters."), "ticket.comment_length")
     now = timezone.now()
-    apply(ticket, Action.RATE, actor, note=comment, checked=True,
-          updates={"rating": rating, "rating_comment": comment, "rated_at": now, "closed_at": now},
-          data={"rating": rating}, ip=ip)
+    apply(
+        ticket,
+        Action.RATE,
+        actor,
+        note=comment,
+        checked=True,
+        updates={"rating": rating, "rating_comment": comment, "rated_at": now, "closed_at": now},
+        data={"rating": rating},
+        ip=ip,
+    )
     _count_rating(ticket, rating, +1)
     policy = get_policy(ticket.kind)
     if rating <= 2 and policy.follow_up_low_rating:
@@ -320,7 +417,9 @@ def ticket_rate(*, ticket: Ticket, actor, rating, comment: str = "", ip: str | N
 def ticket_close(*, ticket: Ticket, actor, note: str = "", ip: str | None = None) -> Ticket:
     """Close a resolved ticket without a rating: after a follow-up call, or unconfirmed for too long."""
     worn = check(ticket, Action.CLOSE, actor)
-    note = _note(note, required=Party.SUBMITTER not in worn and actor is not None, message=_("Say why it is closed."))
+    note = _note(
+        note, required=Party.SUBMITTER not in worn and actor is not None, message=_("Say why it is closed.")
+    )
     apply(ticket, Action.CLOSE, actor, note=note, checked=True, updates={"closed_at": timezone.now()}, ip=ip)
     _closed(ticket, actor)
     return ticket
@@ -332,9 +431,14 @@ def ticket_reopen(*, ticket: Ticket, actor, note: str, ip: str | None = None) ->
     check(ticket, Action.REOPEN, actor)
     note = _note(note, required=True, message=_("Say what is still wrong."))
     now = timezone.now()
-    if ticket.state == State.CLOSED and ticket.closed_at and ticket.closed_at < now - timedelta(days=conf.reopen_days()):
+    if (
+        ticket.state == State.CLOSED
+        and ticket.closed_at
+        and ticket.closed_at < now - timedelta(days=conf.reopen_days())
+    ):
         raise ValidationError(
-            _("This ticket closed more than %(days)d days ago; submit a new one instead.") % {"days": conf.reopen_days()},
+            _("This ticket closed more than %(days)d days ago; submit a new one instead.")
+            % {"days": conf.reopen_days()},
             code="ticket.reopen_too_late",
         )
     policy = get_policy(ticket.kind)
@@ -364,7 +468,13 @@ def ticket_reopen(*, ticket: Ticket, actor, note: str, ip: str | None = None) ->
         data={"previous_rating": ticket.rating},
         ip=ip,
     )
-    tell(core.dispatchers_of(ticket), ticket, "ticket.reopened", _("Reopened: %(title)s") % {"title": ticket.title}, note)
+    tell(
+        core.dispatchers_of(ticket),
+        ticket,
+        "ticket.reopened",
+        _("Reopened: %(title)s") % {"title": ticket.title},
+        note,
+    )
     return ticket
 
 
@@ -385,15 +495,30 @@ def ticket_escalate(*, ticket: Ticket, actor, note: str = "", ip: str | None = N
     """Raise supervision one level (督办): community → town → city. The handler keeps the ticket."""
     check(ticket, Action.ESCALATE, actor)
     if ticket.escalation_level >= EscalationLevel.CITY:
-        raise ValidationError(_("This ticket is already supervised by the city."), code="ticket.escalation_top")
+        raise ValidationError(
+            _("This ticket is already supervised by the city."), code="ticket.escalation_top"
+        )
     level = ticket.escalation_level + 1
     note = _note(note, required=False) or _("Overdue: supervision raised to the %(level)s level.") % {
         "level": EscalationLevel(level).label
     }
-    apply(ticket, Action.ESCALATE, actor, note=note, checked=True,
-          updates={"escalation_level": level, "escalated_at": timezone.now()}, data={"level": level}, ip=ip)
-    tell(core.supervisors_of(ticket, level) + core.assignee_users(ticket), ticket, "ticket.escalated",
-         _("Supervised (督办): %(title)s") % {"title": ticket.title}, note)
+    apply(
+        ticket,
+        Action.ESCALATE,
+        actor,
+        note=note,
+        checked=True,
+        updates={"escalation_level": level, "escalated_at": timezone.now()},
+        data={"level": level},
+        ip=ip,
+    )
+    tell(
+        core.supervisors_of(ticket, level) + core.assignee_users(ticket),
+        ticket,
+        "ticket.escalated",
+        _("Supervised (督办): %(title)s") % {"title": ticket.title},
+        note,
+    )
     return ticket
 
 
@@ -413,20 +538,40 @@ def ticket_request_extension(*, ticket: Ticket, actor, until, note: str, ip: str
     note = _note(note, required=True, message=_("Say why more time is needed."))
     now = timezone.now()
     if ticket.deadline and ticket.deadline <= now:
-        raise ValidationError(_("The deadline has passed; more time must be asked before it."), code="ticket.extension_too_late")
+        raise ValidationError(
+            _("The deadline has passed; more time must be asked before it."), code="ticket.extension_too_late"
+        )
     if ticket.deadline and until <= ticket.deadline:
         raise field_error("until", _("Ask for a time after the current deadline."), "ticket.extension_until")
     if ticket.extension_requested_until:
-        raise ValidationError(_("More time has already been asked; wait for the answer."), code="ticket.extension_pending")
-    apply(ticket, Action.REQUEST_EXTENSION, actor, note=note, checked=True, visibility=Visibility.INTERNAL,
-          updates={"extension_requested_until": until}, data={"until": until.isoformat()}, ip=ip)
-    tell(core.dispatchers_of(ticket), ticket, "ticket.extension",
-         _("More time asked: %(title)s") % {"title": ticket.title}, note)
+        raise ValidationError(
+            _("More time has already been asked; wait for the answer."), code="ticket.extension_pending"
+        )
+    apply(
+        ticket,
+        Action.REQUEST_EXTENSION,
+        actor,
+        note=note,
+        checked=True,
+        visibility=Visibility.INTERNAL,
+        updates={"extension_requested_until": until},
+        data={"until": until.isoformat()},
+        ip=ip,
+    )
+    tell(
+        core.dispatchers_of(ticket),
+        ticket,
+        "ticket.extension",
+        _("More time asked: %(title)s") % {"title": ticket.title},
+        note,
+    )
     return ticket
 
 
 @transaction.atomic
-def ticket_answer_extension(*, ticket: Ticket, actor, grant: bool, note: str = "", until=None, ip: str | None = None) -> Ticket:
+def ticket_answer_extension(
+    *, ticket: Ticket, actor, grant: bool, note: str = "", until=None, ip: str | None = None
+) -> Ticket:
     action = Action.GRANT_EXTENSION if grant else Action.DENY_EXTENSION
     check(ticket, action, actor)
     if not ticket.extension_requested_until:
@@ -438,26 +583,48 @@ def ticket_answer_extension(*, ticket: Ticket, actor, grant: bool, note: str = "
         if ticket.deadline and new <= ticket.deadline:
             raise field_error("until", _("Give a time after the current deadline."), "ticket.extension_until")
         updates.update({"deadline": new, "reminded_at": None})
-    apply(ticket, action, actor, note=note, checked=True, updates=updates,
-          data={"until": updates["deadline"].isoformat()} if grant else {}, ip=ip)
-    tell(core.assignee_users(ticket), ticket, "ticket.extension",
-         _("More time granted") if grant else _("More time refused"), note or ticket.title)
+    apply(
+        ticket,
+        action,
+        actor,
+        note=note,
+        checked=True,
+        updates=updates,
+        data={"until": updates["deadline"].isoformat()} if grant else {},
+        ip=ip,
+    )
+    tell(
+        core.assignee_users(ticket),
+        ticket,
+        "ticket.extension",
+        _("More time granted") if grant else _("More time refused"),
+        note or ticket.title,
+    )
     return ticket
 
 
 @transaction.atomic
-def ticket_comment(*, ticket: Ticket, actor, note: str, internal: bool = False, ip: str | None = None) -> Ticket:
+def ticket_comment(
+    *, ticket: Ticket, actor, note: str, internal: bool = False, ip: str | None = None
+) -> Ticket:
     """A note on the timeline; a submitter's notes are always public, staff may keep theirs internal."""
     worn = check(ticket, Action.COMMENT, actor)
     note = _note(note, required=True, message=_("Write the note."))
     staff = bool(worn & {Party.DISPATCHER, Party.SUPERVISOR, Party.ASSIGNEE})
     visibility = Visibility.INTERNAL if internal and staff else Visibility.PUBLIC
     apply(ticket, Action.COMMENT, actor, note=note, checked=True, visibility=visibility, ip=ip)
-    if visibility == Visibility.PUBLIC and ticket.submitter_id and (actor is None or actor.pk != ticket.submitter_id):
+    if (
+        visibility == Visibility.PUBLIC
+        and ticket.submitter_id
+        and (actor is None or actor.pk != ticket.submitter_id)
+    ):
         tell([ticket.submitter], ticket, "ticket.note", _("A note on your request"), note[:200])
     elif Party.SUBMITTER in worn:
-        tell(core.assignee_users(ticket) or core.dispatchers_of(ticket), ticket, "ticket.note",
-             _("The resident added a note"), note[:200])
+        tell(
+            core.assignee_users(ticket) or core.dispatchers_of(ticket),
+            ticket,
+            "ticket.note",
+            _("The resident added a note"),
+            note[:200],
+        )
     return ticket
-
-

@@ -15,7 +15,9 @@ from .flow import ticket_reopen
 
 
 @transaction.atomic
-def follow_up_record(*, follow_up: FollowUp, actor, outcome: str, note: str = "", reopen: bool = False, ip: str | None = None) -> FollowUp:
+def follow_up_record(
+    *, follow_up: FollowUp, actor, outcome: str, note: str = "", reopen: bool = False, ip: str | None = None
+) -> FollowUp:
     if not actor.access.can("tickets.follow_up", follow_up.area_id):
         raise PermissionDenied
     if follow_up.done_at:
@@ -26,18 +28,32 @@ def follow_up_record(*, follow_up: FollowUp, actor, outcome: str, note: str = ""
     if outcome == FollowUp.Outcome.UNSATISFIED and not note:
         raise field_error("note", _("Write down what the resident is unhappy about."), "follow_up.note")
     if reopen and outcome != FollowUp.Outcome.UNSATISFIED:
-        raise field_error("reopen", _("Reopen only when the resident is still unsatisfied."), "follow_up.reopen")
+        raise field_error(
+            "reopen", _("Reopen only when the resident is still unsatisfied."), "follow_up.reopen"
+        )
     now = timezone.now()
     follow_up.outcome, follow_up.note, follow_up.done_at, follow_up.done_by = outcome, note[:2000], now, actor
     follow_up.save(update_fields=["outcome", "note", "done_at", "done_by"])
     ticket = follow_up.ticket
     TicketEvent.objects.create(
-        ticket=ticket, actor=actor, actor_label=actor.name, action=Action.COMMENT, from_state=ticket.state,
-        to_state=ticket.state, visibility=Visibility.INTERNAL,
-        note=_("Follow-up call: %(outcome)s. %(note)s") % {"outcome": FollowUp.Outcome(outcome).label, "note": note},
+        ticket=ticket,
+        actor=actor,
+        actor_label=actor.name,
+        action=Action.COMMENT,
+        from_state=ticket.state,
+        to_state=ticket.state,
+        visibility=Visibility.INTERNAL,
+        note=_("Follow-up call: %(outcome)s. %(note)s")
+        % {"outcome": FollowUp.Outcome(outcome).label, "note": note},
         data={"follow_up": follow_up.pk, "outcome": outcome},
     )
-    audit_record(actor=actor, action="follow_up.record", obj=follow_up, ip=ip, changes={"ticket": ticket.pk, "outcome": outcome})
+    audit_record(
+        actor=actor,
+        action="follow_up.record",
+        obj=follow_up,
+        ip=ip,
+        changes={"ticket": ticket.pk, "outcome": outcome},
+    )
     if reopen and ticket.state in (State.RESOLVED, State.CLOSED):
         ticket_reopen(ticket=ticket, actor=actor, note=note, ip=ip)
     return follow_up

@@ -16,7 +16,11 @@ from ..policies import PartyRef, get_policy
 
 
 def _ancestor_codes(code: str) -> list[str]:
-    codes = {code[:n].ljust(CODE_LENGTH, "0") for n in PREFIX_LENGTH.values() if n <= len(code) and n <= CODE_LENGTH}
+    codes = {
+        code[:n].ljust(CODE_LENGTH, "0")
+        for n in PREFIX_LENGTH.values()
+        if n <= len(code) and n <= CODE_LENGTH
+    }
     codes.add(code)
     return sorted(codes)
 
@@ -24,7 +28,10 @@ def _ancestor_codes(code: str) -> list[str]:
 def rule_for(ticket: Ticket) -> RoutingRule | None:
     """The most specific active rule: the nearest area first, a named category before "any"."""
     rules = RoutingRule.objects.filter(
-        kind=ticket.kind, is_active=True, area_id__in=_ancestor_codes(ticket.area_id), category__in=[ticket.category, ""]
+        kind=ticket.kind,
+        is_active=True,
+        area_id__in=_ancestor_codes(ticket.area_id),
+        category__in=[ticket.category, ""],
     ).select_related("area", "party_org", "party_user")
     return max(rules, key=lambda r: (len(prefix_of(r.area_id)), r.category != "", r.pk), default=None)
 
@@ -49,7 +56,9 @@ def ticket_route(*, ticket: Ticket) -> bool:
         if not best:
             return False
         parties = [best[0].party]
-        reasons = {best[0].party.key: {"components": best[0].components, "facts": best[0].facts, "rule": rule.pk}}
+        reasons = {
+            best[0].party.key: {"components": best[0].components, "facts": best[0].facts, "rule": rule.pk}
+        }
     from .flow import ticket_dispatch
 
     ticket_dispatch(
@@ -97,10 +106,21 @@ def routing_rule_create(
             code="routing.duplicate",
         )
     rule = RoutingRule.objects.create(
-        kind=kind, category=category, area=area, strategy=strategy, party_org=party_org, party_user=party_user, created_by=actor
+        kind=kind,
+        category=category,
+        area=area,
+        strategy=strategy,
+        party_org=party_org,
+        party_user=party_user,
+        created_by=actor,
     )
-    audit_record(actor=actor, action="routing_rule.create", obj=rule, ip=ip,
-                 changes={"kind": kind, "category": category, "strategy": strategy})
+    audit_record(
+        actor=actor,
+        action="routing_rule.create",
+        obj=rule,
+        ip=ip,
+        changes={"kind": kind, "category": category, "strategy": strategy},
+    )
     return rule
 
 
@@ -108,9 +128,20 @@ def routing_rule_create(
 def routing_rule_set_active(*, rule: RoutingRule, active: bool, actor, ip: str | None = None) -> RoutingRule:
     if actor is not None and not actor.access.can("tickets.routing", rule.area_id):
         raise PermissionDenied
-    if active and RoutingRule.objects.filter(kind=rule.kind, category=rule.category, area_id=rule.area_id, is_active=True).exclude(pk=rule.pk).exists():
-        raise ValidationError(_("Another active rule covers the same kind and category here."), code="routing.duplicate")
+    if (
+        active
+        and RoutingRule.objects.filter(
+            kind=rule.kind, category=rule.category, area_id=rule.area_id, is_active=True
+        )
+        .exclude(pk=rule.pk)
+        .exists()
+    ):
+        raise ValidationError(
+            _("Another active rule covers the same kind and category here."), code="routing.duplicate"
+        )
     rule.is_active = active
     rule.save(update_fields=["is_active"])
-    audit_record(actor=actor, action="routing_rule.activate" if active else "routing_rule.deactivate", obj=rule, ip=ip)
+    audit_record(
+        actor=actor, action="routing_rule.activate" if active else "routing_rule.deactivate", obj=rule, ip=ip
+    )
     return rule

@@ -16,11 +16,15 @@ def party_stats_rebuild() -> int:
     rated = Ticket.objects.filter(state=State.CLOSED, rating__isnull=False)
     rows = [
         PartyStats(party_org_id=r["assignee_org_id"], rating_count=r["n"], rating_sum=r["s"])
-        for r in rated.exclude(assignee_org_id=None).values("assignee_org_id").annotate(n=Count("id"), s=Sum("rating"))
+        for r in rated.exclude(assignee_org_id=None)
+        .values("assignee_org_id")
+        .annotate(n=Count("id"), s=Sum("rating"))
     ]
     rows += [
         PartyStats(party_user_id=r["assignee_user_id"], rating_count=r["n"], rating_sum=r["s"])
-        for r in rated.exclude(assignee_user_id=None).values("assignee_user_id").annotate(n=Count("id"), s=Sum("rating"))
+        for r in rated.exclude(assignee_user_id=None)
+        .values("assignee_user_id")
+        .annotate(n=Count("id"), s=Sum("rating"))
     ]
     PartyStats.objects.bulk_create(rows, batch_size=5000)
     return len(rows)

@@ -40,7 +40,9 @@ def check_location(area: Area, lat, lng) -> tuple[float | None, float | None]:
     try:
         lat, lng = validate_lat_lng(lat, lng)
     except ValueError:
-        raise field_error("location", _("The coordinates are not a valid position."), "ticket.location") from None
+        raise field_error(
+            "location", _("The coordinates are not a valid position."), "ticket.location"
+        ) from None
     radius = conf.area_radius_m(area.level)
     if not within_area(lat, lng, boundary=area.boundary, centre=(area.lat, area.lng), radius_m=radius):
         raise field_error(
@@ -92,16 +94,22 @@ def ticket_submit(
         )
     title = (title or "").strip()
     if not title:
-        errors.setdefault("title", []).append(ValidationError(_("Say in a few words what is needed."), code="ticket.title"))
+        errors.setdefault("title", []).append(
+            ValidationError(_("Say in a few words what is needed."), code="ticket.title")
+        )
     elif len(title) > 120:
-        errors.setdefault("title", []).append(ValidationError(_("Keep the title under 120 characters."), code="ticket.title"))
+        errors.setdefault("title", []).append(
+            ValidationError(_("Keep the title under 120 characters."), code="ticket.title")
+        )
     description = (description or "").strip()
     if len(description) > 2000:
         errors.setdefault("description", []).append(
             ValidationError(_("Keep the description under 2,000 characters."), code="ticket.description")
         )
     if priority not in Priority.values:
-        errors.setdefault("priority", []).append(ValidationError(_("Unknown priority."), code="ticket.priority"))
+        errors.setdefault("priority", []).append(
+            ValidationError(_("Unknown priority."), code="ticket.priority")
+        )
     try:
         lat, lng = check_location(area, lat, lng)
     except ValidationError as exc:
@@ -160,7 +168,9 @@ def ticket_submit(
             with transaction.atomic():  # a savepoint: a rule that cannot be applied never loses the ticket
                 ticket_route(ticket=ticket)
         except ValidationError as exc:
-            logger.warning("automatic dispatch of ticket %s failed, left in the queue: %s", ticket.pk, exc.messages)
+            logger.warning(
+                "automatic dispatch of ticket %s failed, left in the queue: %s", ticket.pk, exc.messages
+            )
             ticket.refresh_from_db()
     return ticket
 
@@ -193,9 +203,18 @@ def ticket_attach(*, ticket: Ticket, actor, photos, ip: str | None = None) -> li
     if not cleaned:
         raise field_error("photos", _("Choose at least one photo."), "attachment.none")
     if ticket.attachments.filter(stage=stage).count() + len(cleaned) > 3 * conf.ATTACHMENTS_PER_STAGE:
-        raise field_error("photos", _("This ticket has as many photos as it can hold."), "attachment.too_many")
+        raise field_error(
+            "photos", _("This ticket has as many photos as it can hold."), "attachment.too_many"
+        )
     rows = _save_images(ticket, cleaned, stage=stage, by=actor)
-    audit_record(actor=actor, action="ticket.attach", obj=ticket, ip=ip, changes={"photos": len(rows), "stage": stage})
-    if stage == TicketAttachment.Stage.NOTE and ticket.submitter_id and actor and ticket.submitter_id != actor.pk:
+    audit_record(
+        actor=actor, action="ticket.attach", obj=ticket, ip=ip, changes={"photos": len(rows), "stage": stage}
+    )
+    if (
+        stage == TicketAttachment.Stage.NOTE
+        and ticket.submitter_id
+        and actor
+        and ticket.submitter_id != actor.pk
+    ):
         tell([ticket.submitter], ticket, "ticket.photo", _("New photos on your request"))
     return rows

@@ -37,7 +37,10 @@ def org_a(area):
     from gongzhi.directory.models import Organisation, OrgKind
 
     return Organisation.objects.create(
-        name="阳光社会工作服务中心", kind=OrgKind.SOCIAL_ORG, area=area(JIANCHENG), categories=["elderly_care"]
+        name="阳光社会工作服务中心",
+        kind=OrgKind.SOCIAL_ORG,
+        area=area(JIANCHENG),
+        categories=["elderly_care"],
     )
 
 
@@ -66,10 +69,17 @@ def submit(area, resident_a):
     """submit(kind="service_order", category=..., submitter=..., **fields) → a submitted ticket."""
     from gongzhi.tickets.services import ticket_submit
 
-    def make(kind="service_order", category="elderly_care", *, submitter=None, area_code=ANXIANGJIE, **fields):
+    def make(
+        kind="service_order", category="elderly_care", *, submitter=None, area_code=ANXIANGJIE, **fields
+    ):
         fields.setdefault("title", "每周上门探访")
         return ticket_submit(
-            kind=kind, category=category, area=area(area_code), submitter=submitter or resident_a, auto_route=False, **fields
+            kind=kind,
+            category=category,
+            area=area(area_code),
+            submitter=submitter or resident_a,
+            auto_route=False,
+            **fields,
         )
 
     return make

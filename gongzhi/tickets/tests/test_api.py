@@ -26,16 +26,28 @@ def api(client):
 
 
 def _order(**extra):
-    return {"kind": "service_order", "category": "elderly_care", "area_code": ANXIANGJIE, "title": "每周上门探访", **extra}
+    return {
+        "kind": "service_order",
+        "category": "elderly_care",
+        "area_code": ANXIANGJIE,
+        "title": "每周上门探访",
+        **extra,
+    }
 
 
-def test_api__the_loop__submit_dispatch_accept_resolve_rate(api, resident_a, worker_of_community_a, volunteer_a):
+def test_api__the_loop__submit_dispatch_accept_resolve_rate(
+    api, resident_a, worker_of_community_a, volunteer_a
+):
     body = api(resident_a).post("/api/v1/tickets", _order(), content_type=JSON).json()
     ticket_id = body["id"]
     assert body["state"] == "submitted" and body["timeline"][0]["action"] == "submit"
     assert "cancel" in body["allowed_actions"]
 
-    r = api(worker_of_community_a).post(f"/api/v1/tickets/{ticket_id}/dispatch", {"parties": [{"type": "user", "id": volunteer_a.pk}]}, content_type=JSON)
+    r = api(worker_of_community_a).post(
+        f"/api/v1/tickets/{ticket_id}/dispatch",
+        {"parties": [{"type": "user", "id": volunteer_a.pk}]},
+        content_type=JSON,
+    )
     assert r.status_code == 200 and r.json()["state"] == "dispatched"
 
     offers = api(volunteer_a).get("/api/v1/tickets/offers").json()
@@ -43,15 +55,26 @@ def test_api__the_loop__submit_dispatch_accept_resolve_rate(api, resident_a, wor
     assert api(volunteer_a).post(f"/api/v1/tickets/{ticket_id}/accept").json()["state"] == "accepted"
     jobs = api(volunteer_a).get("/api/v1/tickets/jobs?state=open").json()
     assert [t["id"] for t in jobs["items"]] == [ticket_id]
-    assert api(volunteer_a).post(f"/api/v1/tickets/{ticket_id}/resolve", {"note": "已探访"}, content_type=JSON).json()["state"] == "resolved"
+    assert (
+        api(volunteer_a)
+        .post(f"/api/v1/tickets/{ticket_id}/resolve", {"note": "已探访"}, content_type=JSON)
+        .json()["state"]
+        == "resolved"
+    )
 
-    rated = api(resident_a).post(f"/api/v1/tickets/{ticket_id}/rate", {"rating": 5, "comment": "谢谢"}, content_type=JSON).json()
+    rated = (
+        api(resident_a)
+        .post(f"/api/v1/tickets/{ticket_id}/rate", {"rating": 5, "comment": "谢谢"}, content_type=JSON)
+        .json()
+    )
     assert rated["state"] == "closed" and rated["rating"] == 5
     mine = api(resident_a).get("/api/v1/tickets/mine").json()
     assert mine["count"] == 1 and mine["items"][0]["assignee"] == volunteer_a.name
 
 
-def test_api__rating_outside_1_to_5__is_422_problem_json_and_changes_nothing(api, submit, resident_a, worker_of_community_a, volunteer_a):
+def test_api__rating_outside_1_to_5__is_422_problem_json_and_changes_nothing(
+    api, submit, resident_a, worker_of_community_a, volunteer_a
+):
     ticket = submit()
     services.ticket_dispatch(ticket=ticket, parties=[volunteer_a], actor=worker_of_community_a)
     services.ticket_accept(ticket=ticket, actor=volunteer_a)
@@ -92,7 +115,9 @@ def test_api__bad_submission__is_422_with_the_field_and_writes_nothing(api, resi
     assert not Ticket.objects.exists()
 
 
-def test_api__accepting_an_order_not_offered__looks_like_it_does_not_exist(api, submit, worker_of_community_a, volunteer_a, make_user):
+def test_api__accepting_an_order_not_offered__looks_like_it_does_not_exist(
+    api, submit, worker_of_community_a, volunteer_a, make_user
+):
     from gongzhi.accounts.roles import Role
 
     other = make_user(Role.VOLUNTEER, ANXIANGJIE, name="另一位志愿者")
@@ -141,7 +166,9 @@ def test_api__kinds__lists_categories_with_their_limit_classes(api, resident_a):
     assert categories["emergency_help"] == "emergency" and categories["repair"] == "utilities"
 
 
-def test_api__figures__count_response_resolution_and_satisfaction(api, submit, resident_a, worker_of_community_a, volunteer_a, town_staff_a):
+def test_api__figures__count_response_resolution_and_satisfaction(
+    api, submit, resident_a, worker_of_community_a, volunteer_a, town_staff_a
+):
     for rating in (5, 2):
         t = submit()
         services.ticket_dispatch(ticket=t, parties=[volunteer_a], actor=worker_of_community_a)

@@ -21,9 +21,13 @@ from gongzhi.tickets.services import flow
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_providers_accepting_at_the_same_moment__exactly_one_wins(submit, worker_of_community_a, volunteer_a, org_a, member_of, monkeypatch):
+def test_two_providers_accepting_at_the_same_moment__exactly_one_wins(
+    submit, worker_of_community_a, volunteer_a, org_a, member_of, monkeypatch
+):
     if connection.vendor != "postgresql":
-        pytest.skip("SQLite serialises all writers, so two accepts cannot race; run with DATABASE_URL=postgres://...")
+        pytest.skip(
+            "SQLite serialises all writers, so two accepts cannot race; run with DATABASE_URL=postgres://..."
+        )
     member = member_of(org_a)
     ticket = submit()
     services.ticket_dispatch(ticket=ticket, parties=[volunteer_a, org_a], actor=worker_of_community_a)

@@ -21,7 +21,9 @@ def _later(**kwargs):
     return timezone.now() + timedelta(**kwargs)
 
 
-def test_unanswered_offer__expires_and_the_order_returns_to_the_queue(submit, worker_of_community_a, volunteer_a):
+def test_unanswered_offer__expires_and_the_order_returns_to_the_queue(
+    submit, worker_of_community_a, volunteer_a
+):
     ticket = submit()
     services.ticket_dispatch(ticket=ticket, parties=[volunteer_a], actor=worker_of_community_a)
     counts = services.tickets_tick(now=_later(hours=5))
@@ -41,7 +43,9 @@ def test_reminder__is_sent_once_when_a_fifth_of_the_time_is_left(submit, worker_
     assert Notification.objects.filter(user=volunteer_a, kind="ticket.reminder").count() == 1
 
 
-def test_overdue__escalates_to_the_town_then_the_city_and_shows_on_their_workbenches(submit, worker_of_community_a, volunteer_a, make_user):
+def test_overdue__escalates_to_the_town_then_the_city_and_shows_on_their_workbenches(
+    submit, worker_of_community_a, volunteer_a, make_user
+):
     town = make_user(Role.TOWN_STAFF, JIANCHENG, name="街道督办")
     city = make_user(Role.CITY_STAFF, CITY, name="市级督办")
     ticket = submit()
@@ -66,7 +70,9 @@ def test_overdue__escalates_to_the_town_then_the_city_and_shows_on_their_workben
     assert "supervisor" in services.hats(ticket, city) and "supervisor" not in services.hats(ticket, town)
 
 
-def test_supervisor__may_reassign_an_escalated_ticket_but_not_an_ordinary_one(submit, worker_of_community_a, volunteer_a, org_a, town_staff_a):
+def test_supervisor__may_reassign_an_escalated_ticket_but_not_an_ordinary_one(
+    submit, worker_of_community_a, volunteer_a, org_a, town_staff_a
+):
     ticket = submit()
     services.ticket_dispatch(ticket=ticket, parties=[volunteer_a], actor=worker_of_community_a)
     services.ticket_accept(ticket=ticket, actor=volunteer_a)
@@ -77,7 +83,9 @@ def test_supervisor__may_reassign_an_escalated_ticket_but_not_an_ordinary_one(su
     assert ticket.state == State.DISPATCHED
 
 
-def test_resolved_but_unconfirmed_for_7_days__closes_automatically(submit, worker_of_community_a, volunteer_a):
+def test_resolved_but_unconfirmed_for_7_days__closes_automatically(
+    submit, worker_of_community_a, volunteer_a
+):
     ticket = submit()
     services.ticket_dispatch(ticket=ticket, parties=[volunteer_a], actor=worker_of_community_a)
     services.ticket_accept(ticket=ticket, actor=volunteer_a)
@@ -88,7 +96,9 @@ def test_resolved_but_unconfirmed_for_7_days__closes_automatically(submit, worke
     assert ticket.state == State.CLOSED and ticket.rating is None
 
 
-def test_kind_with_routine_follow_up__gets_a_call_the_day_after_closing(submit, worker_of_community_a, volunteer_a):
+def test_kind_with_routine_follow_up__gets_a_call_the_day_after_closing(
+    submit, worker_of_community_a, volunteer_a
+):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from .test_submit import jpeg_with_gps
@@ -96,26 +106,34 @@ def test_kind_with_routine_follow_up__gets_a_call_the_day_after_closing(submit, 
     ticket = submit("test_hazard", "building", submitter=volunteer_a, title="楼道裂缝")
     services.ticket_dispatch(ticket=ticket, parties=[volunteer_a], actor=worker_of_community_a)
     services.ticket_accept(ticket=ticket, actor=volunteer_a)
-    services.ticket_resolve(ticket=ticket, actor=volunteer_a, note="已加固", photos=[SimpleUploadedFile("a.jpg", jpeg_with_gps())])
+    services.ticket_resolve(
+        ticket=ticket, actor=volunteer_a, note="已加固", photos=[SimpleUploadedFile("a.jpg", jpeg_with_gps())]
+    )
     services.ticket_close(ticket=ticket, actor=volunteer_a)
     follow_up = FollowUp.objects.get(ticket=ticket)
     assert follow_up.reason == FollowUp.Reason.ROUTINE
     assert timedelta(hours=23) < follow_up.due_at - timezone.now() <= timedelta(days=1)
 
 
-def test_follow_up__unsatisfied_resident__reopens_the_ticket(submit, resident_a, worker_of_community_a, volunteer_a):
+def test_follow_up__unsatisfied_resident__reopens_the_ticket(
+    submit, resident_a, worker_of_community_a, volunteer_a
+):
     ticket = submit()
     services.ticket_dispatch(ticket=ticket, parties=[volunteer_a], actor=worker_of_community_a)
     services.ticket_accept(ticket=ticket, actor=volunteer_a)
     services.ticket_resolve(ticket=ticket, actor=volunteer_a, note="完成")
     services.ticket_rate(ticket=ticket, actor=resident_a, rating=1, comment="没解决")
     follow_up = FollowUp.objects.get()
-    services.follow_up_record(follow_up=follow_up, actor=worker_of_community_a, outcome="unsatisfied", note="水管仍漏", reopen=True)
+    services.follow_up_record(
+        follow_up=follow_up, actor=worker_of_community_a, outcome="unsatisfied", note="水管仍漏", reopen=True
+    )
     ticket.refresh_from_db()
     assert ticket.state == State.REOPENED and follow_up.done_at is not None
 
 
-def test_tickets_tick_command__runs_the_task_and_prints_what_it_did(submit, worker_of_community_a, volunteer_a, capsys):
+def test_tickets_tick_command__runs_the_task_and_prints_what_it_did(
+    submit, worker_of_community_a, volunteer_a, capsys
+):
     ticket = submit()
     services.ticket_dispatch(ticket=ticket, parties=[volunteer_a], actor=worker_of_community_a)
     TicketOffer.objects.update(expires_at=timezone.now() - timedelta(minutes=1))

@@ -15,7 +15,9 @@ from gongzhi.tickets.models import Action, FollowUp, State, Ticket, TicketEvent,
 from gongzhi.tickets.policies import PartyRef
 
 
-def test_the_whole_loop__submit_dispatch_accept_start_resolve_rate(submit, resident_a, worker_of_community_a, org_a, member_of):
+def test_the_whole_loop__submit_dispatch_accept_start_resolve_rate(
+    submit, resident_a, worker_of_community_a, org_a, member_of
+):
     member = member_of(org_a)
     ticket = submit()
     assert ticket.state == State.SUBMITTED and ticket.deadline > timezone.now()
@@ -41,7 +43,9 @@ def test_the_whole_loop__submit_dispatch_accept_start_resolve_rate(submit, resid
     assert AuditEntry.objects.filter(object_type="tickets.ticket", object_id=str(ticket.pk)).count() >= 6
 
 
-def test_rating__without_a_points_handler__still_closes_and_logs_a_warning(submit, resident_a, worker_of_community_a, volunteer_a, caplog):
+def test_rating__without_a_points_handler__still_closes_and_logs_a_warning(
+    submit, resident_a, worker_of_community_a, volunteer_a, caplog
+):
     ticket = submit()
     services.ticket_dispatch(ticket=ticket, parties=[volunteer_a], actor=worker_of_community_a)
     services.ticket_accept(ticket=ticket, actor=volunteer_a)
@@ -52,7 +56,9 @@ def test_rating__without_a_points_handler__still_closes_and_logs_a_warning(submi
     assert "no points handler" in caplog.text
 
 
-def test_rating__4_or_5__pays_the_handler_through_the_reward_hook(submit, resident_a, worker_of_community_a, volunteer_a, monkeypatch):
+def test_rating__4_or_5__pays_the_handler_through_the_reward_hook(
+    submit, resident_a, worker_of_community_a, volunteer_a, monkeypatch
+):
     from gongzhi.core import rewards
 
     paid = []
@@ -73,7 +79,9 @@ def test_rating__4_or_5__pays_the_handler_through_the_reward_hook(submit, reside
     assert ticket.events.filter(note__contains="10").exists()
 
 
-def test_rating__1_or_2__opens_a_follow_up_call_and_pays_nothing(submit, resident_a, worker_of_community_a, volunteer_a, monkeypatch):
+def test_rating__1_or_2__opens_a_follow_up_call_and_pays_nothing(
+    submit, resident_a, worker_of_community_a, volunteer_a, monkeypatch
+):
     from gongzhi.core import rewards
 
     monkeypatch.setattr(rewards, "_handler", lambda request: pytest.fail("a low rating must not pay"))
@@ -88,7 +96,9 @@ def test_rating__1_or_2__opens_a_follow_up_call_and_pays_nothing(submit, residen
 
 
 @pytest.mark.parametrize("rating", [0, 6, -1, "五", None])
-def test_rating__outside_1_to_5__is_refused_and_nothing_changes(submit, resident_a, worker_of_community_a, volunteer_a, rating):
+def test_rating__outside_1_to_5__is_refused_and_nothing_changes(
+    submit, resident_a, worker_of_community_a, volunteer_a, rating
+):
     ticket = submit()
     services.ticket_dispatch(ticket=ticket, parties=[volunteer_a], actor=worker_of_community_a)
     services.ticket_accept(ticket=ticket, actor=volunteer_a)
@@ -101,14 +111,19 @@ def test_rating__outside_1_to_5__is_refused_and_nothing_changes(submit, resident
     assert ticket.state == State.RESOLVED and ticket.rating is None and ticket.events.count() == events
 
 
-def test_offer__to_several_parties__the_first_to_accept_wins_and_the_others_are_withdrawn(submit, worker_of_community_a, volunteer_a, org_a, member_of):
+def test_offer__to_several_parties__the_first_to_accept_wins_and_the_others_are_withdrawn(
+    submit, worker_of_community_a, volunteer_a, org_a, member_of
+):
     member = member_of(org_a)
     ticket = submit()
     services.ticket_dispatch(ticket=ticket, parties=[org_a, volunteer_a], actor=worker_of_community_a)
     services.ticket_accept(ticket=ticket, actor=volunteer_a)
     assert ticket.assignee_user == volunteer_a
     statuses = dict(ticket.offers.values_list("party_user_id", "status"))
-    assert statuses[volunteer_a.pk] == TicketOffer.Status.ACCEPTED and statuses[None] == TicketOffer.Status.WITHDRAWN
+    assert (
+        statuses[volunteer_a.pk] == TicketOffer.Status.ACCEPTED
+        and statuses[None] == TicketOffer.Status.WITHDRAWN
+    )
     ticket.refresh_from_db()
     with pytest.raises(ValidationError) as exc:
         services.ticket_accept(ticket=ticket, actor=member)
@@ -116,7 +131,9 @@ def test_offer__to_several_parties__the_first_to_accept_wins_and_the_others_are_
     assert "已接单" in exc.value.messages[0]
 
 
-def test_accept__by_a_provider_it_was_not_offered_to__is_refused_and_nothing_changes(submit, worker_of_community_a, volunteer_a, org_a, member_of):
+def test_accept__by_a_provider_it_was_not_offered_to__is_refused_and_nothing_changes(
+    submit, worker_of_community_a, volunteer_a, org_a, member_of
+):
     outsider = member_of(org_a)
     ticket = submit()
     services.ticket_dispatch(ticket=ticket, parties=[volunteer_a], actor=worker_of_community_a)
@@ -136,7 +153,9 @@ def test_accept__after_the_offer_expired__is_refused(submit, worker_of_community
     assert exc.value.code == "ticket.offer_expired"
 
 
-def test_decline__by_the_last_party__returns_the_order_to_the_queue_and_tells_the_community(submit, worker_of_community_a, volunteer_a):
+def test_decline__by_the_last_party__returns_the_order_to_the_queue_and_tells_the_community(
+    submit, worker_of_community_a, volunteer_a
+):
     ticket = submit()
     services.ticket_dispatch(ticket=ticket, parties=[volunteer_a], actor=worker_of_community_a)
     services.ticket_decline(ticket=ticket, actor=volunteer_a, note="这周不在")
@@ -146,7 +165,9 @@ def test_decline__by_the_last_party__returns_the_order_to_the_queue_and_tells_th
     assert not Ticket.objects.visible_to(volunteer_a).filter(pk=ticket.pk).exists()
 
 
-def test_decline__while_another_party_may_still_answer__keeps_it_dispatched(submit, worker_of_community_a, volunteer_a, org_a):
+def test_decline__while_another_party_may_still_answer__keeps_it_dispatched(
+    submit, worker_of_community_a, volunteer_a, org_a
+):
     ticket = submit()
     services.ticket_dispatch(ticket=ticket, parties=[volunteer_a, org_a], actor=worker_of_community_a)
     services.ticket_decline(ticket=ticket, actor=volunteer_a)
@@ -159,14 +180,20 @@ def test_submitter__sees_public_events_only(submit, resident_a, worker_of_commun
 
     ticket = submit()
     services.ticket_dispatch(ticket=ticket, parties=[volunteer_a], actor=worker_of_community_a)
-    services.ticket_comment(ticket=ticket, actor=worker_of_community_a, note="内部：该户需注意安全", internal=True)
+    services.ticket_comment(
+        ticket=ticket, actor=worker_of_community_a, note="内部：该户需注意安全", internal=True
+    )
     services.ticket_comment(ticket=ticket, actor=worker_of_community_a, note="已安排志愿者")
     notes = [e.note for e in ticket_timeline(ticket=ticket, viewer=resident_a)]
     assert "已安排志愿者" in notes and "内部：该户需注意安全" not in notes
-    assert "内部：该户需注意安全" in [e.note for e in ticket_timeline(ticket=ticket, viewer=worker_of_community_a)]
+    assert "内部：该户需注意安全" in [
+        e.note for e in ticket_timeline(ticket=ticket, viewer=worker_of_community_a)
+    ]
 
 
-def test_resolve__without_the_note_or_photos_the_kind_requires__is_refused(submit, worker_of_community_a, volunteer_a):
+def test_resolve__without_the_note_or_photos_the_kind_requires__is_refused(
+    submit, worker_of_community_a, volunteer_a
+):
     ticket = submit("test_hazard", "building", submitter=volunteer_a, title="楼道裂缝")
     services.ticket_dispatch(ticket=ticket, parties=[volunteer_a], actor=worker_of_community_a)
     services.ticket_accept(ticket=ticket, actor=volunteer_a)
@@ -177,7 +204,9 @@ def test_resolve__without_the_note_or_photos_the_kind_requires__is_refused(submi
     assert ticket.state == State.ACCEPTED
 
 
-def test_reopen__by_an_unsatisfied_resident__goes_back_to_the_queue_with_a_fresh_deadline(submit, resident_a, worker_of_community_a, volunteer_a):
+def test_reopen__by_an_unsatisfied_resident__goes_back_to_the_queue_with_a_fresh_deadline(
+    submit, resident_a, worker_of_community_a, volunteer_a
+):
     ticket = submit()
     services.ticket_dispatch(ticket=ticket, parties=[volunteer_a], actor=worker_of_community_a)
     services.ticket_accept(ticket=ticket, actor=volunteer_a)
@@ -189,7 +218,9 @@ def test_reopen__by_an_unsatisfied_resident__goes_back_to_the_queue_with_a_fresh
     assert ticket.state == State.DISPATCHED
 
 
-def test_extension__asked_before_the_deadline_and_granted__moves_the_deadline(submit, worker_of_community_a, volunteer_a):
+def test_extension__asked_before_the_deadline_and_granted__moves_the_deadline(
+    submit, worker_of_community_a, volunteer_a
+):
     ticket = submit()
     services.ticket_dispatch(ticket=ticket, parties=[volunteer_a], actor=worker_of_community_a)
     services.ticket_accept(ticket=ticket, actor=volunteer_a)
@@ -207,7 +238,9 @@ def test_extension__asked_after_the_deadline__is_refused(submit, worker_of_commu
     Ticket.objects.filter(pk=ticket.pk).update(deadline=timezone.now() - timedelta(hours=1))
     ticket.refresh_from_db()
     with pytest.raises(ValidationError) as exc:
-        services.ticket_request_extension(ticket=ticket, actor=volunteer_a, until=timezone.now() + timedelta(days=1), note="晚了")
+        services.ticket_request_extension(
+            ticket=ticket, actor=volunteer_a, until=timezone.now() + timedelta(days=1), note="晚了"
+        )
     assert exc.value.code == "ticket.extension_too_late"
 
 
@@ -231,13 +264,17 @@ def test_dispatch__by_a_resident__is_refused_with_who_may(submit, resident_a, vo
 def test_dispatch__to_someone_who_cannot_take_orders__is_refused(submit, worker_of_community_a, resident_a):
     ticket = submit()
     with pytest.raises(ValidationError) as exc:
-        services.ticket_dispatch(ticket=ticket, parties=[PartyRef("user", resident_a.pk)], actor=worker_of_community_a)
+        services.ticket_dispatch(
+            ticket=ticket, parties=[PartyRef("user", resident_a.pk)], actor=worker_of_community_a
+        )
     assert "parties" in exc.value.message_dict
     ticket.refresh_from_db()
     assert ticket.state == State.SUBMITTED and not TicketEvent.objects.filter(action=Action.DISPATCH).exists()
 
 
-def test_public_and_internal_visibility__is_recorded_on_each_event(submit, worker_of_community_a, volunteer_a):
+def test_public_and_internal_visibility__is_recorded_on_each_event(
+    submit, worker_of_community_a, volunteer_a
+):
     ticket = submit()
     services.ticket_dispatch(ticket=ticket, parties=[volunteer_a], actor=worker_of_community_a)
     services.ticket_decline(ticket=ticket, actor=volunteer_a)

@@ -18,20 +18,43 @@ def community_a_objects(area, submit, make_person, resident_a, worker_of_communi
     from gongzhi.tickets import services
 
     person = make_person(ANXIANGJIE, name="张三")
-    need = need_create(actor=worker_of_community_a, title=f"{SECRET}需求", category="elderly_care", area=area(ANXIANGJIE), person=person)
-    resource = resource_create(actor=worker_of_community_a, name=f"{SECRET}资源", kind="volunteer", user=volunteer_a, area=area(ANXIANGJIE), categories=["elderly_care"])
-    offering = offering_create(actor=worker_of_community_a, title=f"{SECRET}服务", category="elderly_care", provider=resource, area=area(ANXIANGJIE))
+    need = need_create(
+        actor=worker_of_community_a,
+        title=f"{SECRET}需求",
+        category="elderly_care",
+        area=area(ANXIANGJIE),
+        person=person,
+    )
+    resource = resource_create(
+        actor=worker_of_community_a,
+        name=f"{SECRET}资源",
+        kind="volunteer",
+        user=volunteer_a,
+        area=area(ANXIANGJIE),
+        categories=["elderly_care"],
+    )
+    offering = offering_create(
+        actor=worker_of_community_a,
+        title=f"{SECRET}服务",
+        category="elderly_care",
+        provider=resource,
+        area=area(ANXIANGJIE),
+    )
     ticket = submit(title=f"{SECRET}工单")
     services.ticket_dispatch(ticket=ticket, parties=[volunteer_a], actor=worker_of_community_a)
     services.ticket_accept(ticket=ticket, actor=volunteer_a)
     services.ticket_resolve(ticket=ticket, actor=volunteer_a, note="完成")
     services.ticket_rate(ticket=ticket, actor=resident_a, rating=1, comment=f"{SECRET}差评")
-    rule = services.routing_rule_create(kind="service_order", category="repair", area=area(ANXIANGJIE), actor=worker_of_community_a)
+    rule = services.routing_rule_create(
+        kind="service_order", category="repair", area=area(ANXIANGJIE), actor=worker_of_community_a
+    )
     follow_up = ticket.follow_ups.get()
     return [need.pk, resource.pk, offering.pk, ticket.pk, rule.pk, follow_up.pk]
 
 
-def test_every_route__shows_nothing_of_another_communitys_tickets_and_lists(client, worker_of_community_b, community_a_objects):
+def test_every_route__shows_nothing_of_another_communitys_tickets_and_lists(
+    client, worker_of_community_b, community_a_objects
+):
     from gongzhi.accounts.services import api_token_create
 
     _, raw = api_token_create(user=worker_of_community_b, name="walk")
@@ -47,19 +70,35 @@ def test_every_route__shows_nothing_of_another_communitys_tickets_and_lists(clie
     paths.update(f"/api/v1/{p}/{pk}" for p in ("tickets", "tickets/follow-ups") for pk in community_a_objects)
     visited = 0
     for path in sorted(paths):
-        for query in ("", "?q=机", f"?area={ANXIANGJIE}", f"?area_code={ANXIANGJIE}", "?status=", "?state=closed"):
-            response = client.get(path + query, HTTP_AUTHORIZATION=f"Bearer {raw}" if path.startswith("/api/") else "")
+        for query in (
+            "",
+            "?q=机",
+            f"?area={ANXIANGJIE}",
+            f"?area_code={ANXIANGJIE}",
+            "?status=",
+            "?state=closed",
+        ):
+            response = client.get(
+                path + query, HTTP_AUTHORIZATION=f"Bearer {raw}" if path.startswith("/api/") else ""
+            )
             visited += 1
             body = response.content.decode(errors="replace")
             assert SECRET not in body, f"{path}{query} shows {SECRET}"
     assert visited > 100
 
 
-def test_another_communitys_worker__cannot_act_on_its_tickets(client, worker_of_community_b, submit, volunteer_a):
+def test_another_communitys_worker__cannot_act_on_its_tickets(
+    client, worker_of_community_b, submit, volunteer_a
+):
     ticket = submit(title=f"{SECRET}工单")
     client.force_login(worker_of_community_b, backend="gongzhi.accounts.backends.MobilePasswordBackend")
     for action in ("dispatch", "cancel", "escalate", "comment"):
-        assert client.post(f"/tickets/{ticket.pk}/{action}/", {"note-note": "x", "comment-note": "x"}).status_code == 404
+        assert (
+            client.post(
+                f"/tickets/{ticket.pk}/{action}/", {"note-note": "x", "comment-note": "x"}
+            ).status_code
+            == 404
+        )
     from gongzhi.tickets.models import State, Ticket
 
     assert Ticket.objects.get().state == State.SUBMITTED

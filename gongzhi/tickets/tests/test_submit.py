@@ -65,8 +65,16 @@ def test_deadline__limits_are_a_setting(submit, settings):
         ({"extra": {"unknown_field": 1}}, "extra.unknown_field", "ticket.extra"),
     ],
 )
-def test_submit__bad_input__is_refused_beside_the_field_and_writes_nothing(area, resident_a, fields, field, code):
-    args = {"kind": "service_order", "category": "elderly_care", "area": area(ANXIANGJIE), "title": "探访", "submitter": resident_a}
+def test_submit__bad_input__is_refused_beside_the_field_and_writes_nothing(
+    area, resident_a, fields, field, code
+):
+    args = {
+        "kind": "service_order",
+        "category": "elderly_care",
+        "area": area(ANXIANGJIE),
+        "title": "探访",
+        "submitter": resident_a,
+    }
     args.update(fields)
     with pytest.raises(ValidationError) as exc:
         ticket_submit(**args)
@@ -76,27 +84,52 @@ def test_submit__bad_input__is_refused_beside_the_field_and_writes_nothing(area,
 
 def test_submit__unknown_kind__is_refused(area, resident_a):
     with pytest.raises(ValidationError) as exc:
-        ticket_submit(kind="ufo_sighting", category="x", area=area(ANXIANGJIE), title="t", submitter=resident_a)
+        ticket_submit(
+            kind="ufo_sighting", category="x", area=area(ANXIANGJIE), title="t", submitter=resident_a
+        )
     assert exc.value.error_dict["kind"][0].code == "ticket.unknown_kind"
 
 
 def test_submit__for_a_community_the_resident_does_not_belong_to__is_refused(area, resident_a):
     with pytest.raises(ValidationError) as exc:
-        ticket_submit(kind="service_order", category="elderly_care", area=area(BAITALU), title="探访", submitter=resident_a)
+        ticket_submit(
+            kind="service_order",
+            category="elderly_care",
+            area=area(BAITALU),
+            title="探访",
+            submitter=resident_a,
+        )
     assert exc.value.error_dict["area"][0].code == "ticket.submit_forbidden"
 
 
 def test_submit__for_a_whole_street__is_refused(area, resident_a):
     with pytest.raises(ValidationError) as exc:
-        ticket_submit(kind="service_order", category="elderly_care", area=area(JIANCHENG), title="探访", submitter=resident_a)
+        ticket_submit(
+            kind="service_order",
+            category="elderly_care",
+            area=area(JIANCHENG),
+            title="探访",
+            submitter=resident_a,
+        )
     assert exc.value.error_dict["area"][0].code == "ticket.area_level"
 
 
 def test_location__inside_a_boundary_polygon__is_checked_against_the_polygon(area, resident_a):
     community = area(ANXIANGJIE)
-    community.boundary = {"type": "Polygon", "coordinates": [[[104.55, 30.42], [104.56, 30.42], [104.56, 30.43], [104.55, 30.43], [104.55, 30.42]]]}
+    community.boundary = {
+        "type": "Polygon",
+        "coordinates": [
+            [[104.55, 30.42], [104.56, 30.42], [104.56, 30.43], [104.55, 30.43], [104.55, 30.42]]
+        ],
+    }
     community.save()
-    args = {"kind": "service_order", "category": "elderly_care", "area": community, "title": "探访", "submitter": resident_a}
+    args = {
+        "kind": "service_order",
+        "category": "elderly_care",
+        "area": community,
+        "title": "探访",
+        "submitter": resident_a,
+    }
     assert ticket_submit(lat=30.425, lng=104.555, **args).pk
     with pytest.raises(ValidationError) as exc:
         ticket_submit(lat=30.435, lng=104.555, **args)  # 1 km north: near the centre, outside the polygon

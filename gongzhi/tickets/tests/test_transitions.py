@@ -33,14 +33,20 @@ def _calls(volunteer):
         Action.CANCEL: lambda t, u: services.ticket_cancel(ticket=t, actor=u, note="取消"),
         Action.ESCALATE: lambda t, u: services.ticket_escalate(ticket=t, actor=u),
         Action.REMIND: lambda t, u: core.check(t, Action.REMIND, None),
-        Action.REQUEST_EXTENSION: lambda t, u: services.ticket_request_extension(ticket=t, actor=u, until=later, note="延期"),
+        Action.REQUEST_EXTENSION: lambda t, u: services.ticket_request_extension(
+            ticket=t, actor=u, until=later, note="延期"
+        ),
         Action.GRANT_EXTENSION: lambda t, u: services.ticket_answer_extension(ticket=t, actor=u, grant=True),
-        Action.DENY_EXTENSION: lambda t, u: services.ticket_answer_extension(ticket=t, actor=u, grant=False, note="不行"),
+        Action.DENY_EXTENSION: lambda t, u: services.ticket_answer_extension(
+            ticket=t, actor=u, grant=False, note="不行"
+        ),
         Action.COMMENT: lambda t, u: services.ticket_comment(ticket=t, actor=u, note="备注"),
     }
 
 
-ILLEGAL = [(action, state) for action, t in TRANSITIONS.items() for state in State.values if state not in t.sources]
+ILLEGAL = [
+    (action, state) for action, t in TRANSITIONS.items() for state in State.values if state not in t.sources
+]
 
 
 def test_every_action_in_the_table__has_a_service_that_applies_it(volunteer_a):
@@ -63,7 +69,9 @@ def test_illegal_transition__is_refused_naming_the_current_state_and_writes_noth
     assert ticket.state == state and TicketEvent.objects.count() == events
 
 
-def test_a_move_from_a_state_another_process_just_left__is_refused_with_the_state_it_lost_to(submit, worker_of_community_a, volunteer_a):
+def test_a_move_from_a_state_another_process_just_left__is_refused_with_the_state_it_lost_to(
+    submit, worker_of_community_a, volunteer_a
+):
     ticket = submit()
     stale = Ticket.objects.get(pk=ticket.pk)
     services.ticket_cancel(ticket=ticket, actor=worker_of_community_a, note="重复提交")

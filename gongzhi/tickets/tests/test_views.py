@@ -38,11 +38,15 @@ def test_offers_page__accept_takes_the_order(signed_in, submit, worker_of_commun
     assert ticket.state == State.ACCEPTED and "陪同就医" in client.get("/tickets/jobs/").content.decode()
 
 
-def test_detail__resolve_with_a_photo_then_the_resident_rates(signed_in, submit, resident_a, worker_of_community_a, volunteer_a):
+def test_detail__resolve_with_a_photo_then_the_resident_rates(
+    signed_in, submit, resident_a, worker_of_community_a, volunteer_a
+):
     ticket = submit()
     services.ticket_dispatch(ticket=ticket, parties=[volunteer_a], actor=worker_of_community_a)
     services.ticket_accept(ticket=ticket, actor=volunteer_a)
-    response = signed_in(volunteer_a).post(f"/tickets/{ticket.pk}/resolve/", {"resolve-note": "已完成", "resolve-photos": [_png()]})
+    response = signed_in(volunteer_a).post(
+        f"/tickets/{ticket.pk}/resolve/", {"resolve-note": "已完成", "resolve-photos": [_png()]}
+    )
     assert response.status_code == 302
     photo = ticket.attachments.get()
     assert photo.stage == "resolution"
@@ -50,12 +54,17 @@ def test_detail__resolve_with_a_photo_then_the_resident_rates(signed_in, submit,
     page = client.get(f"/tickets/{ticket.pk}/").content.decode()
     assert "Confirm and rate" in page or "确认并评价" in page
     assert client.get(f"/tickets/photos/{photo.pk}/").status_code == 200
-    assert client.post(f"/tickets/{ticket.pk}/rate/", {"rate-rating": "4", "rate-comment": "不错"}).status_code == 302
+    assert (
+        client.post(f"/tickets/{ticket.pk}/rate/", {"rate-rating": "4", "rate-comment": "不错"}).status_code
+        == 302
+    )
     ticket.refresh_from_db()
     assert ticket.state == State.CLOSED and ticket.rating == 4
 
 
-def test_detail__a_bad_rating__is_shown_beside_the_field_with_status_400(signed_in, submit, resident_a, worker_of_community_a, volunteer_a):
+def test_detail__a_bad_rating__is_shown_beside_the_field_with_status_400(
+    signed_in, submit, resident_a, worker_of_community_a, volunteer_a
+):
     ticket = submit()
     services.ticket_dispatch(ticket=ticket, parties=[volunteer_a], actor=worker_of_community_a)
     services.ticket_accept(ticket=ticket, actor=volunteer_a)
@@ -66,12 +75,16 @@ def test_detail__a_bad_rating__is_shown_beside_the_field_with_status_400(signed_
     assert Ticket.objects.get().state == State.RESOLVED
 
 
-def test_detail__a_non_image_upload__is_refused_beside_the_photos_field(signed_in, submit, worker_of_community_a, volunteer_a):
+def test_detail__a_non_image_upload__is_refused_beside_the_photos_field(
+    signed_in, submit, worker_of_community_a, volunteer_a
+):
     ticket = submit()
     services.ticket_dispatch(ticket=ticket, parties=[volunteer_a], actor=worker_of_community_a)
     services.ticket_accept(ticket=ticket, actor=volunteer_a)
     fake = SimpleUploadedFile("work.jpg", b"<?php echo 1; ?>", content_type="image/jpeg")
-    response = signed_in(volunteer_a).post(f"/tickets/{ticket.pk}/resolve/", {"resolve-note": "完成", "resolve-photos": [fake]})
+    response = signed_in(volunteer_a).post(
+        f"/tickets/{ticket.pk}/resolve/", {"resolve-note": "完成", "resolve-photos": [fake]}
+    )
     assert response.status_code == 400 and "work.jpg" in response.content.decode()
     assert Ticket.objects.get().state == State.ACCEPTED and not ticket.attachments.exists()
 
@@ -86,18 +99,30 @@ def test_detail__transition_from_the_wrong_state__re_renders_with_the_reason(sig
 def test_detail__dispatch_from_the_suggestions(signed_in, submit, worker_of_community_a, org_a):
     from gongzhi.services.models import Resource
 
-    Resource.objects.create(name=org_a.name, kind="organisation", organisation=org_a, area=org_a.area, categories=["elderly_care"], capacity=3)
+    Resource.objects.create(
+        name=org_a.name,
+        kind="organisation",
+        organisation=org_a,
+        area=org_a.area,
+        categories=["elderly_care"],
+        capacity=3,
+    )
     ticket = submit()
     client = signed_in(worker_of_community_a)
     page = client.get(f"/tickets/{ticket.pk}/").content.decode()
     assert f'value="org:{org_a.pk}"' in page
-    assert client.post(f"/tickets/{ticket.pk}/dispatch/", {"dispatch-parties": [f"org:{org_a.pk}"]}).status_code == 302
+    assert (
+        client.post(f"/tickets/{ticket.pk}/dispatch/", {"dispatch-parties": [f"org:{org_a.pk}"]}).status_code
+        == 302
+    )
     assert Ticket.objects.get().state == State.DISPATCHED
 
 
 def test_detail__dispatch_with_nobody_chosen__says_so(signed_in, submit, worker_of_community_a):
     ticket = submit()
-    response = signed_in(worker_of_community_a).post(f"/tickets/{ticket.pk}/dispatch/", {"dispatch-note": "x"})
+    response = signed_in(worker_of_community_a).post(
+        f"/tickets/{ticket.pk}/dispatch/", {"dispatch-note": "x"}
+    )
     assert response.status_code == 400 and 'class="form-errors"' in response.content.decode()
 
 
@@ -106,11 +131,19 @@ def test_another_communitys_ticket__is_not_found_on_every_page(signed_in, submit
     client = signed_in(worker_of_community_b)
     assert client.get(f"/tickets/{ticket.pk}/").status_code == 404
     assert client.post(f"/tickets/{ticket.pk}/comment/", {"comment-note": "x"}).status_code == 404
-    for url in ("/tickets/", "/tickets/overdue/", "/tickets/escalated/", "/tickets/figures/", "/services/queue/"):
+    for url in (
+        "/tickets/",
+        "/tickets/overdue/",
+        "/tickets/escalated/",
+        "/tickets/figures/",
+        "/services/queue/",
+    ):
         assert "保密的请求" not in client.get(url).content.decode()
 
 
-def test_escalated_page__shows_the_town_what_was_escalated_to_it(signed_in, submit, worker_of_community_a, volunteer_a, town_staff_a):
+def test_escalated_page__shows_the_town_what_was_escalated_to_it(
+    signed_in, submit, worker_of_community_a, volunteer_a, town_staff_a
+):
     ticket = submit(title="超期未办的请求")
     services.ticket_dispatch(ticket=ticket, parties=[volunteer_a], actor=worker_of_community_a)
     services.ticket_escalate(ticket=ticket, actor=worker_of_community_a, note="上报街道")

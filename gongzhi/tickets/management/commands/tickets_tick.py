@@ -1,7 +1,7 @@
 """`gongzhi tickets_tick`: the ticket engine's periodic work, for cron.
 
-    */5 * * * *  /srv/gongzhi/.venv/bin/gongzhi tickets_tick            # run it now, here
-    */5 * * * *  /srv/gongzhi/.venv/bin/gongzhi tickets_tick --enqueue  # hand it to `gongzhi worker`
+*/5 * * * *  /srv/gongzhi/.venv/bin/gongzhi tickets_tick            # run it now, here
+*/5 * * * *  /srv/gongzhi/.venv/bin/gongzhi tickets_tick --enqueue  # hand it to `gongzhi worker`
 """
 
 from __future__ import annotations
@@ -15,8 +15,12 @@ class Command(BaseCommand):
     help = "Expire unanswered offers, remind before deadlines, escalate overdue tickets, auto-close resolved ones."
 
     def add_arguments(self, parser):
-        parser.add_argument("--enqueue", action="store_true", help="queue the task for a worker instead of running it")
-        parser.add_argument("--batch", type=int, default=500, help="at most this many tickets per step (default 500)")
+        parser.add_argument(
+            "--enqueue", action="store_true", help="queue the task for a worker instead of running it"
+        )
+        parser.add_argument(
+            "--batch", type=int, default=500, help="at most this many tickets per step (default 500)"
+        )
 
     def handle(self, *args, enqueue: bool = False, batch: int = 500, **options):
         if enqueue:
