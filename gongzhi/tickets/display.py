@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from .models import State
@@ -22,11 +23,13 @@ def suggestion_rows(suggestions) -> list[dict]:
     cost = str(_("cost %(km)s km"))
     rows = []
     for s in suggestions:
-        bars = [
-            # One step of the bar per 400 metre-equivalents, ten steps at most.
-            {"name": k, "label": labels.get(k, k), "width": f"w{min(10, round(v / 400))}"}
-            for k, v in s.components.items()
-        ]
+        # One step of the bar per 400 metre-equivalents, ten steps at most. Built here rather than
+        # in a template loop: sixty suggestions times three bars is most of a queue page's work.
+        bars = format_html_join(
+            " ",
+            '<span class="why">{}</span> <span class="bar b-{} w{}"></span>',
+            ((labels.get(k, k), k, min(10, round(v / 400))) for k, v in s.components.items()),
+        )
         rows.append(
             {
                 "s": s,
