@@ -349,6 +349,9 @@ def reads_child(db: str, n_tickets: int, rounds: int) -> None:
 # --------------------------------------------------------------------------------------------
 
 
+FAILURES: list[str] = []
+
+
 def _load(port: int, tokens: list[str], seconds: float, make_request) -> tuple[int, int, list[float]]:
     stop = time.perf_counter() + seconds
     done, failed, latencies = [0], [0], []
@@ -368,12 +371,14 @@ def _load(port: int, tokens: list[str], seconds: float, make_request) -> tuple[i
                 headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
             )
             response = conn.getresponse()
-            response.read()
+            content = response.read()
             mine.append((time.perf_counter() - t0) * 1000)
             if response.status in (200, 201):
                 ok += 1
             else:
                 bad += 1
+                if len(FAILURES) < 3:
+                    FAILURES.append(f"{response.status} {content[:300]!r}")
         conn.close()
         with lock:
             done[0] += ok
@@ -464,6 +469,8 @@ def submit_child(seconds: float) -> None:
         )
         made = Ticket.objects.count() - before
         p50, p95 = _percentiles(latencies) if latencies else (0, 0)
+        for failure in FAILURES:
+            print("failure:", failure, file=sys.stderr)
         print(
             json.dumps(
                 {
@@ -495,6 +502,9 @@ def submit_child(seconds: float) -> None:
 
 def _run_child(args: list[str]) -> dict:
     out = subprocess.run([sys.executable, __file__, *args], cwd=ROOT, capture_output=True, text=True)
+    for line in out.stderr.splitlines():
+        if line.startswith("failure:"):
+            print(line, file=sys.stderr)
     if out.returncode != 0:
         print(out.stdout[-2000:], out.stderr[-4000:], file=sys.stderr)
         raise SystemExit(f"child {args} failed")
