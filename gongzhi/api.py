@@ -147,6 +147,9 @@ ROUTERS = [
     ("/stations", "gongzhi.stations.api.router"),
     ("/organisations", "gongzhi.directory.api.router"),
     ("/audit", "gongzhi.audit.api.router"),
+    ("/tickets", "gongzhi.tickets.api.router"),
+    ("/services", "gongzhi.services.api.router"),
+    ("/notifications", "gongzhi.notifications.api.router"),
     ("/passes", "gongzhi.passes.api.router"),
 ]
 
