@@ -144,6 +144,7 @@ ROUTERS = [
     ("/areas", "gongzhi.areas.api.router"),
     ("/people", "gongzhi.people.api.router"),
     ("/stations", "gongzhi.stations.api.router"),
+    ("/points", "gongzhi.points.api.router"),
     ("/organisations", "gongzhi.directory.api.router"),
     ("/audit", "gongzhi.audit.api.router"),
     ("/passes", "gongzhi.passes.api.router"),

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "gongzhi.people",
     "gongzhi.passes",
     "gongzhi.stations",
+    "gongzhi.points",
     "gongzhi.web",
     "gongzhi.demo",
 ]

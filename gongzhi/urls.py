@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("gongzhi.accounts.urls")),
     path("people/", include("gongzhi.people.urls")),
     path("stations/", include("gongzhi.stations.urls")),
+    path("points/", include("gongzhi.points.urls")),
     path("organisations/", include("gongzhi.directory.urls")),
     path("audit/", include("gongzhi.audit.urls")),
     path("", include("gongzhi.passes.urls")),
