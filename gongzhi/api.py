@@ -145,6 +145,7 @@ ROUTERS = [
     ("/people", "gongzhi.people.api.router"),
     ("/stations", "gongzhi.stations.api.router"),
     ("/points", "gongzhi.points.api.router"),
+    ("/volunteering", "gongzhi.volunteering.api.router"),
     ("/organisations", "gongzhi.directory.api.router"),
     ("/audit", "gongzhi.audit.api.router"),
     ("/passes", "gongzhi.passes.api.router"),

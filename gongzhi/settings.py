@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "gongzhi.passes",
     "gongzhi.stations",
     "gongzhi.points",
+    "gongzhi.volunteering",
     "gongzhi.web",
     "gongzhi.demo",
 ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("people/", include("gongzhi.people.urls")),
     path("stations/", include("gongzhi.stations.urls")),
     path("points/", include("gongzhi.points.urls")),
+    path("volunteering/", include("gongzhi.volunteering.urls")),
     path("organisations/", include("gongzhi.directory.urls")),
     path("audit/", include("gongzhi.audit.urls")),
     path("", include("gongzhi.passes.urls")),
