@@ -188,6 +188,9 @@ class SignUp(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.volunteer} @ {self.activity}"
+
 
 class CertificateQuerySet(ScopedQuerySet):
     area_field = "volunteer__area_id"
@@ -213,6 +216,9 @@ class Certificate(models.Model):
 
     class Meta:
         verbose_name = _("certificate")
+
+    def __str__(self) -> str:
+        return self.number
 
 
 class PairType(models.Model):
@@ -257,6 +263,9 @@ class Pairing(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.volunteer} ↔ {self.person}"
+
 
 class VisitKind(models.TextChoices):
     HOME = "home", _("Home visit")
@@ -276,3 +285,6 @@ class Visit(models.Model):
     class Meta:
         verbose_name = _("visit")
         ordering = ["-date", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.pairing} {self.date}"

@@ -15,7 +15,7 @@ from gongzhi.areas.scoping import get_visible_or_404
 from gongzhi.lib import matching
 from gongzhi.people.models import Person
 
-from .models import Activity, Certificate, PairType, Pairing, SignUp, SignUpStatus, Volunteer
+from .models import Activity, Certificate, Pairing, PairType, SignUp, SignUpStatus, Volunteer
 
 
 def volunteer_of(user) -> Volunteer | None:

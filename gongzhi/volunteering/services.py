@@ -26,8 +26,8 @@ from . import conf
 from .models import (
     Activity,
     Certificate,
-    PairType,
     Pairing,
+    PairType,
     SignUp,
     SignUpStatus,
     Team,
