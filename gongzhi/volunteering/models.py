@@ -26,7 +26,7 @@ class Team(models.Model):
     area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("area"))
     organisation = models.ForeignKey(
         "directory.Organisation",
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
@@ -46,9 +46,11 @@ class Team(models.Model):
 class Volunteer(models.Model):
     """A registered volunteer; the volunteer number stands in for the ID number on records."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="volunteer")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="volunteer"
+    )
     person = models.ForeignKey(
-        "people.Person", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        "people.Person", on_delete=models.SET_NULL, related_name="+", null=True, blank=True
     )
     number = models.CharField(_("volunteer number"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=50)
@@ -121,7 +123,9 @@ class Activity(models.Model):
     participant_capacity = models.PositiveIntegerField(_("participants at most"), default=0)
     served = models.PositiveIntegerField(_("person-times served"), default=0)
     description = models.TextField(_("description"), blank=True, default="")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ActivityQuerySet.as_manager()
@@ -170,7 +174,7 @@ class SignUp(models.Model):
     checked_out_at = models.DateTimeField(_("checked out"), null=True, blank=True)
     hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1, null=True, blank=True)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
     points = models.IntegerField(_("points"), default=0)
@@ -210,7 +214,9 @@ class Certificate(models.Model):
     handler = models.CharField(_("handler"), max_length=50)
     contact = models.CharField(_("contact"), max_length=50)
     issued_on = models.DateField(_("date"))
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = CertificateQuerySet.as_manager()
 
@@ -246,10 +252,12 @@ class PairingQuerySet(ScopedQuerySet):
 class Pairing(models.Model):
     pair_type = models.ForeignKey(PairType, on_delete=models.PROTECT, related_name="pairings")
     volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="pairings")
-    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
     started_on = models.DateField(_("paired on"))
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = PairingQuerySet.as_manager()
 
@@ -274,12 +282,14 @@ class VisitKind(models.TextChoices):
 
 
 class Visit(models.Model):
-    pairing = models.ForeignKey(Pairing, on_delete=models.PROTECT, related_name="visits")
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="visits")
     date = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=10, choices=VisitKind.choices)
     notes = models.TextField(_("notes"), blank=True, default="")
     concerns = models.TextField(_("concerns"), blank=True, default="")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
