@@ -8,7 +8,7 @@ import zxingcpp
 from PIL import Image
 
 from conftest import PASSWORD
-from tests.browser import browser, page, sign_in  # noqa: F401 - fixtures
+from tests.browser import sign_in
 
 from .conftest import balance_of
 
@@ -17,7 +17,7 @@ from .conftest import balance_of
 @pytest.mark.django_db(transaction=True)
 def test_pay_code_at_the_till__both_see_the_receipt_and_the_balance_drops_once(
     live_server,
-    browser,  # noqa: F811 - the fixture
+    browser,
     resident_a,
     give,
     merchant,

@@ -40,7 +40,7 @@ def test_scan__too_far__shows_the_distance_and_writes_nothing(signed_in, volunte
     url = reverse("volunteering:scan", args=[services.checkin_token(activity)])
     response = signed_in(volunteer.user).post(url, {"lat": "30.45", "lng": "104.55"})
     assert response.status_code == 400
-    assert "m" in response.context["form"].non_field_errors()[0]
+    assert "100" in response.context["form"].non_field_errors()[0]  # the allowed radius is stated
     assert SignUp.objects.get(activity=activity).checked_in_at is None
 
 
