@@ -101,3 +101,17 @@ class PairForm(forms.Form):
     pair_type = forms.IntegerField(widget=forms.HiddenInput)
     volunteer = forms.IntegerField(widget=forms.HiddenInput)
     person = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class VolunteerForm(forms.Form):
+    mobile = forms.CharField(label=_("Mobile of the user account"), max_length=20)
+    area = forms.ModelChoiceField(label=_("Community / village"), queryset=Area.objects.none())
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
+    skills = forms.CharField(label=_("Skills"), max_length=200, required=False)
+    availability = forms.CharField(label=_("Availability"), max_length=200, required=False)
+    pair_capacity = forms.IntegerField(label=_("Pairs at most"), min_value=0, max_value=10, initial=2)
+
+    def __init__(self, *args, areas=None, teams=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = areas if areas is not None else Area.objects.none()
+        self.fields["team"].queryset = teams if teams is not None else Team.objects.none()

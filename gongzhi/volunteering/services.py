@@ -16,6 +16,8 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.accounts.roles import Role
+from gongzhi.accounts.services import membership_grant
 from gongzhi.areas.models import Area
 from gongzhi.audit.services import audit_record
 from gongzhi.core.rewards import RewardRequest, reward
@@ -90,10 +92,17 @@ def volunteer_register(
     pair_capacity: int = 2,
     lat: float | None = None,
     lng: float | None = None,
+    grant_role: bool = False,
     actor=None,
     ip: str | None = None,
 ) -> Volunteer:
-    """Register a user as a volunteer and give them a volunteer number (JY + year + sequence)."""
+    """Register a user as a volunteer and give them a volunteer number (JY + year + sequence).
+
+    With ``grant_role`` the user also receives the volunteer role in the area (own records only),
+    so the phone pages open for them.
+    """
+    if actor is not None and actor.pk != user.pk:
+        _require(actor, "volunteering.manage", area.code)
     if Volunteer.objects.filter(user=user).exists():
         raise ValidationError(_("This user is already a registered volunteer."), code="volunteer.duplicate")
     if team is not None and not team.area_id.startswith(area.code[:6]):
@@ -118,6 +127,8 @@ def volunteer_register(
         lat=lat,
         lng=lng,
     )
+    if grant_role and not user.memberships.filter(role=Role.VOLUNTEER, area=area).exists():
+        membership_grant(user=user, role=Role.VOLUNTEER, area=area, ip=ip)
     audit_record(actor=actor or user, action="volunteering.volunteer.register", obj=volunteer, ip=ip)
     return volunteer
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("manage/<int:activity_id>/served/", views.served_view, name="served"),
     path("manage/signups/<int:signup_id>/approve/", views.approve_view, name="approve"),
     path("volunteers/", views.volunteer_list_view, name="volunteers"),
+    path("volunteers/new/", views.volunteer_register_view, name="volunteer_register"),
     path(
         "volunteers/<int:volunteer_id>/certificate/", views.certificate_issue_view, name="certificate_issue"
     ),

@@ -30,6 +30,7 @@ from .forms import (
     SuggestForm,
     VerifyForm,
     VisitForm,
+    VolunteerForm,
 )
 from .models import PairType, Team, Volunteer
 
@@ -325,6 +326,47 @@ def volunteer_list_view(request):
     qs = selectors.volunteer_list(viewer=request.user, q=request.GET.get("q", ""))
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(request, "volunteering/volunteers.html", {"page": page})
+
+
+@login_required
+def volunteer_register_view(request):
+    from gongzhi.accounts.models import User
+
+    _require(request, "volunteering.manage")
+    areas = areas_for_permission(viewer=request.user, permission="volunteering.manage")
+    teams = Team.objects.visible_to(request.user, "volunteering.manage").order_by("name")
+    form = VolunteerForm(request.POST or None, areas=areas, teams=teams)
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                user = User.objects.get_by_natural_key(d["mobile"].strip())
+            except (User.DoesNotExist, ValidationError):
+                form.add_error(
+                    "mobile", _("No user account has this mobile number: the person signs up first.")
+                )
+            else:
+                try:
+                    volunteer = services.volunteer_register(
+                        user=user,
+                        area=d["area"],
+                        team=d["team"],
+                        skills=d["skills"],
+                        availability=d["availability"],
+                        pair_capacity=d["pair_capacity"],
+                        grant_role=True,
+                        actor=request.user,
+                        ip=client_ip(request),
+                    )
+                except ValidationError as exc:
+                    add_service_errors(form, exc)
+                else:
+                    messages.success(
+                        request, _("Registered as volunteer %(number)s.") % {"number": volunteer.number}
+                    )
+                    return redirect("volunteering:volunteers")
+        return render(request, "volunteering/volunteer_form.html", {"form": form}, status=400)
+    return render(request, "volunteering/volunteer_form.html", {"form": form})
 
 
 @login_required

@@ -133,3 +133,39 @@ def test_api__check_in_with_a_window_error_answers_problem_json(signed_in, volun
 def test_api__verify_rejects_an_altered_number(client):
     response = client.get("/api/v1/volunteering/certificates/verify", {"number": "ZY2026000001-0000000000"})
     assert response.status_code in (400, 422)
+
+
+def test_register_volunteer__by_mobile__gives_a_number_and_the_volunteer_role(
+    signed_in, organiser, make_user
+):
+    from conftest import next_mobile
+    from gongzhi.volunteering.models import Volunteer
+
+    mobile = next_mobile()
+    user = make_user(None, mobile=mobile, name="李春梅")
+    response = signed_in(organiser).post(
+        reverse("volunteering:volunteer_register"),
+        {
+            "mobile": mobile,
+            "area": ANXIANGJIE,
+            "skills": "心理疏导",
+            "availability": "周末",
+            "pair_capacity": 2,
+        },
+    )
+    assert response.status_code == 302
+    volunteer = Volunteer.objects.get(user=user)
+    assert volunteer.number.startswith("JY")
+    assert user.memberships.filter(role="volunteer").exists()
+
+
+def test_register_volunteer__unknown_mobile__error_beside_the_field(signed_in, organiser):
+    from gongzhi.volunteering.models import Volunteer
+
+    response = signed_in(organiser).post(
+        reverse("volunteering:volunteer_register"),
+        {"mobile": "13912345678", "area": ANXIANGJIE, "pair_capacity": 2},
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["mobile"]
+    assert not Volunteer.objects.exists()
