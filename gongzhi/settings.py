@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "gongzhi.services",
     "gongzhi.passes",
     "gongzhi.stations",
+    "gongzhi.volunteering",
     "gongzhi.web",
     "gongzhi.demo",
 ]

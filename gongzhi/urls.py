@@ -15,6 +15,7 @@ urlpatterns = [
     path("people/", include("gongzhi.people.urls")),
     path("points/", include("gongzhi.points.urls")),
     path("stations/", include("gongzhi.stations.urls")),
+    path("volunteering/", include("gongzhi.volunteering.urls")),
     path("organisations/", include("gongzhi.directory.urls")),
     path("audit/", include("gongzhi.audit.urls")),
     path("tickets/", include("gongzhi.tickets.urls")),
