@@ -143,6 +143,7 @@ ROUTERS = [
     ("/", "gongzhi.accounts.api.router"),
     ("/areas", "gongzhi.areas.api.router"),
     ("/people", "gongzhi.people.api.router"),
+    ("/points", "gongzhi.points.api.router"),
     ("/stations", "gongzhi.stations.api.router"),
     ("/organisations", "gongzhi.directory.api.router"),
     ("/audit", "gongzhi.audit.api.router"),

@@ -104,6 +104,8 @@ INSTALLED_APPS = [
     "gongzhi.notifications",
     "gongzhi.tickets",
     "gongzhi.services",
+    "gongzhi.points",
+    "gongzhi.sentinel",
     "gongzhi.passes",
     "gongzhi.stations",
     "gongzhi.web",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("gongzhi.web.urls")),
     path("accounts/", include("gongzhi.accounts.urls")),
     path("people/", include("gongzhi.people.urls")),
+    path("points/", include("gongzhi.points.urls")),
     path("stations/", include("gongzhi.stations.urls")),
     path("organisations/", include("gongzhi.directory.urls")),
     path("audit/", include("gongzhi.audit.urls")),

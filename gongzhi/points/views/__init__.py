@@ -1,0 +1,1 @@
+"""Pages of the points app, by who uses them: residents, merchants, staff, and the public."""
