@@ -6,8 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from conftest import ANXIANGJIE, BAITALU
-from gongzhi.accounts.roles import Role
+from conftest import ANXIANGJIE
 from gongzhi.sentinel.models import DuplicateReward, Lead
 from gongzhi.tickets.models import State, Ticket, TicketAttachment
 from gongzhi.tickets.policies import PartyRef
@@ -21,7 +20,7 @@ from gongzhi.tickets.services import (
     ticket_resolve,
 )
 
-from .conftest import FAR, NEAR, OUTSIDE, photo, points_of
+from .conftest import FAR, NEAR, OUTSIDE, points_of
 
 pytestmark = pytest.mark.django_db
 
