@@ -20,6 +20,7 @@ urlpatterns = [
     path("tickets/", include("gongzhi.tickets.urls")),
     path("services/", include("gongzhi.services.urls")),
     path("notifications/", include("gongzhi.notifications.urls")),
+    path("sentinel/", include("gongzhi.sentinel.urls")),
     path("", include("gongzhi.passes.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
