@@ -73,6 +73,7 @@ class Lead(models.Model):
     lat = models.FloatField()
     lng = models.FloatField()
     created_at = models.DateTimeField(default=timezone.now)
+    token = models.CharField(max_length=32, unique=True, null=True, blank=True)  # Open311 tokens/{token}
     merged_into = models.ForeignKey(
         "self",
         null=True,
@@ -96,3 +97,37 @@ class Lead(models.Model):
 
     def __str__(self) -> str:
         return f"lead {self.ticket_id}"
+
+
+class Open311Client(models.Model):
+    """An outside application allowed to post leads through Open311 (issued by staff, revocable).
+
+    The key is shown once when issued; only its SHA-256 is kept. Leads posted with it are
+    submitted in the name of ``account``, which must hold the sentinel permission.
+    """
+
+    name = models.CharField(_("client"), max_length=100)
+    contact = models.CharField(_("contact"), max_length=200, blank=True, default="")
+    account = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("reports in the name of")
+    )
+    area = models.ForeignKey(
+        "areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("may report within")
+    )
+    key_prefix = models.CharField(max_length=12, unique=True)
+    key_hash = models.CharField(max_length=64)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("issued"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("Open311 client")
+        verbose_name_plural = _("Open311 clients")
+
+    def __str__(self) -> str:
+        return self.name

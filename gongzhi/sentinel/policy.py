@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Literal
 
+import pydantic
 from django.db import transaction
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +21,27 @@ KIND = "sentinel"
 REWARD_RULE = "sentinel.resolved"
 
 
+class SentinelExtra(pydantic.BaseModel):
+    """What a lead may carry besides its text: the Open311 attributes of every service."""
+
+    model_config = pydantic.ConfigDict(extra="forbid")
+    severity: Literal["low", "medium", "high"] | None = None
+    source: Literal["app", "open311"] = "app"
+    client: str = pydantic.Field("", max_length=100)
+
+
+ATTRIBUTES = (
+    # (code, datatype, required, description, values) — the Open311 service definition of every category
+    (
+        "severity",
+        "singlevaluelist",
+        False,
+        _("How serious is it?"),
+        (("low", _("Low")), ("medium", _("Medium")), ("high", _("High"))),
+    ),
+)
+
+
 @register
 class SentinelPolicy(KindPolicy):
     code = KIND
@@ -27,6 +50,7 @@ class SentinelPolicy(KindPolicy):
     auto_close_days = 7
     follow_up_low_rating = False
     reward_rule = REWARD_RULE
+    extra_schema = SentinelExtra
 
     def __init__(self) -> None:  # categories are rows, read when asked (see ``by_code``)
         pass

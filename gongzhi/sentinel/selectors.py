@@ -113,3 +113,28 @@ def lead_figures(*, viewer, by: str) -> list[FigureRow]:
         key = names.get(key, key) if by == "category" else key
         out.append(FigureRow(str(key or "-"), r["reported"], r["resolved"], r["in_time"]))
     return out
+
+
+def area_at(lat: float, lng: float, *, within: str = ""):
+    """The community (or village, grid) of the area ``within`` a position lies in, or None."""
+    from gongzhi.areas.models import Area, Level
+    from gongzhi.tickets import conf
+    from gongzhi.tickets.geometry import within_area
+
+    lat, lng = validate_lat_lng(lat, lng)
+    span = 0.05  # ~5 km: no community is wider
+    candidates = Area.objects.filter(
+        level__in=(Level.VILLAGE, Level.GRID),
+        lat__range=(lat - span, lat + span),
+        lng__range=(lng - span, lng + span),
+    )
+    if within:
+        from gongzhi.areas.models import prefix_of
+
+        candidates = candidates.filter(code__startswith=prefix_of(within))
+    ranked = sorted(candidates, key=lambda a: haversine_m(lat, lng, a.lat, a.lng))
+    for area in ranked:
+        radius = conf.area_radius_m(area.level)
+        if within_area(lat, lng, boundary=area.boundary, centre=(area.lat, area.lng), radius_m=radius):
+            return area
+    return None

@@ -6,6 +6,9 @@ re-implements a step of its life cycle.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,7 +23,7 @@ from gongzhi.tickets.models import Action, State, Ticket, TicketEvent, Visibilit
 from gongzhi.tickets.policies import PartyRef
 from gongzhi.tickets.services import ticket_cancel, ticket_dispatch, ticket_submit
 
-from .models import GEOHASH_PRECISION, DuplicateReward, Lead, SentinelCategory
+from .models import GEOHASH_PRECISION, DuplicateReward, Lead, Open311Client, SentinelCategory
 from .policy import KIND
 
 
@@ -35,6 +38,8 @@ def lead_report(
     text: str,
     photos=(),
     address: str = "",
+    extra: dict | None = None,
+    token: str | None = None,
     ip: str | None = None,
 ) -> Ticket:
     """A sentinel reports a lead: photos, a position, a category and a short text.
@@ -60,6 +65,7 @@ def lead_report(
         lng=lng,
         address=address,
         photos=photos,
+        extra=extra,
         ip=ip,
         auto_route=True,
     )
@@ -71,6 +77,7 @@ def lead_report(
         lng=ticket.lng,
         geohash=geohash_encode(ticket.lat, ticket.lng, GEOHASH_PRECISION),
         created_at=ticket.created_at,
+        token=token,
     )
     if ticket.state == State.SUBMITTED and row.unit_id and row.unit.is_active:
         ticket_dispatch(
@@ -211,3 +218,65 @@ def category_update(
     category.save()
     audit_record(actor=actor, action="sentinel.category_update", obj=category, ip=ip, changes=changes)
     return category
+
+
+# --- Open311 clients ---------------------------------------------------------------------------
+
+
+def _hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def client_issue(
+    *, name: str, account, area, actor, contact: str = "", ip: str | None = None
+) -> tuple[Open311Client, str]:
+    """Issue an API key to an outside client; the key is returned once and only its hash is kept."""
+    _require_manage(actor)
+    name = (name or "").strip()
+    if not name:
+        raise field_error("name", _("Name the client."), "open311.client_name")
+    if account is None or not account.is_active or not account.access.has("sentinel.report"):
+        raise field_error(
+            "account",
+            _("Choose an active account that holds the sentinel permission."),
+            "open311.client_account",
+        )
+    if area is None or not actor.access.can("sentinel.manage", area.code):
+        raise field_error("area", _("Choose an area you manage."), "open311.client_area")
+    prefix = secrets.token_hex(4)
+    key = f"{prefix}.{secrets.token_urlsafe(24)}"
+    client = Open311Client.objects.create(
+        name=name[:100],
+        contact=(contact or "")[:200],
+        account=account,
+        area=area,
+        key_prefix=prefix,
+        key_hash=_hash_key(key),
+        created_by=actor,
+    )
+    audit_record(actor=actor, action="open311.client_issue", obj=client, ip=ip, changes={"name": client.name})
+    return client, key
+
+
+@transaction.atomic
+def client_revoke(*, client: Open311Client, actor, ip: str | None = None) -> Open311Client:
+    _require_manage(actor)
+    if client.is_active:
+        client.is_active = False
+        client.revoked_at = timezone.now()
+        client.save(update_fields=["is_active", "revoked_at"])
+        audit_record(actor=actor, action="open311.client_revoke", obj=client, ip=ip, changes={})
+    return client
+
+
+def client_authenticate(key: str) -> Open311Client | None:
+    """The active client holding this key, or None (constant-time comparison of the hashes)."""
+    prefix, _sep, _rest = (key or "").partition(".")
+    client = (
+        Open311Client.objects.select_related("account").filter(key_prefix=prefix[:12], is_active=True).first()
+    )
+    if client is None or not hmac.compare_digest(client.key_hash, _hash_key(key)):
+        return None
+    Open311Client.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
+    return client
