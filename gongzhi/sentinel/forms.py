@@ -66,3 +66,16 @@ class FiguresForm(forms.Form):
         ],
         required=False,
     )
+
+
+class ClientForm(forms.Form):
+    name = forms.CharField(label=_("Client (application)"), max_length=100)
+    contact = forms.CharField(label=_("Contact"), max_length=200, required=False)
+    account_mobile = forms.CharField(
+        label=_("Reports in the name of (mobile of an account with the sentinel permission)"), max_length=20
+    )
+    area = forms.ModelChoiceField(label=_("May report within"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, areas=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = areas

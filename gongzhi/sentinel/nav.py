@@ -34,3 +34,16 @@ register(
         layouts=frozenset({"workbench"}),
     ),
 )
+
+register(
+    NavItem(
+        key="sentinel_clients",
+        label=_("Open311 clients"),
+        url_name="sentinel:clients",
+        permission="sentinel.manage",
+        icon="⚿",
+        order=36,
+        description=_("API keys of outside applications that post leads through Open311."),
+        layouts=frozenset({"workbench"}),
+    ),
+)

@@ -12,4 +12,6 @@ urlpatterns = [
     path("categories/new/", views.category_edit_view, name="category_create"),
     path("categories/<int:category_id>/", views.category_edit_view, name="category_edit"),
     path("figures/", views.figures_view, name="figures"),
+    path("open311-clients/", views.client_list_view, name="clients"),
+    path("open311-clients/<int:client_id>/revoke/", views.client_revoke_view, name="client_revoke"),
 ]

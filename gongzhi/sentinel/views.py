@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from gongzhi.areas.models import Area, Level
 from gongzhi.core.errors import client_ip
@@ -189,3 +190,59 @@ def figures_view(request):
         "sentinel/figures.html",
         {"form": form, "by": by, "rows": selectors.lead_figures(viewer=request.user, by=by)},
     )
+
+
+def client_list_view(request):
+    """Open311 clients: issue a key (shown once), revoke one."""
+    _require(request, "sentinel.manage")
+    from gongzhi.accounts.models import User
+    from gongzhi.areas.selectors import areas_for_permission
+
+    from .forms import ClientForm
+    from .models import Open311Client
+
+    areas = areas_for_permission(
+        viewer=request.user, permission="sentinel.manage", levels=(Level.COUNTY, Level.TOWN, Level.CITY)
+    )
+    form = ClientForm(request.POST or None, areas=areas)
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            account = User.objects.get_by_natural_key(d["account_mobile"].strip())
+        except User.DoesNotExist:
+            account = None
+        try:
+            _client, issued = services.client_issue(
+                name=d["name"],
+                contact=d["contact"],
+                account=account,
+                area=d["area"],
+                actor=request.user,
+                ip=client_ip(request),
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict") and "account" in exc.error_dict:
+                form.add_error("account_mobile", exc.error_dict.pop("account")[0].messages[0])
+            if getattr(exc, "error_dict", None):
+                add_service_errors(form, exc)
+        else:
+            form = ClientForm(areas=areas)
+    clients = Open311Client.objects.select_related("account", "area").order_by("-created_at")
+    return render(
+        request,
+        "sentinel/clients.html",
+        {"form": form, "clients": clients, "issued": issued},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def client_revoke_view(request, client_id: int):
+    _require(request, "sentinel.manage")
+    from .models import Open311Client
+
+    client = get_object_or_404(Open311Client, pk=client_id)
+    services.client_revoke(client=client, actor=request.user, ip=client_ip(request))
+    messages.success(request, _("Key revoked: the client can no longer post."))
+    return redirect("sentinel:clients")

@@ -129,3 +129,38 @@ def test_figures__count_reported_and_resolved_within_deadline(
         assert (
             signed_in(worker_of_community_a).get(reverse("sentinel:figures") + f"?by={by}").status_code == 200
         )
+
+
+def test_clients__staff_issue_a_key_shown_once_and_revoke_it(signed_in, city_staff, make_user):
+    from conftest import CITY
+    from gongzhi.accounts.roles import Role
+    from gongzhi.sentinel.models import Open311Client
+
+    make_user(Role.RIDER, ANXIANGJIE, name="热线账号", mobile="13900001111")
+
+    page = signed_in(city_staff)
+    response = page.post(
+        reverse("sentinel:clients"), {"name": "12345热线", "account_mobile": "13900001111", "area": CITY}
+    )
+    assert response.status_code == 200
+    issued = Open311Client.objects.get()
+    html = response.content.decode()
+    assert f"{issued.key_prefix}." in html and issued.key_hash not in html
+    assert page.get(reverse("sentinel:clients")).content.decode().count(f"{issued.key_prefix}.") == 1
+    page.post(reverse("sentinel:client_revoke", args=[issued.pk]))
+    issued.refresh_from_db()
+    assert not issued.is_active and issued.revoked_at
+
+
+def test_clients__an_account_without_the_sentinel_permission__is_refused(signed_in, city_staff, make_user):
+    from conftest import CITY
+    from gongzhi.accounts.roles import Role
+    from gongzhi.sentinel.models import Open311Client
+
+    make_user(Role.RESIDENT, ANXIANGJIE, name="居民", mobile="13900002222")
+
+    response = signed_in(city_staff).post(
+        reverse("sentinel:clients"), {"name": "某App", "account_mobile": "13900002222", "area": CITY}
+    )
+    assert response.status_code == 400 and 'role="alert"' in response.content.decode()
+    assert not Open311Client.objects.exists()
