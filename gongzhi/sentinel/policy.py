@@ -9,7 +9,7 @@ from typing import Literal
 
 import pydantic
 from django.db import transaction
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.tickets.errors import field_error
@@ -74,7 +74,7 @@ class SentinelPolicy(KindPolicy):
         row = SentinelCategory.objects.filter(code=str(code)[:40], is_active=True).first()
         if row is None:
             raise field_error(
-                "category", _t("Choose one of the listed categories."), "sentinel.unknown_category"
+                "category", gettext("Choose one of the listed categories."), "sentinel.unknown_category"
             )
         return Category(row.code, row.name, limit="general")
 
@@ -138,6 +138,6 @@ def pay_reporter(ticket, *, quantity: int, actor) -> None:
             from_state=ticket.state,
             to_state=ticket.state,
             visibility=Visibility.PUBLIC,
-            note=_t("Thank you: %(points)d points for this lead.") % {"points": result.points},
+            note=gettext("Thank you: %(points)d points for this lead.") % {"points": result.points},
             data={"reward_rule": REWARD_RULE, "paid": True, "points": result.points},
         )
