@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.areas.scoping import ScopedQuerySet
+
 GEOHASH_PRECISION = 7  # cells of ~153 m × 153 m: a duplicate radius of 50–500 m reads 4–40 cells
 
 
@@ -99,6 +101,10 @@ class Lead(models.Model):
         return f"lead {self.ticket_id}"
 
 
+class Open311ClientQuerySet(ScopedQuerySet):
+    view_permission = "sentinel.manage"
+
+
 class Open311Client(models.Model):
     """An outside application allowed to post leads through Open311 (issued by staff, revocable).
 
@@ -123,6 +129,8 @@ class Open311Client(models.Model):
     created_at = models.DateTimeField(_("issued"), default=timezone.now)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    objects = Open311ClientQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

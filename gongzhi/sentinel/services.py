@@ -262,6 +262,8 @@ def client_issue(
 @transaction.atomic
 def client_revoke(*, client: Open311Client, actor, ip: str | None = None) -> Open311Client:
     _require_manage(actor)
+    if not actor.access.can("sentinel.manage", client.area_id):
+        raise PermissionDenied
     if client.is_active:
         client.is_active = False
         client.revoked_at = timezone.now()

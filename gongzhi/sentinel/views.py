@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.areas.models import Area, Level
+from gongzhi.areas.scoping import get_visible_or_404
 from gongzhi.core.errors import client_ip
 from gongzhi.core.forms import add_service_errors
 from gongzhi.tickets.selectors import ticket_get
@@ -228,7 +229,11 @@ def client_list_view(request):
                 add_service_errors(form, exc)
         else:
             form = ClientForm(areas=areas)
-    clients = Open311Client.objects.select_related("account", "area").order_by("-created_at")
+    clients = (
+        Open311Client.objects.visible_to(request.user)
+        .select_related("account", "area")
+        .order_by("-created_at")
+    )
     return render(
         request,
         "sentinel/clients.html",
@@ -242,7 +247,7 @@ def client_revoke_view(request, client_id: int):
     _require(request, "sentinel.manage")
     from .models import Open311Client
 
-    client = get_object_or_404(Open311Client, pk=client_id)
+    client = get_visible_or_404(Open311Client.objects.all(), request.user, pk=client_id)
     services.client_revoke(client=client, actor=request.user, ip=client_ip(request))
     messages.success(request, _("Key revoked: the client can no longer post."))
     return redirect("sentinel:clients")
