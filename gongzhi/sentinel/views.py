@@ -57,11 +57,19 @@ def report_view(request):
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
+        area = d["area"]
+        if d["lat"] is not None and d["lng"] is not None:
+            try:  # the community where the phone is, if it is one the reporter may choose
+                found = selectors.area_at(d["lat"], d["lng"], within=area.code[:6] + "000000")
+            except ValueError:
+                found = None
+            if found is not None and areas.filter(pk=found.pk).exists():
+                area = found
         try:
             ticket = services.lead_report(
                 reporter=request.user,
                 category=d["category"],
-                area=d["area"],
+                area=area,
                 lat=d["lat"],
                 lng=d["lng"],
                 text=d["text"],

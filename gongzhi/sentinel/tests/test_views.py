@@ -164,3 +164,14 @@ def test_clients__an_account_without_the_sentinel_permission__is_refused(signed_
     )
     assert response.status_code == 400 and 'role="alert"' in response.content.decode()
     assert not Open311Client.objects.exists()
+
+
+def test_report_page__the_community_follows_the_phones_position(signed_in, rider, category):
+    from conftest import BAITALU
+    from gongzhi.areas.models import Area
+
+    baitalu = Area.objects.get(code=BAITALU)
+    at = (baitalu.lat, baitalu.lng)
+    response = signed_in(rider).post(reverse("sentinel:report"), form_data(category, at=at))
+    assert response.status_code == 302
+    assert Ticket.objects.get().area_id == BAITALU
