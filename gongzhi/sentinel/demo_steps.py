@@ -11,7 +11,7 @@ from gongzhi.tickets import services as tickets
 from gongzhi.tickets.policies import PartyRef
 
 from .models import Lead, SentinelCategory
-from .services import CategoryInput, lead_merge, lead_report
+from .services import CategoryInput, category_create, category_update, lead_merge, lead_report
 
 ORDER = 70
 CITY, ANXIANGJIE = "510185000000", "510185001001"
@@ -33,7 +33,12 @@ CATEGORIES = [
 
 def seed(ctx) -> None:
     rider, worker, staff = ctx.users.get(RIDER), ctx.users.get(WORKER), ctx.users.get(CITY_STAFF)
-    if rider is None or worker is None or staff is None or Lead.objects.exists():
+    if (
+        rider is None
+        or worker is None
+        or staff is None
+        or Lead.objects.filter(ticket__submitter=rider).exists()
+    ):
         return
     for i, (code, name, unit, hours) in enumerate(CATEGORIES):
         org = None
@@ -41,12 +46,12 @@ def seed(ctx) -> None:
             org = Organisation.objects.filter(name=unit[0]).first() or Organisation.objects.create(
                 name=unit[0], kind=unit[1], area_id=unit[2]
             )
-        if not SentinelCategory.objects.filter(code=code).exists():
-            from .services import category_create
-
-            category_create(
-                data=CategoryInput(code=code, name=name, unit=org, deadline_hours=hours, order=i), actor=staff
-            )
+        data = CategoryInput(code=code, name=name, unit=org, deadline_hours=hours, order=i)
+        existing = SentinelCategory.objects.filter(code=code).first()
+        if existing is None:
+            category_create(data=data, actor=staff)
+        elif existing.unit_id is None and org is not None:
+            category_update(category=existing, data=data, actor=staff)
     area = Area.objects.get(code=ANXIANGJIE)
     lat, lng = area.lat, area.lng
 

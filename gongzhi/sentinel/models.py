@@ -28,7 +28,7 @@ class SentinelCategory(models.Model):
         "directory.Organisation",
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,  # a removed unit leaves its leads to the community's queue
         related_name="+",
         verbose_name=_("responsible unit"),
         help_text=_("Leads go to this unit unless a routing rule of the area names another."),
