@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "gongzhi.notifications",
     "gongzhi.tickets",
     "gongzhi.services",
+    "gongzhi.sentinel",
     "gongzhi.passes",
     "gongzhi.stations",
     "gongzhi.volunteering",

@@ -21,6 +21,8 @@ urlpatterns = [
     path("tickets/", include("gongzhi.tickets.urls")),
     path("services/", include("gongzhi.services.urls")),
     path("notifications/", include("gongzhi.notifications.urls")),
+    path("sentinel/", include("gongzhi.sentinel.urls")),
+    path("open311/v2/", include("gongzhi.sentinel.open311_urls")),
     path("", include("gongzhi.passes.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
