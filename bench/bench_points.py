@@ -8,8 +8,9 @@ Everything runs on the same PostgreSQL server, one workload after the other, eac
 same number of concurrent clients (separate processes, each with its own connection):
 
 * baseline: pgbench's built-in TPC-B-like script (3 UPDATEs, 1 SELECT, 1 INSERT per
-  transaction) at scale 16 in a scratch database this script creates and drops; run before and
-  after ours, the mean is the baseline;
+  transaction) at scale 16 in a scratch database this script creates and drops; run before the
+  first round and after every round, each round's ratios against the mean of the two runs
+  around it, the median over the rounds reported;
 * ours: ``points_award`` — the whole service the reward hook calls: rule look-up, idempotency
   row, daily/monthly cap counters, the sharded issuance debit, the credit, the transfer row and
   the audit entry — each call one transfer, in a scratch database migrated from scratch;
