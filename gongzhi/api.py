@@ -145,8 +145,12 @@ ROUTERS = [
     ("/people", "gongzhi.people.api.router"),
     ("/points", "gongzhi.points.api.router"),
     ("/stations", "gongzhi.stations.api.router"),
+    ("/volunteering", "gongzhi.volunteering.api.router"),
     ("/organisations", "gongzhi.directory.api.router"),
     ("/audit", "gongzhi.audit.api.router"),
+    ("/tickets", "gongzhi.tickets.api.router"),
+    ("/services", "gongzhi.services.api.router"),
+    ("/notifications", "gongzhi.notifications.api.router"),
     ("/passes", "gongzhi.passes.api.router"),
 ]
 

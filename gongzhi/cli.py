@@ -18,6 +18,7 @@ VERBS: dict[tuple[str, str], str] = {
     ("stations", "plan"): "stations_plan",
     ("points", "verify"): "points_verify",
     ("areas", "load"): "areas_load",
+    ("tickets", "tick"): "tickets_tick",
 }
 ALIASES: dict[str, str] = {"worker": "db_worker"}
 

@@ -102,8 +102,13 @@ INSTALLED_APPS = [
     "gongzhi.directory",
     "gongzhi.people",
     "gongzhi.points",
+    "gongzhi.notifications",
+    "gongzhi.tickets",
+    "gongzhi.services",
+    "gongzhi.sentinel",
     "gongzhi.passes",
     "gongzhi.stations",
+    "gongzhi.volunteering",
     "gongzhi.web",
     "gongzhi.demo",
 ]

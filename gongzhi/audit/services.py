@@ -33,6 +33,23 @@ def _chain_count() -> int:
     return max(1, int(settings.GONGZHI.get("AUDIT_CHAINS", 1)))
 
 
+def _chain_for_this_transaction() -> int:
+    """One chain per transaction, chosen at random on its first entry.
+
+    A chain head stays locked until commit. A transaction that appended to two chains could hold
+    one head while waiting for the other, held by a transaction waiting the opposite way: a
+    deadlock (seen with concurrent service orders, each audited on submission and on dispatch).
+    """
+    connection = transaction.get_connection()
+    outermost = connection.atomic_blocks[0] if connection.atomic_blocks else None
+    held = getattr(connection, "_gongzhi_audit_chain", None)
+    if outermost is not None and held is not None and held[0] is outermost:
+        return held[1]
+    chain = random.randrange(_chain_count())  # noqa: S311 - load spreading, not security
+    connection._gongzhi_audit_chain = (outermost, chain)
+    return chain
+
+
 @transaction.atomic
 def audit_record(
     *,
@@ -47,17 +64,17 @@ def audit_record(
     changes: dict | None = None,
     actor_label: str = "",
 ) -> AuditEntry:
-    """Append one entry, chained to the last entry of a randomly chosen chain.
+    """Append one entry, chained to the last entry of a randomly chosen chain (one per transaction).
 
     Runs inside the caller's transaction, so the entry exists exactly when the change it records
-    does. The chain head row is locked until commit; spreading entries over several chains keeps
-    that lock from serialising every audited write.
+    does. The chain head row is locked until commit; spreading transactions over several chains
+    keeps that lock from serialising every audited write.
     """
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         area_code = area_code or str(getattr(obj, "area_id", "") or "")
-    chain = random.randrange(_chain_count())  # noqa: S311 - load spreading, not security
+    chain = _chain_for_this_transaction()
     head, _ = AuditChainHead.objects.select_for_update().get_or_create(chain=chain)
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None

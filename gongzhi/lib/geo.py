@@ -22,6 +22,8 @@ import numpy as np
 import numpy.typing as npt
 
 __all__ = [
+    "DEFAULT_DETOUR",
+    "DEFAULT_SPEED_KMH",
     "EARTH_RADIUS_M",
     "GEOHASH_PRECISION_BY_RADIUS",
     "cells_within",
@@ -88,13 +90,13 @@ def validate_lat_lng_arrays(lats: npt.ArrayLike, lngs: npt.ArrayLike) -> tuple[F
     if bad_lat.any():
         i = int(np.flatnonzero(bad_lat.ravel())[0])
         raise ValueError(
-            f"latitude {lat.ravel()[i]!r} at position {i} is out of range: it must be between -90 and 90"
+            f"latitude {float(lat.ravel()[i])!r} at position {i} is out of range: it must be between -90 and 90"
         )
     bad_lng = ~(np.isfinite(lng) & (np.abs(lng) <= 180.0))
     if bad_lng.any():
         i = int(np.flatnonzero(bad_lng.ravel())[0])
         raise ValueError(
-            f"longitude {lng.ravel()[i]!r} at position {i} is out of range: it must be between -180 and 180"
+            f"longitude {float(lng.ravel()[i])!r} at position {i} is out of range: it must be between -180 and 180"
         )
     return lat, lng
 
@@ -226,6 +228,8 @@ DEFAULT_SPEED_KMH: Final = 4.5
 
 
 def _check_walk_params(detour: float, speed_kmh: float) -> None:
+    if not isinstance(detour, int | float) or not isinstance(speed_kmh, int | float):
+        raise ValueError(f"detour={detour!r} and speed_kmh={speed_kmh!r} must be numbers")
     if not math.isfinite(detour) or detour < 1.0:
         raise ValueError(
             f"detour={detour!r} must be at least 1 (a street is never shorter than a straight line)"
@@ -235,8 +239,8 @@ def _check_walk_params(detour: float, speed_kmh: float) -> None:
 
 
 def walking_minutes(
-    distance_m: float, detour: float = DEFAULT_DETOUR, speed_kmh: float = DEFAULT_SPEED_KMH
-) -> float:
+    distance_m: float | npt.ArrayLike, detour: float = DEFAULT_DETOUR, speed_kmh: float = DEFAULT_SPEED_KMH
+) -> float | FloatArray:
     """Minutes to walk a straight-line distance: t = d · detour / v.
 
     ``detour`` is the street-network factor (street length ÷ straight line; ~1.2-1.4 in
@@ -247,7 +251,7 @@ def walking_minutes(
     if (~np.isfinite(d) | (d < 0)).any():
         raise ValueError(f"distance_m={distance_m!r} must be finite and not negative")
     minutes = d * detour / (speed_kmh * 1000.0 / 60.0)
-    return float(minutes) if minutes.ndim == 0 else minutes  # type: ignore[return-value]
+    return float(minutes) if minutes.ndim == 0 else minutes
 
 
 def reach_m(minutes: float, detour: float = DEFAULT_DETOUR, speed_kmh: float = DEFAULT_SPEED_KMH) -> float:
@@ -257,7 +261,7 @@ def reach_m(minutes: float, detour: float = DEFAULT_DETOUR, speed_kmh: float = D
     "15-minute walk" rule into the radius the planning models take.
     """
     _check_walk_params(detour, speed_kmh)
-    if not math.isfinite(minutes) or minutes < 0:
+    if not isinstance(minutes, int | float) or not math.isfinite(minutes) or minutes < 0:
         raise ValueError(f"minutes={minutes!r} must be finite and not negative")
     return minutes * (speed_kmh * 1000.0 / 60.0) / detour
 

@@ -33,15 +33,27 @@ How the models are made fast, and why each step keeps the optimum:
   Without function requirements, a candidate whose covered rows are a subset of another's
   is dropped (exchange argument: swapping it for its dominator never loses coverage), keeping
   at least ``p`` candidates.
-* LSCP: rows that contain another row's candidate set are implied by it and dropped;
-  without function requirements, dominated candidates are dropped as for MCLP.
-* A greedy solution is handed to HiGHS as the starting incumbent (``Highs.setSolution``).
+* LSCP: until nothing changes, rows met by a must-keep or forced site are dropped, a row only
+  one site reaches forces that site, rows containing another row's set are implied by it and
+  dropped and, without function requirements, dominated candidates are dropped as for MCLP.
+* A heuristic plan is handed to HiGHS as its starting incumbent (``Highs.setSolution``):
+  greedy then best-improvement swaps for MCLP, greedy set cover minus redundant sites for
+  LSCP, the previous round's plan for p-median.
+* HiGHS runs with its own presolve off: on dense town-centre coverage rows it spent most of
+  the time probing for little gain (the reductions above do the useful part), and with it on,
+  HiGHS 1.16 can mishandle a start solution (see ``_solve_mip``).
 * p-median: each demand point gets only its k nearest candidates plus a "farther" variable
   priced at the distance of its (k+1)-th nearest, a lower bound on any farther assignment. The
   restricted model is therefore a relaxation; its MIP bound is a valid bound for the full
   problem, and when the chosen sites' true cost meets it, the plan is proven optimal. If not,
   k is doubled for the points that went "farther" and the model is solved again. Small
-  instances (n·m ≤ 60 000) are solved in full from the start.
+  instances (n·m ≤ 60 000) get the full model; otherwise k starts at max(8, ⌈3m/p⌉), about
+  three times the number of candidates per chosen site.
+
+Sizes: MCLP with 10 000 demand points × 1 000 candidates and p = 73 is hard when a dense town
+centre cannot be fully covered (see ``bench/bench_planning.py``): expect a minute or so there;
+pages that need an answer at once should pass ``time_limit`` and/or ``mip_gap`` and show the
+reported gap.
 
 The CLI (:func:`main`) reads ``id,lat,lng,weight`` demand and ``id,lat,lng[,functions][,status]``
 candidate CSV files (:func:`load_demand_csv`, :func:`load_candidates_csv`).
@@ -53,6 +65,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import io
 import json
 import math
@@ -104,6 +117,11 @@ IntArray = npt.NDArray[np.int64]
 # are 1e-6/1e-7, so asking for less would only chase rounding noise).
 _OPTIMAL_GAP: Final = 1e-9
 _PMEDIAN_FULL_MODEL_MAX: Final = 60_000
+# HiGHS's presolve spends most of its time probing the dense coverage rows of a city
+# centre (27 s of 32 s on a 285-site core, measured) and finds little: the reductions that
+# matter here (merged rows, dominated sites, single-site rows) are done before HiGHS sees the
+# model. Switching it off made the 10 000 × 1 000 benchmark prove optimality at all.
+_HIGHS_OPTIONS: dict[str, Any] = {"presolve": "off"}
 
 
 # --------------------------------------------------------------------------------------------
@@ -303,7 +321,7 @@ def _weights(demand: Sequence[DemandPoint]) -> FloatArray:
     bad = ~np.isfinite(w) | (w < 0)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"demand: weight {w[i]!r} of id {demand[i].id!r} must be a number ≥ 0")
+        raise ValueError(f"demand: weight {float(w[i])!r} of id {demand[i].id!r} must be a number ≥ 0")
     return w
 
 
@@ -588,6 +606,7 @@ def _solve_mip(
     time_limit: float | None,
     mip_gap: float,
     start: FloatArray | None,
+    options: dict[str, Any] | None = None,
 ) -> _MipOutcome:
     """Solve one MILP with HiGHS; raise ``ValueError`` if it is infeasible."""
     n_col = len(cost)
@@ -612,9 +631,14 @@ def _solve_mip(
     h.passModel(lp)
     h.setOptionValue("mip_rel_gap", float(mip_gap))
     h.setOptionValue("random_seed", 0)  # reproducible plans for the same input
+    for key, value in (options or {}).items():
+        h.setOptionValue(key, value)
     if time_limit is not None:
         h.setOptionValue("time_limit", float(max(time_limit, 1e-3)))
-    if start is not None:
+    if start is not None and (options or {}).get("presolve") == "off":
+        # Only without HiGHS's presolve: with it, HiGHS 1.16 maps the start into its reduced
+        # space and can then claim a wrong optimum (an LSCP proven "optimal" at 219 sites whose
+        # optimum is 220, reproduced in development). Our own reductions stand in for presolve.
         sol = highspy.HighsSolution()
         sol.col_value = np.asarray(start, dtype=np.float64).tolist()
         sol.value_valid = True
@@ -640,7 +664,29 @@ def _solve_mip(
             raise RuntimeError(f"no feasible plan found within time_limit={time_limit} s; allow more time")
         raise RuntimeError("HiGHS reported no solution")
     x = np.asarray(h.getSolution().col_value, dtype=np.float64)
-    return _MipOutcome(status, x, float(info.objective_function_value), float(info.mip_dual_bound), seconds)
+    objective = float(info.objective_function_value)
+    if abs(float(np.dot(cost, x)) - objective) > 1e-6 * max(1.0, abs(objective)):
+        # Seen with HiGHS 1.16: when presolve maps a user start into its reduced space and the
+        # mapped start is already optimal, the model status and objective are right but the
+        # returned values are the original start. Never trust values that contradict the
+        # objective: solve again without the start.
+        if start is not None:
+            return _solve_mip(
+                cost=cost,
+                col_lower=col_lower,
+                col_upper=col_upper,
+                integer=integer,
+                a=a,
+                row_lower=row_lower,
+                row_upper=row_upper,
+                maximize=maximize,
+                time_limit=None if time_limit is None else max(time_limit - seconds, 1e-3),
+                mip_gap=mip_gap,
+                start=None,
+                options=options,
+            )
+        raise RuntimeError("HiGHS returned a solution inconsistent with its objective value")
+    return _MipOutcome(status, x, objective, float(info.mip_dual_bound), seconds)
 
 
 def _gap(objective: float, bound: float) -> float:
@@ -782,52 +828,26 @@ def solve_mclp(
     mc = len(col_map)
     keep_c = prob.keep[col_map]
 
-    # Rows reached by one site only: fold their weight into that site's objective coefficient.
-    row_len = np.diff(rows.indptr)
-    single = row_len == 1
-    x_cost = np.bincount(rows.indices[rows.indptr[:-1][single]], weights=w_rows[single], minlength=mc)
-    multi = rows[~single]
-    w_multi = w_rows[~single]
-    k = multi.shape[0]
-
-    # Variables: x (mc, binary) then y (k, continuous [0, 1]).
-    n_col = mc + k
-    cost = np.concatenate([x_cost, w_multi])
-    col_lower = np.concatenate([keep_c.astype(np.float64), np.zeros(k)])
-    col_upper = np.ones(n_col)
-    integer = np.concatenate([np.ones(mc, dtype=bool), np.zeros(k, dtype=bool)])
-    # yᵣ − Σ_{j∈Nᵣ} xⱼ ≤ 0
-    link = sp.hstack([-multi.astype(np.float64), sp.identity(k, format="csr")], format="csr")
-    card = sp.csr_matrix(np.concatenate([np.ones(mc), np.zeros(k)])[None, :])
-    blocks = [link, card]
-    row_lo = [np.full(k, -math.inf), [float(p)]]
-    row_hi = [np.zeros(k), [float(p)]]
     sub_prob = _restrict(prob, col_map)
     cover_c = cover[:, col_map] if has_cover_req else None
+    model, multi = _mclp_model(rows, w_rows, keep_c, p)
+    n_col = len(model["cost"])
     req_blocks, req_lo, req_hi = _requirement_rows(sub_prob, cover_c, n_col)
-    blocks += req_blocks
-    row_lo.append(req_lo)
-    row_hi.append(req_hi)
+    if req_blocks:
+        model["a"] = sp.vstack([model["a"], *req_blocks], format="csr")
+        model["row_lower"] = np.concatenate([model["row_lower"], req_lo])
+        model["row_upper"] = np.concatenate([model["row_upper"], req_hi])
 
     start_x = _greedy_mclp(sub_prob, rows, w_rows, p)
+    if not has_cover_req:
+        start_x = _swap_mclp(sub_prob, rows, w_rows, start_x)
     start = None
     if _requirements_met(sub_prob, start_x, cover_c):
         y0 = np.minimum(1.0, np.asarray(multi @ start_x.astype(np.float64)).ravel())
         start = np.concatenate([start_x.astype(np.float64), y0])
 
-    out = _solve_mip(
-        cost=cost,
-        col_lower=col_lower,
-        col_upper=col_upper,
-        integer=integer,
-        a=sp.vstack(blocks, format="csr"),
-        row_lower=np.concatenate(row_lo),
-        row_upper=np.concatenate(row_hi),
-        maximize=True,
-        time_limit=time_limit,
-        mip_gap=mip_gap,
-        start=start,
-    )
+    remaining = None if time_limit is None else max(1e-3, time_limit - (time.perf_counter() - t0))
+    out = _solve_mip(**model, time_limit=remaining, mip_gap=mip_gap, start=start, options=_HIGHS_OPTIONS)
     chosen_open = np.zeros(m, dtype=bool)
     chosen_open[col_map[out.x[:mc] > 0.5]] = True
     return _result(
@@ -838,8 +858,38 @@ def solve_mclp(
         out,
         t0,
         objective_kind="covered",
-        model_size={"rows": sum(b.shape[0] for b in blocks), "columns": n_col},
+        model_size={"rows": model["a"].shape[0], "columns": n_col},
     )
+
+
+def _mclp_model(
+    rows: sp.csr_matrix, w_rows: FloatArray, keep: BoolArray, p: int
+) -> tuple[dict[str, Any], sp.csr_matrix]:
+    """The MCLP MILP over merged rows: x (binary, one per site) then y (one per multi-site row).
+
+    Returns the keyword arguments of :func:`_solve_mip` (minus time/gap/start) and the
+    multi-site rows (the y order).
+    """
+    mc = rows.shape[1]
+    # Rows reached by one site only: fold their weight into that site's objective coefficient.
+    single = np.diff(rows.indptr) == 1
+    x_cost = np.bincount(rows.indices[rows.indptr[:-1][single]], weights=w_rows[single], minlength=mc)
+    multi = rows[~single]
+    k = multi.shape[0]
+    # yᵣ − Σ_{j∈Nᵣ} xⱼ ≤ 0, and Σ xⱼ = p.
+    link = sp.hstack([-multi.astype(np.float64), sp.identity(k, format="csr")], format="csr")
+    card = sp.csr_matrix(np.concatenate([np.ones(mc), np.zeros(k)])[None, :])
+    model = {
+        "cost": np.concatenate([x_cost, w_rows[~single]]),
+        "col_lower": np.concatenate([keep.astype(np.float64), np.zeros(k)]),
+        "col_upper": np.ones(mc + k),
+        "integer": np.concatenate([np.ones(mc, dtype=bool), np.zeros(k, dtype=bool)]),
+        "a": sp.vstack([link, card], format="csr"),
+        "row_lower": np.concatenate([np.full(k, -math.inf), [float(p)]]),
+        "row_upper": np.concatenate([np.zeros(k), [float(p)]]),
+        "maximize": True,
+    }
+    return model, multi
 
 
 def _restrict(prob: _Problem, col_map: IntArray) -> _Problem:
@@ -898,6 +948,57 @@ def _greedy_mclp(prob: _Problem, rows: sp.csr_matrix, w_rows: FloatArray, p: int
     return chosen
 
 
+def _swap_mclp(prob: _Problem, rows: sp.csr_matrix, w_rows: FloatArray, chosen: BoolArray) -> BoolArray:
+    """Best-improvement swap search (Teitz & Bart 1968, for coverage): swap one chosen site for
+    one unchosen site while that raises the covered weight. Must-keep sites stay; a swap may
+    not push a min_sites requirement below its count. Returns a new mask.
+
+    With cᵣ = number of chosen sites covering row r, swapping j out and k in changes coverage by
+    gain(k) − loss(j) + Σ_{r ∈ N(j) ∩ N(k), cᵣ = 1} wᵣ, where gain(k) sums the uncovered rows k
+    reaches and loss(j) the rows only j covers. The last term, for all pairs at once, is
+    Pᵀ·diag(w)·U with P mapping each singly covered row to its one site.
+    """
+    chosen = chosen.copy()
+    mc = rows.shape[1]
+    csr = rows.astype(np.float64)
+    offers = [np.array([r.function in f for f in prob.functions], dtype=bool) for r in prob.requirements]
+    for _ in range(10 * mc):  # each step strictly improves; the cap only guards against bugs
+        cnt = np.asarray(csr @ chosen.astype(np.float64)).ravel()
+        gain = np.asarray(csr.T @ (w_rows * (cnt == 0))).ravel()
+        sole_rows = np.flatnonzero(cnt == 1)
+        # The one chosen site of each singly covered row.
+        sub = csr[sole_rows]
+        sole_site = np.empty(len(sole_rows), dtype=np.int64)
+        hits = sub.multiply(chosen[None, :].astype(np.float64)).tocsr()
+        hits.eliminate_zeros()
+        sole_site[:] = hits.indices  # exactly one chosen site per such row
+        out_idx = np.flatnonzero(chosen & ~prob.keep)
+        if len(out_idx) == 0:
+            break
+        pos = np.full(mc, -1, dtype=np.int64)
+        pos[out_idx] = np.arange(len(out_idx))
+        take = pos[sole_site] >= 0
+        p_mat = sp.csr_matrix(
+            (w_rows[sole_rows[take]], (pos[sole_site[take]], np.flatnonzero(take))),
+            shape=(len(out_idx), len(sole_rows)),
+        )
+        corr = (p_mat @ sub).toarray()  # (out, mc): Σ w over rows only j covers that k also covers
+        loss = np.asarray(p_mat.sum(axis=1)).ravel()
+        delta = gain[None, :] - loss[:, None] + corr
+        delta[:, chosen] = -np.inf
+        for req, off in zip(prob.requirements, offers, strict=True):
+            if req.min_sites and int((off & chosen).sum()) <= req.min_sites:
+                # Tight: a site offering the function may only leave for another that does.
+                delta[np.ix_(off[out_idx], ~off)] = -np.inf
+        best = int(np.argmax(delta))
+        a, b = divmod(best, mc)
+        if not delta[a, b] > 1e-9 * max(1.0, float(w_rows.sum())):
+            break
+        chosen[out_idx[a]] = False
+        chosen[b] = True
+    return chosen
+
+
 # --------------------------------------------------------------------------------------------
 # LSCP
 # --------------------------------------------------------------------------------------------
@@ -938,18 +1039,34 @@ def solve_lscp(
 
     coverable = np.diff(cover.indptr) > 0
     rows, _ = _unique_rows(cover[coverable])
-    # Rows already met by a must-keep site need no constraint.
-    if prob.keep.any():
-        met = np.asarray(rows[:, np.flatnonzero(prob.keep)].sum(axis=1)).ravel() > 0
-        rows = rows[~met]
-    rows = rows[~_rows_implied(rows)]
-
-    col_map = np.arange(m)
-    if not prob.requirements and rows.shape[0]:
-        col_map = np.flatnonzero(~_dominated_columns(rows, prob.keep))
-        rows = rows[:, col_map]
+    # The classic set-covering reductions, repeated until nothing changes: a row met by a
+    # forced site needs no constraint; a row only one site reaches forces that site; a row
+    # containing another row's sites is implied by it; without function requirements a site
+    # whose rows are a subset of another's is never needed.
+    forced = prob.keep.copy()
+    alive = np.ones(m, dtype=bool)
+    while True:
+        if forced.any():
+            met = np.asarray(rows[:, np.flatnonzero(forced)].sum(axis=1)).ravel() > 0
+            rows = rows[~met]
+        single = np.diff(rows.indptr) == 1
+        if single.any():
+            forced[rows.indices[rows.indptr[:-1][single]]] = True
+            continue
         rows, _ = _unique_rows(rows)
         rows = rows[~_rows_implied(rows)]
+        if prob.requirements or rows.shape[0] == 0:
+            break
+        dead = _dominated_columns(rows, forced) & alive
+        if not dead.any():
+            break
+        alive &= ~dead
+        rows = sp.csr_matrix(rows.multiply(alive[None, :].astype(np.int8)), dtype=np.int8)
+        rows.eliminate_zeros()
+        rows.sort_indices()
+    col_map = np.flatnonzero(alive)
+    rows = rows[:, col_map]
+    prob = dataclasses.replace(prob, keep=forced)
     mc = len(col_map)
     sub_prob = _restrict(prob, col_map)
     cover_c = cover[:, col_map] if has_cover_req else None
@@ -977,6 +1094,7 @@ def solve_lscp(
         time_limit=time_limit,
         mip_gap=mip_gap,
         start=start,
+        options=_HIGHS_OPTIONS,
     )
     chosen_open = np.zeros(m, dtype=bool)
     chosen_open[col_map[out.x > 0.5]] = True
@@ -1140,6 +1258,7 @@ def solve_pmedian(
             time_limit=remaining,
             mip_gap=mip_gap,
             start=start,
+            options=_HIGHS_OPTIONS,
         )
         solver_rounds += 1
         model_size = {"rows": sum(b.shape[0] for b in blocks), "columns": n_col, "rounds": solver_rounds}

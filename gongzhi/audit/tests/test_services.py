@@ -67,3 +67,16 @@ def test_changes__never_hold_passwords_or_numbers_in_clear(db):
         },
     )
     assert e.changes == {"password": "***", "id_number": "***", "mobile_masked": "138****1234", "name": "张*"}
+
+
+def test_entries_of_one_transaction__share_one_chain_so_concurrent_writers_cannot_deadlock(db, settings):
+    from django.db import transaction
+
+    from gongzhi.audit.models import AuditEntry
+    from gongzhi.audit.services import audit_record
+
+    settings.GONGZHI = {**settings.GONGZHI, "AUDIT_CHAINS": 64}
+    with transaction.atomic():
+        for i in range(10):
+            audit_record(action="test.step", object_type="x", object_id=str(i))
+    assert AuditEntry.objects.filter(action="test.step").values("chain").distinct().count() == 1

@@ -1,0 +1,295 @@
+"""Ranking providers for service orders (派单 suggestions), and why.
+
+The cost of sending an order to a provider is counted in metre-equivalents with the weights of
+``gongzhi.lib.matching.DispatchWeights`` — the library's 派单 cost — so a suggestion on the queue
+page and the batch "dispatch all" plan (``gongzhi.services.batch``) weigh providers alike:
+
+    cost = distance in metres + 500 × orders the provider already holds or is offered
+           + 1000 × (5 − its rating in stars)
+
+and a provider that does not serve the order's category is not a candidate at all. The rating is
+the provider's mean, shrunk towards ``PRIOR_STARS`` by ``PRIOR_WEIGHT`` pseudo-ratings, so one
+5-star rating does not outrank fifty 4.8s; a provider without ratings counts ``PRIOR_STARS``.
+The weights are a setting (``GONGZHI_DISPATCH_WEIGHTS``: the fields of ``DispatchWeights``; a
+provider beyond ``max_distance_m`` is not a candidate). The page shows each term, so the
+dispatcher sees why a provider ranks where it does; a provider at capacity is shown but cannot be
+chosen. The provider whose listed service the resident ordered is put first.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.conf import settings
+from django.db.models import Count
+from django.utils.translation import gettext as _
+
+from gongzhi.areas.models import Area
+from gongzhi.lib import matching
+from gongzhi.lib.geo import haversine_m_array
+from gongzhi.tickets.models import PartyStats, State, Ticket, TicketOffer
+from gongzhi.tickets.policies import PartyRef, Suggestion
+
+from .models import DISPATCHABLE, Resource, ServiceOffering, ancestor_codes
+
+PRIOR_STARS, PRIOR_WEIGHT = 4.0, 3
+UNKNOWN_DISTANCE_M = 5_000.0  # neither side has a position: as far as the edge of a town
+
+
+def weights() -> matching.DispatchWeights:
+    """The library's defaults (500 m per order in hand, 1 km per star below five), or the setting's."""
+    return matching.DispatchWeights(**getattr(settings, "GONGZHI_DISPATCH_WEIGHTS", {}))
+
+
+@dataclass
+class ProviderFacts:
+    """What the ranking knows about one provider (one party, however many list entries it has)."""
+
+    party: PartyRef
+    categories: set[str]
+    lat: float | None
+    lng: float | None
+    capacity: int
+    areas: set[str] = field(default_factory=set)  # the service areas of its list entries
+    load: int = 0
+    rating_sum: int = 0
+    rating_count: int = 0
+    available: bool = True
+
+    @property
+    def stars(self) -> float:
+        return (self.rating_sum + PRIOR_STARS * PRIOR_WEIGHT) / (self.rating_count + PRIOR_WEIGHT)
+
+    @property
+    def free(self) -> int:
+        return max(0, self.capacity - self.load) if self.available else 0
+
+
+def _centre(area: Area | None) -> tuple[float | None, float | None]:
+    return (area.lat, area.lng) if area is not None else (None, None)
+
+
+def providers_for(area_codes: set[str]) -> list[ProviderFacts]:
+    """Dispatchable providers serving any of the areas, with their load and rating, one per party."""
+    served = sorted({c for code in area_codes for c in ancestor_codes(code)})
+    # Plain rows, not model instances: a page ranks a hundred providers or more.
+    rows = (
+        Resource.objects.filter(is_active=True, kind__in=DISPATCHABLE, area_id__in=served)
+        .exclude(organisation__isnull=True, user__isnull=True)
+        .order_by("id")
+        .values(
+            "organisation_id",
+            "user_id",
+            "categories",
+            "capacity",
+            "is_available",
+            "area_id",
+            "lat",
+            "lng",
+            "organisation__name",
+            "organisation__lat",
+            "organisation__lng",
+            "user__name",
+            "area__lat",
+            "area__lng",
+        )
+    )
+    by_party: dict[str, ProviderFacts] = {}
+    for r in rows:
+        key = f"org:{r['organisation_id']}" if r["organisation_id"] else f"user:{r['user_id']}"
+        if key in by_party:
+            facts = by_party[key]
+            facts.categories |= set(r["categories"])
+            facts.capacity += r["capacity"]
+            facts.available = facts.available or r["is_available"]
+            facts.areas.add(r["area_id"])
+            continue
+        if r["lat"] is not None:
+            lat, lng = r["lat"], r["lng"]
+        elif r["organisation_id"] and r["organisation__lat"] is not None:
+            lat, lng = r["organisation__lat"], r["organisation__lng"]
+        else:
+            lat, lng = r["area__lat"], r["area__lng"]
+        if r["organisation_id"]:
+            party = PartyRef("org", r["organisation_id"], r["organisation__name"])
+        else:
+            party = PartyRef("user", r["user_id"], r["user__name"])
+        by_party[key] = ProviderFacts(
+            party, set(r["categories"]), lat, lng, r["capacity"], {r["area_id"]}, available=r["is_available"]
+        )
+    _load_and_ratings(by_party)
+    return list(by_party.values())
+
+
+def _load_and_ratings(by_party: dict[str, ProviderFacts]) -> None:
+    """Orders in hand and offered (live counts, index range scans) and the running rating totals."""
+    org_ids = [f.party.id for f in by_party.values() if f.party.type == "org"]
+    user_ids = [f.party.id for f in by_party.values() if f.party.type == "user"]
+    working = Ticket.objects.filter(state__in=(State.ACCEPTED, State.IN_PROGRESS))
+    offers = TicketOffer.objects.open()
+    for prefix, ids, assignee, offered, stat in (
+        ("org", org_ids, "assignee_org_id", "party_org_id", "party_org_id"),
+        ("user", user_ids, "assignee_user_id", "party_user_id", "party_user_id"),
+    ):
+        if not ids:
+            continue
+        for row in (
+            working.filter(**{f"{assignee}__in": ids}).values(assignee).annotate(n=Count("id")).order_by()
+        ):
+            by_party[f"{prefix}:{row[assignee]}"].load += row["n"]
+        for row in (
+            offers.filter(**{f"{offered}__in": ids}).values(offered).annotate(n=Count("id")).order_by()
+        ):
+            by_party[f"{prefix}:{row[offered]}"].load += row["n"]
+        for s in PartyStats.objects.filter(**{f"{stat}__in": ids}).values(stat, "rating_count", "rating_sum"):
+            facts = by_party[f"{prefix}:{s[stat]}"]
+            facts.rating_count, facts.rating_sum = s["rating_count"], s["rating_sum"]
+
+
+def order_point(ticket: Ticket) -> tuple[float | None, float | None]:
+    if ticket.lat is not None:
+        return ticket.lat, ticket.lng
+    return _centre(ticket.area)
+
+
+def chosen_parties_of(tickets: list[Ticket]) -> list[str]:
+    """For each order, the provider of the listed service the resident ordered ("org:12"), or ""."""
+    wanted = {(t.extra or {}).get("offering_id") for t in tickets} - {None}
+    keys = {}
+    for o in ServiceOffering.objects.filter(pk__in=wanted).values(
+        "pk", "provider__organisation_id", "provider__user_id"
+    ):
+        org, user = o["provider__organisation_id"], o["provider__user_id"]
+        keys[o["pk"]] = f"org:{org}" if org else f"user:{user}" if user else ""
+    return [keys.get((t.extra or {}).get("offering_id"), "") for t in tickets]
+
+
+def distances_m(
+    points: list[tuple[float | None, float | None]], providers: list[ProviderFacts]
+) -> np.ndarray:
+    """Metres from each point to each provider; ``UNKNOWN_DISTANCE_M`` where a position is missing."""
+    o = np.array(
+        [(p[0] if p[0] is not None else np.nan, p[1] if p[1] is not None else np.nan) for p in points],
+        dtype=float,
+    ).reshape(-1, 2)
+    q = np.array(
+        [(f.lat if f.lat is not None else np.nan, f.lng if f.lng is not None else np.nan) for f in providers],
+        dtype=float,
+    ).reshape(-1, 2)
+    d = haversine_m_array(o[:, 0][:, None], o[:, 1][:, None], q[:, 0][None, :], q[:, 1][None, :])
+    return np.where(np.isnan(d), UNKNOWN_DISTANCE_M, d)
+
+
+def cost_terms(
+    tickets: list[Ticket], providers: list[ProviderFacts], w: matching.DispatchWeights | None = None
+) -> dict[str, np.ndarray]:
+    """The cost of every (order, provider) pair and its terms, each an ``n × m`` array.
+
+    ``cost`` is ``inf`` where the provider does not serve the order's category (the provider the
+    resident chose always does). ``distance_m`` is the raw distance; ``distance``, ``load`` and
+    ``rating`` are the weighted terms that add up to ``cost``.
+    """
+    w = w or weights()
+    n, m = len(tickets), len(providers)
+    distance_m = distances_m([order_point(t) for t in tickets], providers) if n and m else np.zeros((n, m))
+    load = np.array([f.load for f in providers], dtype=float)
+    stars = np.array([f.stars for f in providers], dtype=float)
+    chosen = chosen_parties_of(tickets)
+    fit = np.array(
+        [
+            [t.category in f.categories or f.party.key == c for f in providers]
+            for t, c in zip(tickets, chosen, strict=True)
+        ],
+        dtype=bool,
+    ).reshape(n, m)
+    terms = {
+        "distance": w.per_metre * distance_m,
+        "load": np.broadcast_to(w.per_open_order * load, (n, m)),
+        "rating": np.broadcast_to(w.per_rating_star * (5.0 - stars), (n, m)),
+    }
+    cost = terms["distance"] + terms["load"] + terms["rating"]
+    feasible = fit & (distance_m <= w.max_distance_m)
+    return {
+        "cost": np.where(feasible, cost, np.inf),
+        "fit": fit,
+        "distance_m": distance_m,
+        **terms,
+        "chosen": chosen,
+    }
+
+
+def _reasons(facts: ProviderFacts, distance_m: float, chosen: bool) -> tuple[str, ...]:
+    out = []
+    if chosen:
+        out.append(_("the resident chose this provider's service"))
+    out.append(_("%(km).1f km away") % {"km": distance_m / 1000})
+    out.append(
+        _("%(load)d of %(capacity)d orders in hand") % {"load": facts.load, "capacity": facts.capacity}
+    )
+    out.append(
+        _("rated %(rating).1f from %(n)d ratings")
+        % {"rating": facts.rating_sum / facts.rating_count, "n": facts.rating_count}
+        if facts.rating_count
+        else _("not rated yet")
+    )
+    if not facts.available:
+        out.append(_("not taking orders now"))
+    elif facts.load >= facts.capacity:
+        out.append(_("at capacity"))
+    return tuple(out)
+
+
+def suggestions_from(
+    terms: dict, row: int, providers: list[ProviderFacts], *, limit: int
+) -> list[Suggestion]:
+    """The ``limit`` best providers of one order: the resident's choice first, then eligible ones by
+    cost, then those at capacity; providers that do not serve the category are left out."""
+    cost = terms["cost"][row]
+    chosen = terms["chosen"][row]
+    candidates = [j for j in range(len(providers)) if math.isfinite(cost[j])]
+
+    def key(j: int):
+        f = providers[j]
+        eligible = f.available and f.load < f.capacity
+        return (f.party.key != chosen, not eligible, cost[j], f.party.key)
+
+    out = []
+    for j in sorted(candidates, key=key)[:limit]:
+        f = providers[j]
+        out.append(
+            Suggestion(
+                party=f.party,
+                cost=round(float(cost[j]), 1),
+                components={k: round(float(terms[k][row, j]), 1) for k in ("distance", "load", "rating")},
+                facts={
+                    "distance_km": round(float(terms["distance_m"][row, j]) / 1000, 2),
+                    "load": f.load,
+                    "capacity": f.capacity,
+                    "stars": round(f.stars, 2),
+                    "ratings": f.rating_count,
+                    "chosen": f.party.key == chosen,
+                },
+                reasons=_reasons(f, float(terms["distance_m"][row, j]), f.party.key == chosen),
+                eligible=f.available and f.load < f.capacity,
+            )
+        )
+    return out
+
+
+def rank(tickets: list[Ticket], providers: list[ProviderFacts], *, limit: int = 5) -> list[list[Suggestion]]:
+    """Suggestions for several orders at once (one cost table for the page)."""
+    if not tickets:
+        return []
+    serving = [set(ancestor_codes(t.area_id)) for t in tickets]
+    terms = cost_terms(tickets, providers)
+    for i, served in enumerate(serving):  # a provider must serve the order's area
+        outside = np.array([not (f.areas & served) for f in providers], dtype=bool)
+        terms["cost"][i, outside] = np.inf
+    return [suggestions_from(terms, i, providers, limit=limit) for i in range(len(tickets))]
+
+
+def suggest_providers(ticket: Ticket, *, limit: int = 5) -> list[Suggestion]:
+    """The best providers for one order, with the terms of their cost."""
+    return rank([ticket], providers_for({ticket.area_id}), limit=limit)[0]

@@ -1,0 +1,147 @@
+"""Routing rules (category × area → party, or the kind's best suggestion) and automatic dispatch."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from gongzhi.accounts.models import User
+from gongzhi.areas.models import CODE_LENGTH, PREFIX_LENGTH, Area, prefix_of
+from gongzhi.audit.services import audit_record
+from gongzhi.directory.models import Organisation
+
+from ..models import QUEUE_STATES, RoutingRule, Ticket
+from ..policies import PartyRef, get_policy
+
+
+def _ancestor_codes(code: str) -> list[str]:
+    codes = {
+        code[:n].ljust(CODE_LENGTH, "0")
+        for n in PREFIX_LENGTH.values()
+        if n <= len(code) and n <= CODE_LENGTH
+    }
+    codes.add(code)
+    return sorted(codes)
+
+
+def rule_for(ticket: Ticket) -> RoutingRule | None:
+    """The most specific active rule: the nearest area first, a named category before "any"."""
+    rules = RoutingRule.objects.filter(
+        kind=ticket.kind,
+        is_active=True,
+        area_id__in=_ancestor_codes(ticket.area_id),
+        category__in=[ticket.category, ""],
+    ).select_related("area", "party_org", "party_user")
+    return max(rules, key=lambda r: (len(prefix_of(r.area_id)), r.category != "", r.pk), default=None)
+
+
+@transaction.atomic
+def ticket_route(*, ticket: Ticket) -> bool:
+    """Dispatch a queued ticket automatically when a rule of its area says so; True if dispatched."""
+    if ticket.state not in QUEUE_STATES:
+        return False
+    rule = rule_for(ticket)
+    if rule is None:
+        return False
+    policy = get_policy(ticket.kind)
+    reasons: dict = {}
+    if rule.strategy == RoutingRule.Strategy.PARTY:
+        party = rule.party_org or rule.party_user
+        if party is None or not getattr(party, "is_active", False):
+            return False
+        parties = [PartyRef("org" if rule.party_org_id else "user", party.pk, party.name)]
+    else:
+        best = [s for s in policy.suggest(ticket, limit=1) if s.eligible]
+        if not best:
+            return False
+        parties = [best[0].party]
+        reasons = {
+            best[0].party.key: {"components": best[0].components, "facts": best[0].facts, "rule": rule.pk}
+        }
+    from .flow import ticket_dispatch
+
+    ticket_dispatch(
+        ticket=ticket,
+        parties=parties,
+        actor=None,
+        note=_("Dispatched automatically by a rule of %(area)s.") % {"area": rule.area.name},
+        reasons=reasons,
+    )
+    return True
+
+
+@transaction.atomic
+def routing_rule_create(
+    *,
+    kind: str,
+    area: Area,
+    actor,
+    category: str = "",
+    strategy: str = RoutingRule.Strategy.BEST_MATCH,
+    party_org: Organisation | None = None,
+    party_user: User | None = None,
+    ip: str | None = None,
+) -> RoutingRule:
+    if actor is not None and not actor.access.can("tickets.routing", area.code):
+        raise PermissionDenied
+    policy = get_policy(kind)
+    errors: dict[str, list] = {}
+    if category:
+        try:
+            policy.category(category)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if strategy not in RoutingRule.Strategy.values:
+        errors["strategy"] = [_("Choose how tickets are routed.")]
+    elif strategy == RoutingRule.Strategy.PARTY and bool(party_org) == bool(party_user):
+        errors["party_org"] = [_("Name one organisation or one person.")]
+    elif strategy == RoutingRule.Strategy.BEST_MATCH:
+        party_org = party_user = None
+    if errors:
+        raise ValidationError(errors, code="routing.invalid")
+    if RoutingRule.objects.filter(kind=kind, category=category, area=area, is_active=True).exists():
+        raise ValidationError(
+            _("An active rule for this kind and category already exists here; switch it off first."),
+            code="routing.duplicate",
+        )
+    rule = RoutingRule.objects.create(
+        kind=kind,
+        category=category,
+        area=area,
+        strategy=strategy,
+        party_org=party_org,
+        party_user=party_user,
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="routing_rule.create",
+        obj=rule,
+        ip=ip,
+        changes={"kind": kind, "category": category, "strategy": strategy},
+    )
+    return rule
+
+
+@transaction.atomic
+def routing_rule_set_active(*, rule: RoutingRule, active: bool, actor, ip: str | None = None) -> RoutingRule:
+    if actor is not None and not actor.access.can("tickets.routing", rule.area_id):
+        raise PermissionDenied
+    if (
+        active
+        and RoutingRule.objects.filter(
+            kind=rule.kind, category=rule.category, area_id=rule.area_id, is_active=True
+        )
+        .exclude(pk=rule.pk)
+        .exists()
+    ):
+        raise ValidationError(
+            _("Another active rule covers the same kind and category here."), code="routing.duplicate"
+        )
+    rule.is_active = active
+    rule.save(update_fields=["is_active"])
+    audit_record(
+        actor=actor, action="routing_rule.activate" if active else "routing_rule.deactivate", obj=rule, ip=ip
+    )
+    return rule

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class VolunteeringConfig(AppConfig):
+    name = "gongzhi.volunteering"
+    label = "volunteering"
+    verbose_name = _("Volunteering")
+
+    def ready(self) -> None:
+        from . import nav, permissions  # noqa: F401 - registers permissions and menu entries

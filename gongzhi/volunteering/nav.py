@@ -1,0 +1,48 @@
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.nav import NavItem, register
+
+register(
+    NavItem(
+        key="volunteering_board",
+        label=_("Volunteer activities"),
+        url_name="volunteering:board",
+        permission="volunteering.join",
+        icon="🤝",
+        order=20,
+        description=_("Find activities, sign up, check in by scanning the code at the place."),
+        layouts=frozenset({"phone"}),
+    ),
+    NavItem(
+        key="volunteering_me",
+        label=_("My volunteering"),
+        url_name="volunteering:me",
+        permission="volunteering.join",
+        icon="⏱",
+        order=21,
+        description=_("My hours, points, certificates and the people I care for."),
+        layouts=frozenset({"phone"}),
+    ),
+    NavItem(
+        key="volunteering_manage",
+        label=_("Volunteer activities"),
+        url_name="volunteering:manage",
+        permission="volunteering.manage",
+        icon="🤝",
+        order=50,
+        description=_("Publish activities, show the check-in code, approve hours, issue certificates."),
+        layouts=frozenset({"workbench"}),
+    ),
+    NavItem(
+        key="volunteering_pairings",
+        label=_("Care pairings"),
+        url_name="volunteering:pairings",
+        permission="volunteering.pair",
+        icon="❤",
+        order=51,
+        description=_(
+            "Caring mothers and neighbourhood guardians: suggestions, visits, overdue alerts, coverage."
+        ),
+        layouts=frozenset({"workbench"}),
+    ),
+)

@@ -1,0 +1,285 @@
+"""Every read of the volunteering app, starting from what the viewer may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+import numpy as np
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.utils import timezone
+
+from gongzhi.areas.models import Area, prefix_of, subtree_q
+from gongzhi.areas.scoping import get_visible_or_404
+from gongzhi.lib import matching
+from gongzhi.people.models import Person
+
+from .models import Activity, Certificate, Pairing, PairType, SignUp, SignUpStatus, Volunteer
+
+
+def volunteer_of(user) -> Volunteer | None:
+    return Volunteer.objects.select_related("team", "area").filter(user=user).first()
+
+
+def volunteer_list(*, viewer, q: str = "") -> QuerySet[Volunteer]:
+    qs = Volunteer.objects.visible_to(viewer).select_related("team", "area").order_by("number")
+    if q.strip():
+        qs = qs.filter(Q(name__startswith=q.strip()) | Q(number=q.strip().upper()))
+    return qs
+
+
+def volunteer_get(*, viewer, pk) -> Volunteer:
+    return get_visible_or_404(Volunteer.objects.select_related("team", "area"), viewer, pk=pk)
+
+
+def open_activities(*, now: datetime | None = None) -> QuerySet[Activity]:
+    """Activities a volunteer may still join: public notices, across the city."""
+    now = now or timezone.now()
+    return (
+        Activity.objects.filter(ends_at__gt=now)
+        .select_related("area", "team", "station")
+        .annotate(confirmed=Count("signups", filter=Q(signups__status=SignUpStatus.CONFIRMED)))
+        .order_by("starts_at")
+    )
+
+
+def activity_public_get(pk) -> Activity:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(Activity.objects.select_related("area", "team", "station"), pk=pk)
+
+
+def activity_list(*, viewer) -> QuerySet[Activity]:
+    return (
+        Activity.objects.visible_to(viewer, "volunteering.manage")
+        .select_related("area", "team")
+        .annotate(
+            confirmed=Count("signups", filter=Q(signups__status=SignUpStatus.CONFIRMED)),
+            waiting=Count("signups", filter=Q(signups__status=SignUpStatus.WAITING)),
+        )
+    )
+
+
+def activity_get(*, viewer, pk) -> Activity:
+    return get_visible_or_404(
+        Activity.objects.select_related("area", "team", "station"), viewer, "volunteering.manage", pk=pk
+    )
+
+
+def activity_signups(activity: Activity) -> QuerySet[SignUp]:
+    return activity.signups.exclude(status=SignUpStatus.CANCELLED).select_related("volunteer", "approved_by")
+
+
+def signup_get(*, viewer, pk) -> SignUp:
+    return get_visible_or_404(
+        SignUp.objects.select_related("activity", "volunteer"), viewer, "volunteering.manage", pk=pk
+    )
+
+
+def my_signups(*, user) -> QuerySet[SignUp]:
+    return (
+        SignUp.objects.filter(volunteer__user=user)
+        .exclude(status=SignUpStatus.CANCELLED)
+        .select_related("activity")
+        .order_by("-activity__starts_at")
+    )
+
+
+def my_signup_for(*, user, activity: Activity) -> SignUp | None:
+    return my_signups(user=user).filter(activity=activity).first()
+
+
+@dataclass(frozen=True)
+class HoursSummary:
+    approved_hours: Decimal
+    pending: int
+    activities: int
+    points: int
+
+
+def hours_summary(volunteer: Volunteer) -> HoursSummary:
+    approved = SignUp.objects.filter(volunteer=volunteer, approved_at__isnull=False)
+    agg = approved.aggregate(h=Sum("hours"), p=Sum("points"), n=Count("pk"))
+    pending = SignUp.objects.filter(
+        volunteer=volunteer, checked_out_at__isnull=False, approved_at__isnull=True
+    )
+    return HoursSummary(agg["h"] or Decimal("0"), pending.count(), agg["n"] or 0, agg["p"] or 0)
+
+
+def my_certificates(*, user) -> QuerySet[Certificate]:
+    return Certificate.objects.filter(volunteer__user=user).order_by("-issued_on", "-pk")
+
+
+def certificate_get(*, viewer, pk) -> Certificate:
+    return get_visible_or_404(Certificate.objects.select_related("volunteer"), viewer, pk=pk)
+
+
+# ---------------------------------------------------------------- pairings
+
+
+def pairing_list(*, viewer, pair_type: PairType | None = None) -> QuerySet[Pairing]:
+    qs = (
+        Pairing.objects.visible_to(viewer, "volunteering.pair")
+        .filter(ended_on__isnull=True)
+        .select_related("pair_type", "volunteer", "person", "person__area")
+        .annotate(last_visit=Max("visits__date"))
+        .order_by("person__area_id", "person__name")
+    )
+    if pair_type is not None:
+        qs = qs.filter(pair_type=pair_type)
+    return qs
+
+
+def my_pairings(*, user) -> QuerySet[Pairing]:
+    return (
+        Pairing.objects.filter(volunteer__user=user, ended_on__isnull=True)
+        .select_related("pair_type", "person")
+        .annotate(last_visit=Max("visits__date"))
+    )
+
+
+def pairing_get(*, viewer, pk) -> Pairing:
+    qs = Pairing.objects.select_related("pair_type", "volunteer", "person")
+    own = qs.filter(pk=pk, volunteer__user=viewer).first() if viewer.is_authenticated else None
+    return own or get_visible_or_404(qs, viewer, "volunteering.pair", pk=pk)
+
+
+def is_overdue(pairing: Pairing, today: date) -> bool:
+    since = pairing.last_visit or pairing.started_on
+    return (today - since).days > pairing.pair_type.visit_every_days
+
+
+def overdue_pairings(*, viewer, today: date | None = None) -> list[Pairing]:
+    today = today or timezone.localdate()
+    return [p for p in pairing_list(viewer=viewer) if is_overdue(p, today)]
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    area: Area
+    pair_type: PairType
+    people: int
+    paired: int
+    on_schedule: int
+
+    @property
+    def share_paired(self) -> float:
+        return self.paired / self.people if self.people else 0.0
+
+    @property
+    def share_on_schedule(self) -> float:
+        return self.on_schedule / self.paired if self.paired else 0.0
+
+
+def coverage(*, viewer, level: str, today: date | None = None) -> list[CoverageRow]:
+    """Share of the people a pair type cares for who are paired, and visited on schedule, per area.
+
+    ``level``: "village" groups by community (12-digit code), "town" by town/street (9 digits).
+    """
+    today = today or timezone.localdate()
+    width = 12 if level == "village" else 9
+    people = Person.objects.visible_to(viewer, "volunteering.pair")
+    rows: list[CoverageRow] = []
+    pairings = list(pairing_list(viewer=viewer))
+    for pt in PairType.objects.order_by("code"):
+        counts: dict[str, list[int]] = {}
+        for code in people.filter(tags__tag=pt.person_tag).values_list("area_id", flat=True):
+            counts.setdefault(code[:width], [0, 0, 0])[0] += 1
+        for p in pairings:
+            if p.pair_type_id != pt.pk:
+                continue
+            c = counts.setdefault(p.person.area_id[:width], [0, 0, 0])
+            c[1] += 1
+            c[2] += 0 if is_overdue(p, today) else 1
+        names = {a.code[:width]: a for a in Area.objects.filter(code__in=[k.ljust(12, "0") for k in counts])}
+        for key in sorted(counts):
+            area = names.get(key)
+            if area is not None:
+                rows.append(CoverageRow(area, pt, *counts[key]))
+    return rows
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    person: Person
+    volunteer: Volunteer
+    distance_m: float
+    same_village: bool
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    pairs: list[Suggestion]
+    unmatched: list[Person]  # no volunteer within reach or free capacity
+    needs_consent: list[Person]  # children without an active guardian consent
+    no_location: int
+    proven_optimal: bool
+
+
+def pairing_suggestions(
+    *, viewer, pair_type: PairType, area_code: str, weights: matching.PairingWeights | None = None
+) -> Suggestions:
+    """Optimal pairs for the unpaired people of a pair type in an area (gongzhi.lib.matching)."""
+    prefix = prefix_of(area_code)
+    paired = Pairing.objects.filter(pair_type=pair_type, ended_on__isnull=True)
+    candidates = (
+        Person.objects.visible_to(viewer, "volunteering.pair")
+        .filter(subtree_q("area_id", prefix), tags__tag=pair_type.person_tag)
+        .exclude(pk__in=paired.values("person_id"))
+        .prefetch_related("consents")
+        .order_by("pk")
+    )
+    people, needs_consent, no_location = [], [], 0
+    for person in candidates:
+        if person.lat is None or person.lng is None:
+            no_location += 1
+        elif pair_type.needs_consent and not any(c.withdrawn_at is None for c in person.consents.all()):
+            needs_consent.append(person)
+        else:
+            people.append(person)
+    load = dict(
+        Pairing.objects.filter(ended_on__isnull=True)
+        .values("volunteer")
+        .annotate(n=Count("pk"))
+        .values_list("volunteer", "n")
+    )
+    volunteers = []
+    for v in Volunteer.objects.filter(
+        subtree_q("area_id", prefix), lat__isnull=False, lng__isnull=False
+    ).order_by("pk"):
+        free = v.pair_capacity - load.get(v.pk, 0)
+        if free > 0:
+            volunteers.append((v, free))
+    if not people or not volunteers:
+        return Suggestions([], people, needs_consent, no_location, True)
+    problem = matching.pairing_problem(
+        person_lat=[p.lat for p in people],
+        person_lon=[p.lng for p in people],
+        person_village=np.array([int(p.area_id[:12]) for p in people]),
+        person_language=np.zeros(len(people), dtype=np.int64),
+        volunteer_lat=[v.lat for v, _f in volunteers],
+        volunteer_lon=[v.lng for v, _f in volunteers],
+        volunteer_village=np.array([int(v.area_id[:12]) for v, _f in volunteers]),
+        volunteer_languages=np.ones((len(volunteers), 1), dtype=bool),
+        volunteer_capacity=[f for _v, f in volunteers],
+        weights=weights,
+    )
+    result = matching.solve_optimal(problem)
+    pairs, unmatched = [], []
+    for i, person in enumerate(people):
+        j = int(result.provider_of[i])
+        if j < 0:
+            unmatched.append(person)
+            continue
+        comps = problem.components(np.array([i]), np.array([j]))
+        pairs.append(
+            Suggestion(
+                person, volunteers[j][0], float(comps["distance_m"][0]), bool(comps["same_village"][0])
+            )
+        )
+    return Suggestions(pairs, unmatched, needs_consent, no_location, result.proven_optimal)
+
+
+def pair_types() -> QuerySet[PairType]:
+    return PairType.objects.order_by("code")
