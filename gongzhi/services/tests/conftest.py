@@ -6,7 +6,7 @@ import pytest
 
 from conftest import BAITALU, JIANCHENG
 from gongzhi.accounts.roles import Role
-from gongzhi.tickets.tests.conftest import member_of, org_a, org_b, submit, volunteer_a  # noqa: F401 - shared fixtures
+from gongzhi.tickets.tests.conftest import chinese, member_of, org_a, org_b, submit, volunteer_a  # noqa: F401 - shared fixtures
 
 
 @pytest.fixture

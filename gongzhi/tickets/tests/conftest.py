@@ -83,3 +83,13 @@ def submit(area, resident_a):
         )
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def chinese():
+    """Messages are asserted in Chinese, the product's language; a request of an earlier test in the
+    same worker may have left English active on the thread."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        yield
