@@ -188,12 +188,12 @@ def budget_update(
             raise invalid({"name": [_("Enter a name.")]}, code="points.budget_invalid")
         budget.name = name.strip()
         changes["name"] = budget.name
+    spread_to = None
     if ceiling is not None:
         ceiling = _whole(ceiling, "ceiling")
         if ceiling != budget.ceiling:
-            _spread(budget, ceiling)
+            spread_to = ceiling
             changes["ceiling"] = f"{budget.ceiling} -> {ceiling}"
-            budget.ceiling = ceiling
     if active is not None and active != budget.active:
         budget.active = active
         changes["active"] = active
@@ -206,8 +206,11 @@ def budget_update(
         changes["valid_until"] = str(valid_until)
     if note is not None:
         budget.note = note.strip()[:200]
-    budget.save()
     audit_record(actor=actor, action="points.budget.update", obj=budget, ip=ip, changes=changes)
+    if spread_to is not None:  # after the audit entry: audit chain, then ledger rows (see _award)
+        _spread(budget, spread_to)
+        budget.ceiling = spread_to
+    budget.save()
     return budget
 
 
@@ -430,9 +433,10 @@ def _issue(*, budget: Budget, award: Award, amount: int, actor, memo: str, defer
     """Write an award's transfer and credit; return it with the shard still to debit (if any).
 
     ``deferred``: the usual path. The transfer names the key's home shard and the caller debits
-    it as the transaction's last statement, so the shard row — the hot one — stays locked only
-    from that UPDATE to COMMIT (measured: lock waits on the shards dominated when the debit came
-    first and the rest of the award's statements ran while holding it). When the home shard is
+    it after the award's other writes (only the audit entry follows), so the shard row — the hot
+    one — stays locked only from that UPDATE to COMMIT (measured: lock waits on the shards
+    dominated when the debit came first and the rest of the award's statements ran while
+    holding it). When the home shard is
     short, the caller rolls back and comes here without ``deferred``: debit first, probing the
     other shards, and pooling their headroom when none alone can pay.
     """
@@ -572,24 +576,29 @@ def _award(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
 
+    # The audit entry first, before any ledger row is locked: callers (a ticket's transition,
+    # a volunteer's check-out) audit their own change before they ask for the reward, so the
+    # one lock order that cannot deadlock is "audit chain, then ledger rows" everywhere. The
+    # outcome (paid, capped, refused) is the award row itself, written in the same transaction.
+    audit_record(
+        actor=actor,
+        action="points.award",
+        object_type="points.award",
+        object_id=f"{rule_code}:{source_type}:{source_id}"[:64],
+        area_code=area_code,
+        ip=ip,
+        changes={
+            "rule": rule_code,
+            "source": f"{source_type}:{source_id}",
+            "account": account.pk,
+            "requested": award.requested,
+        },
+    )
+
     def attempt(deferred: bool) -> None:
         with transaction.atomic():
             award.pk, award._state.adding = None, True  # a rolled-back first attempt left its id
             pending = _decide(award, rule, actor, deferred=deferred)
-            audit_record(
-                actor=actor,
-                action="points.award",
-                obj=award,
-                ip=ip,
-                changes={
-                    "rule": rule_code,
-                    "source": f"{source_type}:{source_id}",
-                    "account": account.pk,
-                    "requested": award.requested,
-                    "paid": award.paid,
-                    "reason": award.reason,
-                },
-            )
             if pending is not None:
                 ledger.debit(*pending)  # last: the hot shard row is locked only until COMMIT
 
@@ -741,15 +750,11 @@ def award_retry(*, award: Award, actor, ip: str | None = None) -> AwardOutcome:
     _require(actor, "points.award", award.area_id)
     if award.status != AwardStatus.REFUSED:
         raise invalid(_("Only an unpaid award can be paid again."), code="points.award_not_refused")
+    audit_record(
+        actor=actor, action="points.award.retry", obj=award, ip=ip, changes={"requested": award.requested}
+    )
     with transaction.atomic():
         _decide(award, award.rule, actor)
-    audit_record(
-        actor=actor,
-        action="points.award.retry",
-        obj=award,
-        ip=ip,
-        changes={"paid": award.paid, "reason": award.reason},
-    )
     return _outcome_of(award, now=True)
 
 

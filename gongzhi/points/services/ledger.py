@@ -10,6 +10,12 @@ Posting a transfer (``post``) does, in one transaction:
    never deadlock on each other's rows); the debit is ``UPDATE ... SET balance = balance - x
    WHERE id = ? AND balance - x >= floor`` — no read-modify-write, so no lost update — and when
    it matches no row the savepoint rolls the transfer row back and the caller is told why.
+
+Lock order, everywhere in the app: the audit chain head first (each service writes its audit
+entry before it touches a ledger row, as callers such as the ticket engine do before asking for
+a reward), then ledger rows, two accounts in id order, an issuance shard debited last. One order
+means two transactions never wait for each other the opposite way round; a deadlock PostgreSQL
+still reports is retried by ``retrying`` at the outermost transaction.
 """
 
 from __future__ import annotations
@@ -82,7 +88,7 @@ def retrying(fn: Callable[..., T]) -> Callable[..., T]:
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        attempts = 5
+        attempts = 8
         for attempt in range(attempts):
             if transaction.get_connection().in_atomic_block:
                 return fn(*args, **kwargs)
@@ -91,7 +97,7 @@ def retrying(fn: Callable[..., T]) -> Callable[..., T]:
             except OperationalError as exc:
                 if attempt == attempts - 1 or not _retryable(exc):
                     raise
-                time.sleep(random.uniform(0, 0.005 * 2**attempt))  # noqa: S311 - jitter
+                time.sleep(random.uniform(0, 0.01 * 2**attempt))  # noqa: S311 - jitter
         raise AssertionError("unreachable")
 
     return wrapper
@@ -389,6 +395,15 @@ def transfer_reverse(
         raise invalid(message, code="points.not_reversible")
     if Transfer.objects.filter(reverses=transfer).exists():
         raise invalid(_("This transfer has already been reversed."), code="points.already_reversed")
+    audit_record(
+        actor=actor,
+        action="points.transfer.reverse",
+        object_type="points.transfer",
+        object_id=str(transfer.pk),
+        area_code=transfer.area_id,
+        ip=ip,
+        changes={"amount": transfer.amount, "reason": reason[:200]},
+    )
     key = f"reverse:{transfer.pk}"
     try:
         posted = post(
@@ -419,15 +434,6 @@ def transfer_reverse(
         ) from None
     if transfer.kind == TransferKind.AWARD:
         Award.objects.filter(transfer=transfer).update(status=AwardStatus.REVERSED)
-    audit_record(
-        actor=actor,
-        action="points.transfer.reverse",
-        object_type="points.transfer",
-        object_id=str(posted.transfer.pk),
-        area_code=transfer.area_id,
-        ip=ip,
-        changes={"reverses": transfer.pk, "amount": transfer.amount, "reason": reason[:200]},
-    )
     return posted.transfer
 
 

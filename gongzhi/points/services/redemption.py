@@ -256,6 +256,15 @@ def pay_code_collect(*, merchant: Merchant, code: str, amount, operator, ip: str
         raise used from None
     if earlier is not None:  # this very request, retried: the same receipt
         return earlier
+    # Audited before any row is locked (audit chain, then ledger rows: see earning._award); a
+    # refusal below rolls the entry back with everything else.
+    audit_record(
+        actor=operator,
+        action="points.payment",
+        obj=merchant,
+        ip=ip,
+        changes={"merchant": merchant.pk, "amount": amount, "by": "pay_code"},
+    )
     pc = PayCode.objects.select_for_update().select_related("account").filter(code=code).first()
     now = timezone.now()
     if pc is None:
@@ -306,15 +315,6 @@ def pay_code_collect(*, merchant: Merchant, code: str, amount, operator, ip: str
     if not posted.created:  # a concurrent twin of this very request won: same receipt
         return posted.transfer
     PayCode.objects.filter(pk=pc.pk).update(used_at=now, transfer=posted.transfer)
-    audit_record(
-        actor=operator,
-        action="points.payment",
-        object_type="points.transfer",
-        object_id=str(posted.transfer.pk),
-        area_code=merchant.area_id,
-        ip=ip,
-        changes={"merchant": merchant.pk, "amount": amount, "by": "pay_code"},
-    )
     return posted.transfer
 
 
@@ -340,6 +340,16 @@ def merchant_pay(
         raise invalid(_("You cannot pay your own shop with your own points."), code="points.self_payment")
     full_key = f"mpay:{account.pk}:{key}"
     fingerprint = lib.body_fingerprint({"merchant": merchant.pk, "amount": amount})
+    earlier = ledger.replay(full_key, fingerprint)
+    if earlier is not None:
+        return earlier
+    audit_record(  # before any row is locked: audit chain, then ledger rows (see earning._award)
+        actor=payer,
+        action="points.payment",
+        obj=merchant,
+        ip=ip,
+        changes={"merchant": merchant.pk, "amount": amount, "by": "merchant_code", "account": account.pk},
+    )
     to = merchant_account(merchant)
     try:
         posted = ledger.post(
@@ -359,16 +369,6 @@ def merchant_pay(
     except ledger.Insufficient:
         account.refresh_from_db(fields=["balance"])
         raise _insufficient(account, amount) from None
-    if posted.created:
-        audit_record(
-            actor=payer,
-            action="points.payment",
-            object_type="points.transfer",
-            object_id=str(posted.transfer.pk),
-            area_code=merchant.area_id,
-            ip=ip,
-            changes={"merchant": merchant.pk, "amount": amount, "by": "merchant_code"},
-        )
     return posted.transfer
 
 
@@ -501,6 +501,13 @@ def settlement_create(*, merchant: Merchant, period: str, actor, ip: str | None 
         raise invalid({"period": [_("This month is already settled.")]}, code="points.already_settled")
     if statement.net <= 0:
         raise invalid({"period": [_("Nothing to settle for this month.")]}, code="points.nothing_to_settle")
+    audit_record(  # before any row is locked: audit chain, then ledger rows (see earning._award)
+        actor=actor,
+        action="points.settlement",
+        obj=merchant,
+        ip=ip,
+        changes={"merchant": merchant.pk, "period": statement.period, "points": statement.net},
+    )
     account = merchant_account(merchant)
     key = f"settle:{merchant.pk}:{statement.period}"
     try:
@@ -543,13 +550,6 @@ def settlement_create(*, merchant: Merchant, period: str, actor, ip: str | None 
         raise invalid(
             {"period": [_("This month is already settled.")]}, code="points.already_settled"
         ) from None
-    audit_record(
-        actor=actor,
-        action="points.settlement",
-        obj=settlement,
-        ip=ip,
-        changes={"merchant": merchant.pk, "period": statement.period, "points": statement.net},
-    )
     return settlement
 
 

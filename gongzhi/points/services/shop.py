@@ -183,6 +183,13 @@ def shop_order_place(*, item: ShopItem, buyer, quantity, key: str, ip: str | Non
             code="points.over_limit",
         )
     points = item.price * quantity
+    audit_record(  # before any row is locked: audit chain, then stock and ledger rows (see earning._award)
+        actor=buyer,
+        action="points.shop.order",
+        obj=item,
+        ip=ip,
+        changes={"item": item.pk, "quantity": quantity, "points": points, "key": key[:64]},
+    )
     try:
         with transaction.atomic():
             if not ShopItem.objects.filter(pk=item.pk, active=True, stock__gte=quantity).update(
@@ -237,13 +244,6 @@ def shop_order_place(*, item: ShopItem, buyer, quantity, key: str, ip: str | Non
         if earlier is None:
             raise
         return earlier
-    audit_record(
-        actor=buyer,
-        action="points.shop.order",
-        obj=order,
-        ip=ip,
-        changes={"item": item.pk, "quantity": quantity, "points": points},
-    )
     return order
 
 
@@ -278,6 +278,9 @@ def shop_order_cancel(*, order: ShopOrder, actor, reason: str = "", ip: str | No
     if not own and not actor.access.can("points.manage_shop", order.area_id):
         raise PermissionDenied
     _move(order, OrderStatus.CANCELLED)
+    audit_record(  # before the ledger rows are locked (see earning._award)
+        actor=actor, action="points.shop.cancel", obj=order, ip=ip, changes={"reason": (reason or "")[:200]}
+    )
     original = order.transfer
     posted = ledger.post(
         kind=TransferKind.REVERSAL,
@@ -302,7 +305,4 @@ def shop_order_cancel(*, order: ShopOrder, actor, reason: str = "", ip: str | No
         posted.transfer,
     )
     order.save(update_fields=["status", "closed_at", "closed_by", "refund"])
-    audit_record(
-        actor=actor, action="points.shop.cancel", obj=order, ip=ip, changes={"reason": (reason or "")[:200]}
-    )
     return order

@@ -239,3 +239,17 @@ def test_award_manual__a_person_outside_the_workers_area__is_refused(
             key="form-key-456",
             actor=worker_of_community_a,
         )
+
+
+def test_retrying__recognises_postgresqls_deadlock_and_serialization_errors():
+    from django.db import OperationalError
+
+    from gongzhi.points.services.ledger import _retryable
+
+    class Deadlock(Exception):
+        sqlstate = "40P01"
+
+    error = OperationalError("deadlock detected")
+    error.__cause__ = Deadlock()
+    assert _retryable(error)
+    assert not _retryable(OperationalError("connection refused"))
