@@ -1,15 +1,16 @@
 """Benchmark: points transfers per second on PostgreSQL, 16 concurrent clients, against pgbench.
 
-    python bench/bench_points.py            # 15 s per workload
-    python bench/bench_points.py --quick    # 4 s per workload
+    python bench/bench_points.py            # 3 rounds of 6 s per workload (~12 min)
+    python bench/bench_points.py --quick    # 1 round of 4 s per workload (~4 min)
     BENCH_PG_URL=postgres://user@host:5432/postgres python bench/bench_points.py
 
 Everything runs on the same PostgreSQL server, one workload after the other, each with the
 same number of concurrent clients (separate processes, each with its own connection):
 
 * baseline: pgbench's built-in TPC-B-like script (3 UPDATEs, 1 SELECT, 1 INSERT per
-  transaction) at scale 16 in a scratch database this script creates and drops; run before and
-  after ours, the mean is the baseline;
+  transaction) at scale 16 in a scratch database this script creates and drops; run before the
+  first round and after every round, each round's ratios against the mean of the two runs
+  around it, the median over the rounds reported;
 * ours: ``points_award`` — the whole service the reward hook calls: rule look-up, idempotency
   row, daily/monthly cap counters, the sharded issuance debit, the credit, the transfer row and
   the audit entry — each call one transfer, in a scratch database migrated from scratch;
@@ -32,6 +33,7 @@ import multiprocessing as mp
 import os
 import random
 import re
+import statistics
 import subprocess
 import sys
 import time
@@ -268,18 +270,38 @@ def verify(db: str) -> str:
     return "balanced" if report.ok else f"BROKEN: {report.problems[0]}"
 
 
+WORKLOADS = [
+    ("sql", "ledger SQL alone, 8 issuance shards"),
+    ("sql_hot", "ledger SQL alone, 1 issuance account (hot row)"),
+    ("sql_first", "  same, debit first: 8 issuance shards"),
+    ("sql_first_hot", "  same, debit first: 1 issuance account (hot row)"),
+    ("award", "points_award service, 8 issuance shards"),
+    ("award_hot", "points_award service, 1 issuance account (hot row)"),
+    ("pay", "merchant_pay service (person -> merchant)"),
+]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--quick", action="store_true", help="4 s per workload")
-    parser.add_argument("--seconds", type=int, default=None)
+    parser.add_argument("--quick", action="store_true", help="one round of 4 s per workload")
+    parser.add_argument(
+        "--seconds", type=int, default=None, help="seconds per workload and round (default 6)"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=None, help="rounds (default 3); the median ratio is kept"
+    )
     args = parser.parse_args(argv)
-    seconds = args.seconds or (4 if args.quick else 15)
+    seconds = args.seconds or (4 if args.quick else 6)
+    rounds = args.rounds or (1 if args.quick else 3)
     suffix = f"{os.getpid()}"
     ours_db, tpcb_db = f"gz_bench_points_{suffix}", f"gz_bench_tpcb_{suffix}"
     psql_admin(f'CREATE DATABASE "{ours_db}"')
     psql_admin(f'CREATE DATABASE "{tpcb_db}"')
+    rates: dict[str, list[float]] = {kind: [] for kind, _ in WORKLOADS}
+    ratios: dict[str, list[float]] = {kind: [] for kind, _ in WORKLOADS}
+    baselines: list[float] = []
     try:
         subprocess.run(
             ["pgbench", "-i", "-q", "-s", str(CLIENTS), tpcb_db],
@@ -292,54 +314,43 @@ def main(argv: list[str] | None = None) -> int:
         from django.db import connections
 
         connections.close_all()
-        # pgbench brackets each group of our workloads, so drifting load on a shared machine
-        # hits both sides of each ratio alike.
-        first = run_pgbench(tpcb_db, seconds)
-        sql_rows = [
-            ("ledger SQL alone, 8 issuance shards", run_ours("sql", ours_db, ctx, seconds)),
-            ("ledger SQL alone, 1 issuance account (hot row)", run_ours("sql_hot", ours_db, ctx, seconds)),
-            ("  same, debit first: 8 issuance shards", run_ours("sql_first", ours_db, ctx, seconds)),
-            (
-                "  same, debit first: 1 issuance account (hot row)",
-                run_ours("sql_first_hot", ours_db, ctx, seconds),
-            ),
-        ]
-        middle = run_pgbench(tpcb_db, seconds)
-        service_rows = [
-            ("points_award service, 8 issuance shards", run_ours("award", ours_db, ctx, seconds)),
-            (
-                "points_award service, 1 issuance account (hot row)",
-                run_ours("award_hot", ours_db, ctx, seconds),
-            ),
-            ("merchant_pay service (person -> merchant)", run_ours("pay", ours_db, ctx, seconds)),
-        ]
-        last = run_pgbench(tpcb_db, seconds)
+        # A shared machine's load drifts: every workload runs in every round, each round
+        # between two pgbench runs, each ratio against the mean of the pgbench runs around it,
+        # and the median over the rounds is reported.
+        baselines.append(run_pgbench(tpcb_db, seconds))
+        for _ in range(rounds):
+            measured = {kind: run_ours(kind, ours_db, ctx, seconds) for kind, _ in WORKLOADS}
+            baselines.append(run_pgbench(tpcb_db, seconds))
+            base = (baselines[-2] + baselines[-1]) / 2
+            for kind, rate in measured.items():
+                rates[kind].append(rate)
+                ratios[kind].append(rate / base)
         state = verify(ours_db)
         connections.close_all()
     finally:
         psql_admin(f'DROP DATABASE IF EXISTS "{ours_db}" WITH (FORCE)')
         psql_admin(f'DROP DATABASE IF EXISTS "{tpcb_db}" WITH (FORCE)')
-    sql_base, service_base = (first + middle) / 2, (middle + last) / 2
     print(
-        f"points transfers on PostgreSQL, {CLIENTS} concurrent clients (processes), {seconds} s per workload"
+        f"points transfers on PostgreSQL, {CLIENTS} concurrent clients (processes), "
+        f"{rounds} round(s) of {seconds} s per workload"
     )
     print(f"{'workload':52} {'per second':>11} {'÷ pgbench':>10}")
-    print(f"{'pgbench TPC-B-like, scale 16: runs 1 / 2 / 3':52} {first:,.0f} / {middle:,.0f} / {last:,.0f}")
-    for name, rate in sql_rows:
-        print(f"{name:52} {rate:11,.0f} {rate / sql_base:10.2f}")
-    for name, rate in service_rows:
-        print(f"{name:52} {rate:11,.0f} {rate / service_base:10.2f}")
-    print("(each ratio divides by the mean of the two pgbench runs around it)")
-    sql_ratio = sql_rows[0][1] / sql_base
-    service_ratio = service_rows[0][1] / service_base
-    hot = sql_rows[0][1] / max(sql_rows[1][1], 1e-9)
-    hot_first = sql_rows[2][1] / max(sql_rows[3][1], 1e-9)
+    runs = " / ".join(f"{b:,.0f}" for b in baselines)
+    print(f"{'pgbench TPC-B-like, scale 16 (runs)':52} {runs}")
+    for kind, label in WORKLOADS:
+        print(f"{label:52} {statistics.median(rates[kind]):11,.0f} {statistics.median(ratios[kind]):10.2f}")
+    print("(medians over the rounds; each ratio against the pgbench runs just before and after it)")
+    ratio = statistics.median(ratios["sql"])
+    hot = statistics.median(r / h for r, h in zip(rates["sql"], rates["sql_hot"], strict=True))
+    hot_first = statistics.median(
+        r / h for r, h in zip(rates["sql_first"], rates["sql_first_hot"], strict=True)
+    )
     print(f"ledger after the run: {state}")
     print(f"shards vs one hot issuance account (SQL): debit last {hot:.2f}x, debit first {hot_first:.2f}x")
     print(
-        f"ratio ledger SQL/pgbench = {sql_ratio:.2f} ({'meets' if sql_ratio >= TARGET else 'BELOW'} target {TARGET:.2f})"
+        f"ratio ledger SQL/pgbench = {ratio:.2f} ({'meets' if ratio >= TARGET else 'BELOW'} target {TARGET:.2f})"
     )
-    print(f"ratio award service/pgbench = {service_ratio:.2f}")
+    print(f"ratio award service/pgbench = {statistics.median(ratios['award']):.2f}")
     return 0 if state == "balanced" else 1
 
 

@@ -309,6 +309,26 @@ class AwardOut(Schema):
     transfer: int | None
 
 
+class AwardRecordOut(Schema):
+    id: int
+    rule_code: str
+    source_type: str
+    source_id: str
+    account: int = Field(..., alias="account_id")
+    area_code: str
+    quantity: int
+    requested: int
+    paid: int
+    status: str
+    reason: str
+    transfer: int | None = Field(None, alias="transfer_id")
+    created_at: datetime
+
+    @staticmethod
+    def resolve_area_code(obj) -> str:
+        return obj.area_id
+
+
 class ReverseIn(Schema):
     reason: str = Field(..., max_length=200)
 
@@ -780,6 +800,15 @@ def rule_update(request, rule_id: int, payload: RuleIn):
     )
 
 
+@router.get(
+    "/awards", response=list[AwardRecordOut], summary="Award decisions in my area (paid, capped, refused)"
+)
+@paginate(Page)
+def award_list(request, status: str = Query("", max_length=10)):
+    _require(request, "points.view_ledger")
+    return selectors.award_list(viewer=request.auth, status=status)
+
+
 @router.post("/awards", response={201: AwardOut}, summary="Reward a deed recorded by hand")
 def award_create(request, payload: AwardIn):
     rule = selectors.rule_active(pk=payload.rule_id)
@@ -937,6 +966,13 @@ def shop_order_place(request, payload: OrderIn):
         ip=client_ip(request),
     )
     return Status(201, order)
+
+
+@router.get("/shop/orders", response=list[OrderOut], summary="Orders of the points shops in my area")
+@paginate(Page)
+def shop_order_list(request, status: str = Query("", max_length=12)):
+    _require(request, "points.manage_shop")
+    return selectors.shop_order_list(viewer=request.auth, status=status)
 
 
 @router.get("/shop/orders/mine", response=list[OrderOut], summary="My orders")

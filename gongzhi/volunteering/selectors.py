@@ -58,6 +58,7 @@ def activity_list(*, viewer) -> QuerySet[Activity]:
             confirmed=Count("signups", filter=Q(signups__status=SignUpStatus.CONFIRMED)),
             waiting=Count("signups", filter=Q(signups__status=SignUpStatus.WAITING)),
         )
+        .order_by("-starts_at", "-id")
     )
 
 

@@ -288,3 +288,22 @@ def test_nominations__submitted_with_a_photo_over_multipart(client, resident_a):
     )
     assert response.status_code == 201, response.content
     assert response.json()["has_photo"]
+
+
+def test_awards_list__shows_capped_and_refused_decisions_in_my_area(
+    api, resident_a, make_rule, worker_of_community_a
+):
+    from gongzhi.points.services.earning import points_award
+
+    make_rule("volunteer.hour", 10, daily_cap=15)
+    for n in range(2):
+        points_award(
+            rule_code="volunteer.hour",
+            beneficiary=resident_a,
+            source_type="t",
+            source_id=str(n),
+            area_code=ANXIANGJIE,
+        )
+    items = api(worker_of_community_a)("get", "/awards").json()["items"]
+    assert sorted((a["paid"], a["status"]) for a in items) == [(5, "capped"), (10, "paid")]
+    assert api(resident_a)("get", "/awards").status_code == 403
