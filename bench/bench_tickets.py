@@ -342,6 +342,11 @@ def reads_child(db: str, n_tickets: int, rounds: int) -> None:
         )
     finally:
         shutil.rmtree(var, ignore_errors=True)
+        if db == "postgres":  # a million rows are not left behind
+            from django.db import connections
+
+            connections.close_all()
+            _pg_admin(PG_URL.rsplit("/", 1)[1], create=False)
 
 
 # --------------------------------------------------------------------------------------------

@@ -39,14 +39,22 @@ def _chain_for_this_transaction() -> int:
     A chain head stays locked until commit. A transaction that appended to two chains could hold
     one head while waiting for the other, held by a transaction waiting the opposite way: a
     deadlock (seen with concurrent service orders, each audited on submission and on dispatch).
+
+    "This transaction" is recognised by a marker among its on-commit callbacks: Django drops them
+    when the transaction (or the savepoint that wrote the first entry) rolls back, so a retry after
+    a rollback draws a new chain, as it must to get out of a lock cycle.
     """
     connection = transaction.get_connection()
-    outermost = connection.atomic_blocks[0] if connection.atomic_blocks else None
     held = getattr(connection, "_gongzhi_audit_chain", None)
-    if outermost is not None and held is not None and held[0] is outermost:
+    if held is not None and any(callback[1] is held[0] for callback in connection.run_on_commit):
         return held[1]
     chain = random.randrange(_chain_count())  # noqa: S311 - load spreading, not security
-    connection._gongzhi_audit_chain = (outermost, chain)
+
+    def marker() -> None:
+        """Runs at commit; its presence in the pending callbacks means "same transaction"."""
+
+    transaction.on_commit(marker)
+    connection._gongzhi_audit_chain = (marker, chain)
     return chain
 
 
