@@ -155,6 +155,7 @@ ROUTERS = [
     ("/services", "gongzhi.services.api.router"),
     ("/notifications", "gongzhi.notifications.api.router"),
     ("/passes", "gongzhi.passes.api.router"),
+    ("/sentinel", "gongzhi.sentinel.api.router"),
 ]
 
 for prefix, path in ROUTERS:

@@ -138,3 +138,42 @@ def area_at(lat: float, lng: float, *, within: str = ""):
         if within_area(lat, lng, boundary=area.boundary, centre=(area.lat, area.lng), radius_m=radius):
             return area
     return None
+
+
+def report_areas(*, viewer):
+    """Communities (villages, grids) a sentinel may report in: those of their county or counties —
+    riders move around, and a lead belongs where it is, not where the rider lives."""
+    from gongzhi.areas.models import Area, Level
+
+    counties = {m.area_id[:6] for m in viewer.access.memberships if m.area_id}
+    qs = Area.objects.filter(level__in=(Level.VILLAGE, Level.GRID))
+    if not counties:
+        return qs.none()
+    q = Q()
+    for prefix in sorted(counties):
+        q |= Q(code__startswith=prefix)
+    return qs.filter(q).order_by("code")
+
+
+def home_report_area(*, viewer):
+    """The community a sentinel's form starts on: their own, if they belong to one."""
+    from gongzhi.areas.models import Level
+
+    for m in viewer.access.memberships:
+        if m.area and m.area.level in (Level.VILLAGE, Level.GRID):
+            return m.area
+    return None
+
+
+def report_area(*, viewer, chosen, lat, lng):
+    """Where a lead belongs: the community the phone's position lies in, when the reporter may
+    report there; otherwise the one they chose."""
+    if lat is None or lng is None:
+        return chosen
+    try:
+        found = area_at(lat, lng, within=chosen.code[:6] + "000000")
+    except ValueError:
+        return chosen
+    if found is not None and report_areas(viewer=viewer).filter(pk=found.pk).exists():
+        return found
+    return chosen

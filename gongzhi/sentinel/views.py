@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.areas.models import Area, Level
+from gongzhi.areas.models import Level
 from gongzhi.areas.scoping import get_visible_or_404
 from gongzhi.core.errors import client_ip
 from gongzhi.core.forms import add_service_errors
@@ -25,46 +25,21 @@ def _require(request, permission: str) -> None:
         raise PermissionDenied
 
 
-def _report_areas(user):
-    """Communities of the reporter's county (riders move around; the lead belongs where it is)."""
-    counties = {m.area_id[:6] for m in user.access.memberships if m.area_id}
-    qs = Area.objects.filter(level__in=(Level.VILLAGE, Level.GRID))
-    if not counties:
-        return qs.none()
-    from django.db.models import Q
-
-    q = Q()
-    for prefix in counties:
-        q |= Q(code__startswith=prefix)
-    return qs.filter(q).order_by("code")
-
-
 def report_view(request):
     _require(request, "sentinel.report")
-    areas = _report_areas(request.user)
-    homes = [
-        m.area_id
-        for m in request.user.access.memberships
-        if m.area and m.area.level in (Level.VILLAGE, Level.GRID)
-    ]
+    areas = selectors.report_areas(viewer=request.user)
+    home = selectors.home_report_area(viewer=request.user)
     categories = list(selectors.category_list())
     form = ReportForm(
         request.POST or None,
         request.FILES or None,
         categories=categories,
         areas=areas,
-        initial={"area": homes[0] if homes else None},
+        initial={"area": home.pk if home else None},
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        area = d["area"]
-        if d["lat"] is not None and d["lng"] is not None:
-            try:  # the community where the phone is, if it is one the reporter may choose
-                found = selectors.area_at(d["lat"], d["lng"], within=area.code[:6] + "000000")
-            except ValueError:
-                found = None
-            if found is not None and areas.filter(pk=found.pk).exists():
-                area = found
+        area = selectors.report_area(viewer=request.user, chosen=d["area"], lat=d["lat"], lng=d["lng"])
         try:
             ticket = services.lead_report(
                 reporter=request.user,
