@@ -152,6 +152,8 @@ ROUTERS = [
     ("/services", "gongzhi.services.api.router"),
     ("/notifications", "gongzhi.notifications.api.router"),
     ("/passes", "gongzhi.passes.api.router"),
+    ("/hazards", "gongzhi.hazards.api.router"),
+    ("/suggestions", "gongzhi.suggestions.api.router"),
 ]
 
 for prefix, path in ROUTERS:
