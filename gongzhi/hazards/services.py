@@ -186,7 +186,7 @@ def hazard_reinspect(
 ) -> Reinspection:
     """Re-inspect a rectified hazard on the spot, with at least one photo. Passed: it closes and
     whoever found it is rewarded. Failed: back to the same owner with a fresh deadline."""
-    hazard = Hazard.objects.select_for_update().select_related("owner").get(ticket=ticket)
+    hazard = Hazard.objects.select_for_update(of=("self",)).select_related("owner").get(ticket=ticket)
     ticket.refresh_from_db()
     if ticket.state != State.RESOLVED:
         raise ValidationError(
