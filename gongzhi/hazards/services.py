@@ -246,10 +246,12 @@ def hazard_reinspect(
     )
     if owner is not None and owner.is_active:
         ticket.refresh_from_db()
+        # An inspector who is not the community's dispatcher (e.g. town staff re-inspecting what
+        # they found themselves) sends it back through the system, as the engine allows.
         ticket_dispatch(
             ticket=ticket,
             parties=[PartyRef("org", owner.pk, owner.name)],
-            actor=actor,
+            actor=actor if "dispatch" in allowed_actions(ticket, actor) else None,
             note=_("Back to rectification: %(note)s") % {"note": note},
             ip=ip,
         )

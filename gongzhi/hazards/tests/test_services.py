@@ -238,3 +238,16 @@ def test_figures__found_rectified_and_overdue_by_risk_level__within_the_viewers_
     by_area = hazard_figures(viewer=worker_of_community_a, by="area")
     assert [(r.key, r.found) for r in by_area] == [("安象街社区", 2)]
     assert hazard_figures(viewer=worker_of_community_b, by="month") == []
+
+
+def test_reinspection__by_town_staff_who_found_it__fails_back_to_the_owner(
+    report, town_staff_a, worker_of_community_a, owner, owner_member
+):
+    ticket = report(reporter=town_staff_a, source="inspection")
+    hazard_assess(ticket=ticket, actor=worker_of_community_a, risk_level="general", owner=owner)
+    ticket_accept(ticket=ticket, actor=owner_member)
+    ticket_resolve(ticket=ticket, actor=owner_member, note="已整改", photos=[photo()])
+    hazard_reinspect(ticket=ticket, actor=town_staff_a, passed=False, note="灭火器仍过期", photos=[photo()])
+    ticket.refresh_from_db()
+    assert ticket.state == State.DISPATCHED
+    assert list(ticket.offers.open().values_list("party_org_id", flat=True)) == [owner.pk]
