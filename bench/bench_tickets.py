@@ -108,12 +108,33 @@ def _setup_django(url: str, var_dir: str) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def build_city(n_tickets: int, seed: int = 2026) -> dict:
-    """Areas, staff, providers and n_tickets tickets; returns the logins the measurements use."""
+def bulk_users(count: int, name: str) -> list[int]:
+    """Ids of ``count`` plain accounts for bulk rows to point at (their vault fields are placeholders)."""
     from django.contrib.auth.hashers import make_password
-    from django.db import connection, transaction
 
     from gongzhi.accounts.models import User
+
+    hashed = make_password(None)
+    User.objects.bulk_create(
+        [
+            User(
+                mobile_index=f"bench-{i}",
+                mobile_enc="-",
+                mobile_masked="138****0000",
+                name=f"{name}{i}",
+                password=hashed,
+            )
+            for i in range(count)
+        ],
+        batch_size=5000,
+    )
+    return list(User.objects.filter(mobile_index__startswith="bench-").values_list("id", flat=True))
+
+
+def build_city(n_tickets: int, seed: int = 2026) -> dict:
+    """Areas, staff, providers and n_tickets tickets; returns the logins the measurements use."""
+    from django.db import connection, transaction
+
     from gongzhi.accounts.roles import Role
     from gongzhi.accounts.services import api_token_create, membership_grant, user_create
     from gongzhi.areas.models import Area, Level
@@ -133,22 +154,7 @@ def build_city(n_tickets: int, seed: int = 2026) -> dict:
         r = user_create(mobile=f"1380010{i + 10:04d}", name=f"居民{i}")
         membership_grant(user=r, role=Role.RESIDENT, area=Area.objects.get(code=ANXIANGJIE))
         residents.append(r)
-    # Submitters of the bulk tickets: plain rows (their vault fields are placeholders).
-    hashed = make_password(None)
-    User.objects.bulk_create(
-        [
-            User(
-                mobile_index=f"bench-{i}",
-                mobile_enc="-",
-                mobile_masked="138****0000",
-                name=f"居民{i}",
-                password=hashed,
-            )
-            for i in range(20_000)
-        ],
-        batch_size=5000,
-    )
-    submitters = list(User.objects.filter(mobile_index__startswith="bench-").values_list("id", flat=True))
+    submitters = bulk_users(20_000, "居民")
     # Providers as a province has them: most serve one community, some a town, a few the city.
     towns = list(Area.objects.filter(level=Level.TOWN, code__startswith="510185").order_by("code"))
     city = Area.objects.get(code="510185000000")

@@ -11,6 +11,9 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest
+from django.urls import URLPattern, include
+from django.urls import path as url_path
+from django.urls.resolvers import RoutePattern
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -158,3 +161,29 @@ ROUTERS = [
 
 for prefix, path in ROUTERS:
     api.add_router(prefix, import_string(path))
+
+
+def grouped_urls(urls):
+    """ninja's URL patterns with each router's routes under one ``include`` of its prefix.
+
+    ninja hands Django one flat list (150-odd routes), which Django's resolver walks in order:
+    the rider-pass check, the busiest route, was a hundred and fifty regular expressions away.
+    Grouped by first path segment, a request is matched against the prefixes, then against its
+    router's routes only. Names, namespace and order within a router are kept, so ``reverse`` and
+    method dispatch are unchanged.
+    """
+    patterns, app_name, namespace = urls
+    top: list = []
+    groups: dict[str, list] = {}
+    for pattern in patterns:
+        route = pattern.pattern._route if isinstance(pattern.pattern, RoutePattern) else ""
+        head, slash, rest = route.partition("/")
+        if not slash or not head or "<" in head:
+            top.append(pattern)
+            continue
+        inner = RoutePattern(rest, name=pattern.name, is_endpoint=True)
+        groups.setdefault(head, []).append(
+            URLPattern(inner, pattern.callback, pattern.default_args, pattern.name)
+        )
+    grouped = [url_path(f"{head}/", include(routes)) for head, routes in groups.items()]
+    return [*top, *grouped], app_name, namespace

@@ -3,13 +3,15 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from gongzhi.api import api
+from gongzhi.api import api, grouped_urls
 
 admin.site.site_header = "Gongzhi · 共治"
 # The admin has no log-in of its own: it uses ours, with lockout and the second factor.
 admin.site.login = RedirectView.as_view(pattern_name="accounts:login", query_string=True)
 
 urlpatterns = [
+    # First: the API serves gate scanners and apps, its prefix is literal and shadows no page.
+    path("api/v1/", grouped_urls(api.urls)),
     path("", include("gongzhi.web.urls")),
     path("accounts/", include("gongzhi.accounts.urls")),
     path("people/", include("gongzhi.people.urls")),
@@ -27,7 +29,6 @@ urlpatterns = [
     path("open311/v2/", include("gongzhi.sentinel.open311_urls")),
     path("", include("gongzhi.passes.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
 

@@ -6,7 +6,9 @@ home page, so a capability appears everywhere at once when its app registers it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.urls import reverse
 
@@ -22,6 +24,11 @@ class NavItem:
     layouts: frozenset[str] = frozenset({"phone", "workbench"})
     icon: str = "•"
     order: int = 100
+    # How many things wait for the user here (unread messages, offers to answer): drawn as a
+    # badge, counted only when a page shows the item. ``in_header``: also a bell in the phone
+    # layout's top bar, whose tab bar has room for three items only.
+    badge: Callable[[object], int] | None = None
+    in_header: bool = False
 
     def allowed(self, user) -> bool:
         if not user.is_authenticated:
@@ -49,6 +56,24 @@ def items_for(user, layout: str) -> list[NavItem]:
         (i for i in _REGISTRY.values() if layout in i.layouts and i.allowed(user)),
         key=lambda i: (i.order, i.key),
     )
+
+
+class NavEntry:
+    """A menu item as one user sees it: the item's fields, and its badge counted on first use."""
+
+    def __init__(self, item: NavItem, user) -> None:
+        self.item, self.user = item, user
+
+    def __getattr__(self, name: str):
+        return getattr(self.item, name)
+
+    @cached_property
+    def count(self) -> int:
+        return self.item.badge(self.user) if self.item.badge is not None else 0
+
+
+def entries_for(user, layout: str) -> list[NavEntry]:
+    return [NavEntry(item, user) for item in items_for(user, layout)]
 
 
 def layout_for(user, requested: str | None = None) -> str:

@@ -2,6 +2,13 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.nav import NavItem, register
 
+
+def unread_count(user) -> int:
+    from .selectors import notification_unread_count
+
+    return notification_unread_count(viewer=user)
+
+
 register(
     NavItem(
         key="notifications",
@@ -9,6 +16,8 @@ register(
         url_name="notifications:list",
         icon="✉",
         order=85,
+        badge=unread_count,
+        in_header=True,
         description=_("Offers, progress of your orders, reminders and services that match your needs."),
     ),
 )

@@ -72,7 +72,7 @@ def _check_out(request, outcome: checking.CheckOutcome, token: str) -> dict:
             photo = request.build_absolute_uri(f"/p/{lib.token_from_text(token)}/photo.jpg")
         rider = {
             "name": record.rider.masked_name,
-            "platform": record.rider.platform.name,
+            "platform": record.rider.platform_name,
             "plate": record.rider.plate,
             "photo_url": photo,
         }

@@ -1,8 +1,10 @@
 """The online check: what the check page, the guard's scan and the check API all call.
 
-One indexed query per scan: the pass row by its serial, with its rider, signing key and (for a
-guard) nothing more. Revocation therefore takes effect at once in every app process, with no
-cache to invalidate. The cryptography is ``gongzhi.lib.passes.verify``, the same function a gate
+One indexed query per scan: the pass row by its serial, joined to its rider, the rider's account
+and platform, and its signing key, read as plain values (``CheckedPass``), not model instances:
+this is the hottest route of the system (every gate, every rider, every order), and building
+the ORM query cost more than running it. Revocation therefore takes effect at once in every app
+process, with no cache to invalidate. The cryptography is ``gongzhi.lib.passes.verify``, the same function a gate
 device runs offline; here it is given the one key and the revocation state read from the row.
 """
 
@@ -10,16 +12,31 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import cache
 
+from django.db import connection
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.accounts.models import User
 from gongzhi.lib import passes as lib
+from gongzhi.lib.idcodes import mask_name
 
 from . import keyring
 from .conf import setting
-from .models import AccessEvent, Gate, KeyStatus, PassRecord, Rider, RiderFriendlyCommunity, RiderStatus
+from .models import (
+    AccessEvent,
+    Gate,
+    KeyStatus,
+    PassRecord,
+    Platform,
+    Rider,
+    RiderFriendlyCommunity,
+    RiderStatus,
+    SigningKey,
+)
 
 logger = logging.getLogger("gongzhi.passes.check")
 
@@ -58,9 +75,43 @@ _NO_KEYS = lib.KeySet()
 
 
 @dataclass(frozen=True)
+class CheckedRider:
+    """What a check shows of a rider: read with the pass, never more (no ID, no phone)."""
+
+    pk: int
+    masked_name: str
+    platform_name: str
+    plate: str
+    photo: str  # the stored file's name, "" when none
+    status: str
+
+
+@dataclass(frozen=True)
+class CheckedKey:
+    """The signing key's public half and state (the attributes ``keyring.pass_key_for`` reads)."""
+
+    kid: str
+    public_key: str
+    not_before: datetime
+    not_after: datetime
+    status: str
+
+
+@dataclass(frozen=True)
+class CheckedPass:
+    serial: int
+    valid_from: datetime
+    valid_until: datetime
+    areas: list
+    revoked_at: datetime | None
+    rider: CheckedRider
+    signing_key: CheckedKey
+
+
+@dataclass(frozen=True)
 class CheckOutcome:
     reason: lib.Reason
-    record: PassRecord | None = None  # set only when the pass is authentic
+    record: CheckedPass | None = None  # set only when the pass is authentic
     gate: Gate | None = None
     event: AccessEvent | None = None
     checked_at: datetime | None = None
@@ -70,7 +121,7 @@ class CheckOutcome:
         return self.reason == Reason.OK
 
     @property
-    def rider(self) -> Rider | None:
+    def rider(self) -> CheckedRider | None:
         return self.record.rider if self.record is not None else None
 
     @property
@@ -82,17 +133,71 @@ class CheckOutcome:
         return str(REASON_TITLES[self.reason])
 
 
-def _find_record(serial: int) -> PassRecord | None:
-    # get(), not first(): the serial is unique, and first() would add an ORDER BY to every scan.
-    try:
-        return PassRecord.objects.select_related("rider__user", "rider__platform", "signing_key").get(
-            serial=serial
-        )
-    except PassRecord.DoesNotExist:
+def _columns(model, *names: str) -> list[str]:
+    table = connection.ops.quote_name(model._meta.db_table)
+    return [f"{table}.{connection.ops.quote_name(model._meta.get_field(n).column)}" for n in names]
+
+
+@cache
+def _record_sql(vendor: str) -> str:
+    """The one statement of a check, written from the models' metadata (so a renamed column
+    cannot silently drift), once per database vendor."""
+    q = connection.ops.quote_name
+    p, r, u, f, k = (q(m._meta.db_table) for m in (PassRecord, Rider, User, Platform, SigningKey))
+    select = [
+        *_columns(PassRecord, "serial", "valid_from", "valid_until", "areas", "revoked_at"),
+        *_columns(Rider, "id", "plate", "photo", "status"),
+        *_columns(User, "name"),
+        *_columns(Platform, "name"),
+        *_columns(SigningKey, "kid", "public_key", "not_before", "not_after", "status"),
+    ]
+    fk = PassRecord._meta.get_field
+    return (
+        f"SELECT {', '.join(select)} FROM {p}"  # noqa: S608 (identifiers from model metadata; the serial is a parameter)
+        f" JOIN {r} ON {r}.{q('id')} = {p}.{q(fk('rider').column)}"
+        f" JOIN {u} ON {u}.{q('id')} = {r}.{q(Rider._meta.get_field('user').column)}"
+        f" JOIN {f} ON {f}.{q('id')} = {r}.{q(Rider._meta.get_field('platform').column)}"
+        f" JOIN {k} ON {k}.{q('id')} = {p}.{q(fk('signing_key').column)}"
+        f" WHERE {p}.{q(fk('serial').column)} = %s"
+    )
+
+
+def _aware(value):
+    """A timestamp as the ORM would give it: aware, UTC (SQLite hands back text or naive values)."""
+    if value is None or isinstance(value, datetime) and value.tzinfo is not None:
+        return value
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+_AREAS = PassRecord._meta.get_field("areas")
+
+
+def _find_record(serial: int) -> CheckedPass | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_record_sql(connection.vendor), [serial])
+        row = cursor.fetchone()
+    if row is None:
         return None
+    (serial, valid_from, valid_until, areas, revoked_at, rider_id, plate, photo, rider_status, user_name,
+     platform_name, kid, public_key, not_before, not_after, key_status) = row  # fmt: skip
+    return CheckedPass(
+        serial=int(serial),
+        valid_from=_aware(valid_from),
+        valid_until=_aware(valid_until),
+        areas=_AREAS.from_db_value(areas, None, connection) or [],
+        revoked_at=_aware(revoked_at),
+        rider=CheckedRider(
+            rider_id, mask_name(user_name), platform_name, plate or "", photo or "", rider_status
+        ),
+        signing_key=CheckedKey(kid, public_key, _aware(not_before), _aware(not_after), key_status),
+    )
 
 
-def _verify(text: object, now: datetime, gate_area: str | None) -> tuple[lib.VerifyResult, PassRecord | None]:
+def _verify(
+    text: object, now: datetime, gate_area: str | None
+) -> tuple[lib.VerifyResult, CheckedPass | None]:
     # First only parse (no key can match an empty key set): garbage costs no query.
     claimed = lib.verify(text, _NO_KEYS, now=now)
     if claimed.reason != Reason.UNKNOWN_KEY:
@@ -142,7 +247,7 @@ def pass_check(
             gate=gate,
             area_id=gate.area_id,
             serial=result.payload.serial if result.authentic else None,
-            rider=record.rider if record is not None else None,
+            rider_id=record.rider.pk if record is not None else None,
             guard=guard if guard is not None and guard.is_authenticated else None,
             at=now,
             ok=reason == Reason.OK,

@@ -39,7 +39,7 @@ from .forms import (
     RiderForm,
     RiderStatusForm,
 )
-from .models import RiderStatus
+from .models import Rider, RiderStatus
 from .presenting import honoured_names, qr_for, reason_label
 
 STATIC = Path(__file__).resolve().parent / "static" / "passes"
@@ -97,7 +97,8 @@ def check_photo_view(request, token: str):
     outcome = checking.pass_check(text=token)
     if not outcome.ok or not outcome.rider.photo:
         raise Http404
-    return FileResponse(outcome.rider.photo.open("rb"), content_type="image/jpeg")
+    photo = Rider.objects.only("photo").get(pk=outcome.rider.pk).photo
+    return FileResponse(photo.open("rb"), content_type="image/jpeg")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -30,6 +30,9 @@ from .policy import ATTRIBUTES, KIND
 
 MAX_SPAN = timedelta(days=90)
 DEFAULT_LIMIT = 50
+#: Decimal places of a lead's position for readers without an API key: 3 places is ~110 m north
+#: to south (~100 m east to west here), enough to see the street, not the doorway a rider stood in.
+PUBLIC_POSITION_DECIMALS = 3
 MAX_LIMIT = 500
 CLOSED_STATES = {State.RESOLVED, State.CLOSED, State.CANCELLED}
 
@@ -209,8 +212,15 @@ def _extended(ticket: Ticket, lead: Lead | None) -> str:
     return EXTENDED.get(ticket.state, "OPEN")
 
 
-def _request_row(ticket: Ticket, names: dict, units: dict) -> dict:
+def _rounded(lat: float | None, lng: float | None) -> tuple[float | None, float | None]:
+    if lat is None or lng is None:
+        return lat, lng
+    return round(lat, PUBLIC_POSITION_DECIMALS), round(lng, PUBLIC_POSITION_DECIMALS)
+
+
+def _request_row(ticket: Ticket, names: dict, units: dict, *, exact: bool) -> dict:
     lead = getattr(ticket, "sentinel_lead", None)
+    lat, lng = (ticket.lat, ticket.lng) if exact else _rounded(ticket.lat, ticket.lng)
     notes = ticket.resolution_note if ticket.state in (State.RESOLVED, State.CLOSED) else ""
     return {
         "service_request_id": str(ticket.pk),
@@ -228,10 +238,22 @@ def _request_row(ticket: Ticket, names: dict, units: dict) -> dict:
         "address": ticket.address,
         "address_id": "",
         "zipcode": "",
-        "lat": ticket.lat,
-        "long": ticket.lng,
+        "lat": lat,
+        "long": lng,
         "media_url": "",
     }
+
+
+def _exact_positions(request) -> bool:
+    """Reads are public (the specification), but the exact position only goes to a client with a
+    valid ``api_key``; everyone else sees it rounded to ~100 m. A wrong key is an error, not a
+    silent downgrade."""
+    key = request.GET.get("api_key", "")
+    if not key:
+        return False
+    if services.client_authenticate(key) is None:
+        raise Open311Error(403, _("api_key is not valid or has been revoked."))
+    return True
 
 
 def _category_names() -> tuple[dict, dict]:
@@ -300,9 +322,10 @@ def _list_requests(request, fmt):
             qs = qs.exclude(state__in=CLOSED_STATES)
         elif statuses == {"closed"}:
             qs = qs.filter(state__in=CLOSED_STATES)
+    exact = _exact_positions(request)
     names, units = _category_names()
     rows = qs.order_by("-created_at", "-id")[: _limit(request)]
-    return render(fmt, "service_requests", [_request_row(t, names, units) for t in rows])
+    return render(fmt, "service_requests", [_request_row(t, names, units, exact=exact) for t in rows])
 
 
 def _post_request(request, fmt):
@@ -388,8 +411,9 @@ def request_detail(request, fmt, request_id: str):
     )
     if ticket is None:
         raise Open311Error(404, _("No service request %(id)s.") % {"id": request_id[:20]})
+    exact = _exact_positions(request)
     names, units = _category_names()
-    return render(fmt, "service_requests", [_request_row(ticket, names, units)])
+    return render(fmt, "service_requests", [_request_row(ticket, names, units, exact=exact)])
 
 
 @endpoint

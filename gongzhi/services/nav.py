@@ -2,6 +2,13 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.nav import NavItem, register
 
+
+def orders_waiting(user) -> int:
+    from .selectors import order_queue
+
+    return order_queue(viewer=user).order_by().count()
+
+
 register(
     NavItem(
         key="services_order",
@@ -20,6 +27,7 @@ register(
         permission="tickets.view",
         icon="➤",
         order=30,
+        badge=orders_waiting,
         description=_("Service orders waiting for a provider, with ranked suggestions (派单)."),
         layouts=frozenset({"workbench", "phone"}),
     ),

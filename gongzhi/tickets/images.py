@@ -7,7 +7,6 @@ pixels first, so the photo still stands the right way up without its EXIF tag.
 
 from __future__ import annotations
 
-import io
 import uuid
 from dataclasses import dataclass
 
@@ -16,11 +15,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+
+from gongzhi.lib import images
 
 from . import conf
-
-FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
 
 
 @dataclass(frozen=True)
@@ -44,52 +42,35 @@ def clean_image(upload) -> CleanImage:
     """Open, check and re-encode one uploaded file, or raise ValidationError with a clear reason."""
     name = getattr(upload, "name", "") or "photo"
     limit = conf.attachment_max_bytes()
-    size = getattr(upload, "size", None)
-    if size is not None and size > limit:
-        raise ValidationError(
-            _("“%(name)s” is %(size).1f MB; a photo may be at most %(max)d MB.")
-            % {"name": name[:60], "size": size / 1048576, "max": limit // 1048576},
-            code="attachment.too_large",
-        )
-    data = upload.read(limit + 1)
-    if len(data) > limit:
-        raise ValidationError(
-            _("“%(name)s” is larger than %(max)d MB.") % {"name": name[:60], "max": limit // 1048576},
-            code="attachment.too_large",
-        )
     try:
-        with Image.open(io.BytesIO(data)) as probe:
-            probe.verify()  # structure check without decoding the pixels
-        image = Image.open(io.BytesIO(data))
-        fmt = image.format
-        if fmt not in FORMATS:
-            raise _not_an_image(name)
-        if image.width * image.height > conf.ATTACHMENT_MAX_PIXELS:
+        data = images.read_capped(upload, limit)
+        clean = images.clean_photo(
+            data,
+            max_bytes=limit,
+            max_side=conf.ATTACHMENT_MAX_EDGE,
+            max_pixels=conf.ATTACHMENT_MAX_PIXELS,
+        )
+    except images.ImageError as exc:
+        size = getattr(upload, "size", None)
+        if exc.code == "image.too_large" and size is not None:
+            raise ValidationError(
+                _("“%(name)s” is %(size).1f MB; a photo may be at most %(max)d MB.")
+                % {"name": name[:60], "size": size / 1048576, "max": limit // 1048576},
+                code="attachment.too_large",
+            ) from None
+        if exc.code == "image.too_large":
+            raise ValidationError(
+                _("“%(name)s” is larger than %(max)d MB.") % {"name": name[:60], "max": limit // 1048576},
+                code="attachment.too_large",
+            ) from None
+        if exc.code == "image.too_many_pixels":
             raise ValidationError(
                 _("“%(name)s” has too many pixels (%(w)d × %(h)d).")
-                % {"name": name[:60], "w": image.width, "h": image.height},
+                % {"name": name[:60], "w": exc.width, "h": exc.height},
                 code="attachment.too_large",
-            )
-        image.load()
-        image = ImageOps.exif_transpose(image)
-    except ValidationError:
-        raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+            ) from None
         raise _not_an_image(name) from None
-    if max(image.size) > conf.ATTACHMENT_MAX_EDGE:
-        image.thumbnail((conf.ATTACHMENT_MAX_EDGE, conf.ATTACHMENT_MAX_EDGE))
-    image.info.clear()  # no EXIF, XMP, ICC comments or PNG text chunks travel to the copy
-    out = io.BytesIO()
-    if fmt == "PNG":
-        image.save(out, "PNG", optimize=True)
-    elif fmt == "WEBP":
-        image.save(out, "WEBP", quality=85, exif=b"")
-    else:
-        if image.mode not in ("RGB", "L"):
-            image = image.convert("RGB")
-        image.save(out, "JPEG", quality=85, optimize=True, exif=b"")
-    content_type, extension = FORMATS[fmt]
-    return CleanImage(out.getvalue(), content_type, extension, image.width, image.height, name)
+    return CleanImage(clean.data, clean.content_type, clean.extension, clean.width, clean.height, name)
 
 
 def clean_images(uploads) -> list[CleanImage]:

@@ -298,6 +298,10 @@ class Ticket(models.Model):
             models.Index(fields=["state", "area", "kind", "created_at"], name="ticket_queue"),
             # Everything of an area (the office's list), newest first.
             models.Index(fields=["area", "created_at"], name="ticket_area_created"),
+            # One kind's newest first (Open311 ``GET requests``, each kind's public lists); the id
+            # breaks ties in the same order, so ``ORDER BY created_at DESC, id DESC LIMIT n`` is a
+            # backward index scan, not a sort of the window.
+            models.Index(fields=["kind", "created_at", "id"], name="ticket_kind_created"),
             # "My orders": one submitter, newest first.
             models.Index(fields=["submitter", "created_at"], name="ticket_submitter"),
             # "My jobs": one handler, by state.

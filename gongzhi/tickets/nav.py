@@ -4,6 +4,25 @@ from gongzhi.core.nav import NavItem, register
 
 from .permissions import PROVIDER_ROLES
 
+
+def offers_waiting(user) -> int:
+    from .selectors import ticket_list_offered
+
+    return ticket_list_offered(viewer=user).order_by().count()
+
+
+def escalated_open(user) -> int:
+    from .selectors import ticket_escalated
+
+    return ticket_escalated(viewer=user).order_by().count()
+
+
+def follow_ups_due(user) -> int:
+    from .selectors import follow_up_list
+
+    return follow_up_list(viewer=user).order_by().count()
+
+
 register(
     NavItem(
         key="tickets_mine",
@@ -22,6 +41,7 @@ register(
         icon="⚑",
         order=14,
         roles=PROVIDER_ROLES,
+        badge=offers_waiting,
         description=_("Orders the community offers you or your organisation: accept or decline."),
         layouts=frozenset({"phone", "workbench"}),
     ),
@@ -52,6 +72,7 @@ register(
         permission="tickets.view",
         icon="⚠",
         order=33,
+        badge=escalated_open,
         description=_("Tickets past their deadline and what was escalated to your level (督办)."),
         layouts=frozenset({"workbench"}),
     ),
@@ -62,6 +83,7 @@ register(
         permission="tickets.follow_up",
         icon="☎",
         order=34,
+        badge=follow_ups_due,
         description=_("Call back residents who were not satisfied (回访)."),
         layouts=frozenset({"workbench"}),
     ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from gongzhi.core.nav import items_for, layout_for
+from gongzhi.core.nav import entries_for, layout_for
 
 
 def shell(request) -> dict:
@@ -17,7 +17,7 @@ def shell(request) -> dict:
     return {
         "gz_layout": layout,
         "gz_shell": f"web/{layout}.html",
-        "gz_nav": items_for(user, layout) if user is not None and user.is_authenticated else [],
+        "gz_nav": entries_for(user, layout) if user is not None and user.is_authenticated else [],
         "gz_site_name": settings.GONGZHI["SITE_NAME"],
         "gz_demo": settings.GONGZHI["DEMO"],
     }

@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from gongzhi.accounts.roles import Role
-from gongzhi.core.nav import items_for, layout_for
+from gongzhi.core.nav import entries_for, layout_for
 
 from .roles import ROLE_INTRO
 
@@ -28,7 +28,7 @@ def home_view(request):
         }
         for r in roles
     ]
-    cards = [i for i in items_for(request.user, layout)]
+    cards = entries_for(request.user, layout)
     return render(request, "web/home.html", {"sections": sections, "cards": cards})
 
 

@@ -155,3 +155,27 @@ def test_a_misconfigured_channel__fails_loudly(settings):
 
     with pytest.raises(ImproperlyConfigured):
         channels.active_channels()
+
+
+def _badges(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'<span class="nav-badge"[^>]*>(\d+)</span>', html)
+
+
+def test_menu__shows_how_many_messages_are_unread_until_they_are_read(
+    signed_in, resident_a, worker_of_community_a
+):
+    """The phone's top bar carries a bell with the unread count (its tab bar has room for three
+    items only); the workbench menu carries it beside "Messages"; reading them clears it."""
+    for title in ("已接单", "服务已完成"):
+        notify(users=[resident_a, worker_of_community_a], kind="ticket.accepted", title=title)
+    resident = signed_in(resident_a)
+    home = resident.get("/").content.decode()
+    assert 'class="ph-bell"' in home and "2" in _badges(home)
+    worker = signed_in(worker_of_community_a)
+    notify(users=[worker_of_community_a], kind="ticket.returned", title="订单被退回")
+    page = worker.get("/notifications/").content.decode()
+    assert 'class="wb-side"' in page and _badges(page) == ["3"]
+    resident.post("/notifications/read-all/")
+    assert _badges(resident.get("/").content.decode()) == []

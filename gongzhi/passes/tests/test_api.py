@@ -23,7 +23,24 @@ def test_check__is_public_and_says_ok_with_the_masked_rider(client, rider):
     assert data["ok"] is True and data["reason"] == "ok"
     assert data["rider"]["name"] == "王*" and data["serial"] == str(record.serial)
     assert data["rider"]["photo_url"].endswith(f"/p/{record.token}/photo.jpg")
+    assert data["rider"]["platform"] == rider.platform.name
     assert not AccessEvent.objects.exists()
+
+
+def test_check__tells_the_guard_in_chinese_that_the_pass_is_valid(client, rider):
+    """The banner says 有效 ("valid"), not 有效期 ("validity period") as a clashing catalogue once did."""
+    record = services.pass_current(rider=rider)
+    data = client.get("/api/v1/passes/check", {"token": record.token}, HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    assert (data["title"], data["message"]) == ("有效", "暖新码有效：请放行。")
+    data = client.get("/api/v1/passes/check", {"token": record.token}, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert data["title"] == "Valid"
+
+
+def test_check__reads_the_pass_in_one_query(client, rider, django_assert_num_queries):
+    """The busiest route of the system: one indexed read per anonymous check, nothing else."""
+    record = services.pass_current(rider=rider)
+    with django_assert_num_queries(1):
+        assert client.get("/api/v1/passes/check", {"token": record.token}).json()["ok"] is True
 
 
 def test_check__garbage_is_an_answer_not_an_error(client):

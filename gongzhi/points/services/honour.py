@@ -41,18 +41,11 @@ PUBLISHED_RULE = "honour.published"  # an optional earning rule: publication on 
 def photo_clean(upload) -> ContentFile:
     """A checked, shrunk, metadata-free copy of an uploaded photo (EXIF, GPS and all removed)."""
     max_bytes = int(points_setting("PHOTO_MAX_BYTES"))
-    size = getattr(upload, "size", None)
-    if size is not None and size > max_bytes:
-        data = b""
-        code = "image.too_large"
-    else:
-        data = upload.read(max_bytes + 1)
-        code = ""
     try:
-        if code:
-            raise lib_images.ImageError(code)
         clean = lib_images.clean_photo(
-            data, max_bytes=max_bytes, max_side=int(points_setting("PHOTO_MAX_SIDE"))
+            lib_images.read_capped(upload, max_bytes),
+            max_bytes=max_bytes,
+            max_side=int(points_setting("PHOTO_MAX_SIDE")),
         )
     except lib_images.ImageError as exc:
         message = str(PHOTO_MESSAGES[exc.code]) % {"mb": max_bytes // (1024 * 1024)}

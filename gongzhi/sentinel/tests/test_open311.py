@@ -262,3 +262,22 @@ def test_updates__show_the_finer_statuses_of_each_step(client, report, officer, 
 def test_unknown_format__is_404_in_json_errors(client):
     response = client.get(f"{BASE}services.csv")
     assert response.status_code == 404 and errors_of(response, "json")[0][0] == 404
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_get_requests__without_a_key_positions_are_rounded_to_about_100_m(client, report, api_key, fmt):
+    """Anyone may read leads (the specification), but only a keyed client sees where exactly the
+    rider stood; the public sees the street (3 decimals, ~100 m)."""
+    ticket = report(at=(INSIDE[0] + 0.000444, INSIDE[1] + 0.000444))
+
+    def position(query):
+        for url in (f"{BASE}requests.{fmt}?{query}", f"{BASE}requests/{ticket.pk}.{fmt}?{query}"):
+            body = parse(client.get(url), fmt)
+            row = body[0] if fmt == "json" else {c.tag: c.text for c in body.find("request")}
+            yield float(row["lat"]), float(row["long"])
+
+    assert set(position("")) == {(round(ticket.lat, 3), round(ticket.lng, 3))}
+    assert set(position(f"api_key={api_key}")) == {(ticket.lat, ticket.lng)}
+    for url in (f"{BASE}requests.{fmt}?api_key=wrong", f"{BASE}requests/{ticket.pk}.{fmt}?api_key=wrong"):
+        response = client.get(url)
+        assert response.status_code == 403 and errors_of(response, fmt)[0][0] == 403

@@ -163,3 +163,24 @@ def test_lists__are_not_shown_to_residents(signed_in, resident_a):
         "/services/needs/export.xlsx",
     ):
         assert client.get(url).status_code == 403
+
+
+def _badge(html: str, label: str) -> str | None:
+    """The number drawn beside a menu item, or None."""
+    import re
+
+    found = re.search(rf"{label}<span class=\"nav-badge\"[^>]*>(\d+)</span>", html)
+    return found.group(1) if found else None
+
+
+def test_menu__counts_orders_waiting_for_dispatch_and_offers_waiting_for_an_answer(
+    signed_in, submit, worker_of_community_a, provider, member_of, org_a
+):
+    submit(title="每周探访")
+    ticket = submit(title="陪同就医")
+    worker = signed_in(worker_of_community_a)
+    assert _badge(worker.get("/services/queue/").content.decode(), "派单") == "2"
+    worker.post(f"/services/queue/{ticket.pk}/dispatch/", {"party": f"org:{org_a.pk}"})
+    assert _badge(worker.get("/services/queue/").content.decode(), "派单") == "1"
+    member = signed_in(member_of(org_a))
+    assert _badge(member.get("/tickets/offers/").content.decode(), "待接单") == "1"

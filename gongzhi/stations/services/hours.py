@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import io
 import uuid
 from collections.abc import Mapping
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from gongzhi.audit.services import audit_record
+from gongzhi.lib import images
 from gongzhi.lib import opening_hours as oh
 
 from ..conf import setting
@@ -142,7 +141,6 @@ def _user(actor):
 # Photos
 # --------------------------------------------------------------------------------------------
 
-ALLOWED_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "MPO", "GIF"})
 # Refuse decompression bombs before Pillow allocates them: a phone photo is ~12-50 megapixels.
 MAX_SOURCE_PIXELS = 80_000_000
 
@@ -151,41 +149,26 @@ def clean_photo(upload) -> tuple[ContentFile, int, int]:
     """A JPEG without metadata (EXIF, GPS, XMP) from an uploaded image: opened with Pillow to
     prove it is one, turned upright, shrunk to ``PHOTO_MAX_PIXELS`` and re-encoded."""
     max_bytes = int(setting("PHOTO_MAX_BYTES"))
-    size = getattr(upload, "size", None)
-    if size is not None and size > max_bytes:
-        raise coded(
-            {"image": [_("The photo is too large: at most %(mb)d MB.") % {"mb": max_bytes // 2**20}]},
-            "station.photo_size",
-        )
-    not_an_image = coded(
-        {"image": [_("This file is not a photo we can read: upload a JPEG, PNG or WebP image.")]},
-        "station.photo_format",
-    )
     try:
-        upload.seek(0)
-        data = upload.read(max_bytes + 1)
-        if len(data) > max_bytes:
+        data = images.read_capped(upload, max_bytes)
+        clean = images.clean_photo(
+            data,
+            max_bytes=max_bytes,
+            max_side=int(setting("PHOTO_MAX_PIXELS")),
+            max_pixels=MAX_SOURCE_PIXELS,
+            force_jpeg=True,
+        )
+    except images.ImageError as exc:
+        if exc.code == "image.too_large":
             raise coded(
                 {"image": [_("The photo is too large: at most %(mb)d MB.") % {"mb": max_bytes // 2**20}]},
                 "station.photo_size",
-            )
-        with Image.open(io.BytesIO(data)) as probe:
-            if probe.format not in ALLOWED_FORMATS or probe.width * probe.height > MAX_SOURCE_PIXELS:
-                raise not_an_image
-            probe.verify()  # a truncated or corrupt file fails here
-        with Image.open(io.BytesIO(data)) as image:
-            image = ImageOps.exif_transpose(image)  # keep it upright once the EXIF is gone
-            image = image.convert("RGB")
-            limit = int(setting("PHOTO_MAX_PIXELS"))
-            image.thumbnail((limit, limit))
-            out = io.BytesIO()
-            image.save(out, format="JPEG", quality=85, optimize=True)  # no exif=: none is written
-            width, height = image.size
-    except ValidationError:
-        raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-        raise not_an_image from None
-    return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg"), width, height
+            ) from None
+        raise coded(
+            {"image": [_("This file is not a photo we can read: upload a JPEG, PNG or WebP image.")]},
+            "station.photo_format",
+        ) from None
+    return ContentFile(clean.data, name=f"{uuid.uuid4().hex}.jpg"), clean.width, clean.height
 
 
 @transaction.atomic
