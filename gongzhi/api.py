@@ -156,6 +156,8 @@ ROUTERS = [
     ("/notifications", "gongzhi.notifications.api.router"),
     ("/passes", "gongzhi.passes.api.router"),
     ("/sentinel", "gongzhi.sentinel.api.router"),
+    ("/hazards", "gongzhi.hazards.api.router"),
+    ("/suggestions", "gongzhi.suggestions.api.router"),
 ]
 
 for prefix, path in ROUTERS:

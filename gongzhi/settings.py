@@ -106,6 +106,8 @@ INSTALLED_APPS = [
     "gongzhi.tickets",
     "gongzhi.services",
     "gongzhi.sentinel",
+    "gongzhi.hazards",
+    "gongzhi.suggestions",
     "gongzhi.passes",
     "gongzhi.stations",
     "gongzhi.volunteering",

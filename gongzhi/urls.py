@@ -24,6 +24,8 @@ urlpatterns = [
     path("services/", include("gongzhi.services.urls")),
     path("notifications/", include("gongzhi.notifications.urls")),
     path("sentinel/", include("gongzhi.sentinel.urls")),
+    path("hazards/", include("gongzhi.hazards.urls")),
+    path("suggestions/", include("gongzhi.suggestions.urls")),
     path("open311/v2/", include("gongzhi.sentinel.open311_urls")),
     path("", include("gongzhi.passes.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

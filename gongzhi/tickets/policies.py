@@ -194,14 +194,24 @@ class KindPolicy:
         pay_reward(ticket, rule=self.reward_rule, actor=actor)
 
 
-def pay_reward(ticket, *, rule: str, actor) -> None:
+def pay_reward(
+    ticket, *, rule: str, actor, beneficiary_user_id: int | None = None, public: bool = False
+) -> None:
+    """Pay ``rule`` for this ticket once (the ledger refuses a second payment per rule and source).
+
+    The beneficiary is the handler who accepted it unless a kind names another (e.g. the resident
+    who found a hazard); ``public`` shows the payment on the submitter's timeline.
+    """
     from django.db import transaction
 
     from gongzhi.core.rewards import NoRewardHandler, RewardRequest, reward
 
+    beneficiary = beneficiary_user_id or ticket.accepted_by_id
+    if beneficiary is None:
+        return
     request = RewardRequest(
         rule=rule,
-        beneficiary_user_id=ticket.accepted_by_id,
+        beneficiary_user_id=beneficiary,
         source_type="tickets.ticket",
         source_id=str(ticket.pk),
         area_code=ticket.area_id,
@@ -226,7 +236,7 @@ def pay_reward(ticket, *, rule: str, actor) -> None:
         action=Action.COMMENT,
         from_state=ticket.state,
         to_state=ticket.state,
-        visibility=Visibility.INTERNAL,
+        visibility=Visibility.PUBLIC if public and result.paid else Visibility.INTERNAL,
         note=_("Reward paid: %(points)d points.") % {"points": result.points}
         if result.paid
         else _("No reward paid (%(reason)s).") % {"reason": result.reason or "-"},
