@@ -152,6 +152,7 @@ ROUTERS = [
     ("/services", "gongzhi.services.api.router"),
     ("/notifications", "gongzhi.notifications.api.router"),
     ("/passes", "gongzhi.passes.api.router"),
+    ("/mediation", "gongzhi.mediation.api.router"),
 ]
 
 for prefix, path in ROUTERS:

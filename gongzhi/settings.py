@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "gongzhi.tickets",
     "gongzhi.services",
     "gongzhi.sentinel",
+    "gongzhi.mediation",
     "gongzhi.passes",
     "gongzhi.stations",
     "gongzhi.volunteering",

@@ -23,6 +23,7 @@ urlpatterns = [
     path("notifications/", include("gongzhi.notifications.urls")),
     path("sentinel/", include("gongzhi.sentinel.urls")),
     path("open311/v2/", include("gongzhi.sentinel.open311_urls")),
+    path("mediation/", include("gongzhi.mediation.urls")),
     path("", include("gongzhi.passes.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
