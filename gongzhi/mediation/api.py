@@ -130,42 +130,29 @@ class ComplaintOut(CaseOut):
     purchased_on: date | None
 
 
-def _case_payload(viewer, ticket, case) -> dict:
+def _case_payload(viewer, ticket, case, **more):
+    """The ticket itself (the list schema's resolvers read it) with what the kind adds."""
     ticket.refresh_from_db()
-    return {
-        **{
-            name: getattr(ticket, name, None)
-            for name in ("id", "number", "kind", "category", "title", "state")
-        },
-        "category_label": ticket.category_label,
-        "state_label": str(ticket.get_state_display()),
-        "priority": ticket.priority,
-        "area_code": ticket.area_id,
-        "area_name": ticket.area.name,
-        "assignee": ticket.assignee_label,
-        "deadline": ticket.deadline,
-        "overdue": ticket.is_overdue(),
-        "escalation_level": ticket.escalation_level,
-        "created_at": ticket.created_at,
-        "rating": ticket.rating,
-        "outcome": case.outcome,
-        "referral": case.referral,
-        "concluded_at": case.concluded_at,
-        "timeline": list(ticket_timeline(ticket=ticket, viewer=viewer)),
-        "allowed_actions": sorted(allowed_actions(ticket, viewer)),
-    }
+    ticket.outcome, ticket.referral, ticket.concluded_at = case.outcome, case.referral, case.concluded_at
+    ticket.timeline = list(ticket_timeline(ticket=ticket, viewer=viewer))
+    ticket.allowed_actions = sorted(allowed_actions(ticket, viewer))
+    for name, value in more.items():
+        setattr(ticket, name, value)
+    return ticket
 
 
-def _dispute_out(viewer, ticket) -> dict:
+def _dispute_out(viewer, ticket):
     view = selectors.dispute_detail(viewer=viewer, ticket=ticket)
-    return {
-        **_case_payload(viewer, ticket, view.dispute),
-        "agreement": view.dispute.agreement,
-        "parties": [
+    return _case_payload(
+        viewer,
+        ticket,
+        view.dispute,
+        agreement=view.dispute.agreement,
+        parties=[
             {"id": p.pk, "role": p.role, "name": p.name_masked, "mobile": p.mobile_masked}
             for p in view.parties
         ],
-        "sessions": [
+        sessions=[
             {
                 "held_on": s.held_on,
                 "mediators": s.mediators,
@@ -174,19 +161,21 @@ def _dispute_out(viewer, ticket) -> dict:
             }
             for s in view.sessions
         ],
-    }
+    )
 
 
-def _complaint_out(viewer, ticket) -> dict:
+def _complaint_out(viewer, ticket):
     complaint = selectors.complaint_detail(ticket=ticket)
-    return {
-        **_case_payload(viewer, ticket, complaint),
-        "merchant_id": complaint.merchant_id,
-        "merchant": complaint.merchant.organisation.name,
-        "amount": complaint.amount,
-        "ask": complaint.ask,
-        "purchased_on": complaint.purchased_on,
-    }
+    return _case_payload(
+        viewer,
+        ticket,
+        complaint,
+        merchant_id=complaint.merchant_id,
+        merchant=complaint.merchant.organisation.name,
+        amount=complaint.amount,
+        ask=complaint.ask,
+        purchased_on=complaint.purchased_on,
+    )
 
 
 def _organisation(ticket, pk: int):

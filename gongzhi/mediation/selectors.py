@@ -9,6 +9,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 
+from gongzhi.areas.models import Area, Level, subtree_q
 from gongzhi.tickets.models import OPEN_STATES, Party, Ticket
 from gongzhi.tickets.selectors import ticket_get
 from gongzhi.tickets.services import hats
@@ -39,10 +40,21 @@ def case_list(
     return qs.order_by("-created_at", "-id")
 
 
-def area_by_code(code: str):
-    from gongzhi.areas.models import Area
-
+def area_by_code(code: str) -> Area | None:
     return Area.objects.filter(code=code).first()
+
+
+def home_areas(*, viewer) -> tuple[QuerySet[Area], str | None]:
+    """Communities the viewer may bring a case in (those of their county or counties), and their
+    own community, if they belong to one, to preselect."""
+    memberships = [m for m in viewer.access.memberships if m.area_id]
+    if not memberships:
+        return Area.objects.none(), None
+    q = Q()
+    for county in {m.area_id[:6] for m in memberships}:
+        q |= subtree_q("code", county)
+    home = next((m.area_id for m in memberships if m.area.level in (Level.VILLAGE, Level.GRID)), None)
+    return Area.objects.filter(q, level__in=(Level.VILLAGE, Level.GRID)).order_by("code"), home
 
 
 def my_cases(*, viewer) -> QuerySet[Ticket]:

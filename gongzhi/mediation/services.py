@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.areas.models import subtree_q
 from gongzhi.audit.services import audit_record
 from gongzhi.core.errors import idcode_error
 from gongzhi.core.vault import protect, reveal
@@ -454,8 +455,9 @@ def _clean_amount(amount, errors: dict[str, list]) -> Decimal:
 def complaint_merchants(*, near_area_code: str = ""):
     """Caring merchants a consumer may complain about: active ones (of a county, if given)."""
     qs = Merchant.objects.filter(status=MerchantStatus.ACTIVE).select_related("organisation", "area")
-    if near_area_code:
-        qs = qs.filter(area_id__startswith=near_area_code[:6])
+    county = (near_area_code or "")[:6]
+    if len(county) == 6 and county.isdigit():
+        qs = qs.filter(subtree_q("area_id", county))
     return qs.order_by("organisation__name")
 
 

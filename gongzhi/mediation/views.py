@@ -11,12 +11,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.areas.models import Area, Level
 from gongzhi.core.errors import client_ip
 from gongzhi.core.forms import add_service_errors
 from gongzhi.tickets.models import State
@@ -43,25 +41,13 @@ def _require(request, permission: str) -> None:
         raise PermissionDenied
 
 
-def _home_areas(user):
-    """Communities the user may bring a case in: those of their own county (or counties)."""
-    memberships = [m for m in user.access.memberships if m.area_id]
-    q = Q()
-    for prefix in {m.area_id[:6] for m in memberships}:
-        q |= Q(code__startswith=prefix)
-    if not memberships:
-        return Area.objects.none(), None
-    home = next((m.area_id for m in memberships if m.area.level in (Level.VILLAGE, Level.GRID)), None)
-    return Area.objects.filter(q, level__in=(Level.VILLAGE, Level.GRID)).order_by("code"), home
-
-
 # --- the resident's side ------------------------------------------------------------------------
 
 
 @login_required
 def dispute_new_view(request):
     _require(request, "tickets.submit")
-    areas, home = _home_areas(request.user)
+    areas, home = selectors.home_areas(viewer=request.user)
     form = DisputeForm(request.POST or None, areas=areas, initial={"area": home})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -111,7 +97,7 @@ def _party_errors_to_fields(exc: ValidationError, mapping: dict[str, str]) -> No
 @login_required
 def complaint_new_view(request):
     _require(request, "tickets.submit")
-    areas, home = _home_areas(request.user)
+    areas, home = selectors.home_areas(viewer=request.user)
     merchants = list(services.complaint_merchants(near_area_code=home or ""))
     form = ComplaintForm(request.POST or None, areas=areas, merchants=merchants, initial={"area": home})
     if request.method == "POST" and form.is_valid():
