@@ -178,6 +178,18 @@ def _complaint_out(viewer, ticket):
     )
 
 
+def _figures(total, rows, *, derived: str) -> dict:
+    """Figures as JSON: each row's counts and the one figure derived from them."""
+
+    def out(f):
+        return {**f.__dict__, derived: getattr(f, derived)}
+
+    return {"total": out(total), "rows": [out(r) for r in rows]}
+
+
+OUT = {DISPUTE: _dispute_out, COMPLAINT: _complaint_out}
+
+
 def _organisation(ticket, pk: int):
     """The organisation, if it may take this case; otherwise None, which the service refuses."""
     return services.assignable_organisations(ticket).filter(pk=pk).first()
@@ -213,12 +225,7 @@ def mine(request):
 
 @router.get("/disputes/figures", summary="Disputes mediated and the agreement rate in my areas")
 def dispute_figures(request, by: str = Query("area", pattern="^(area|category|month)$")):
-    total, rows = selectors.dispute_figures(viewer=request.auth, by=by)
-
-    def out(f):
-        return {**f.__dict__, "agreement_rate": f.agreement_rate}
-
-    return {"total": out(total), "rows": [out(r) for r in rows]}
+    return _figures(*selectors.dispute_figures(viewer=request.auth, by=by), derived="agreement_rate")
 
 
 @router.get("/disputes/{ticket_id}", response=DisputeOut, summary="One dispute: parties (masked), sessions")
@@ -226,9 +233,8 @@ def dispute_get(request, ticket_id: int):
     return _dispute_out(request.auth, selectors.case_get(viewer=request.auth, pk=ticket_id, kind=DISPUTE))
 
 
-@router.post("/disputes/{ticket_id}/assign", response=DisputeOut, summary="Send to a task force (攻坚队)")
-def dispute_assign(request, ticket_id: int, payload: AssignIn):
-    ticket = selectors.case_get(viewer=request.auth, pk=ticket_id, kind=DISPUTE)
+def _assign(request, kind: str, ticket_id: int, payload: AssignIn):
+    ticket = selectors.case_get(viewer=request.auth, pk=ticket_id, kind=kind)
     services.case_assign(
         ticket=ticket,
         organisation=_organisation(ticket, payload.organisation_id),
@@ -236,14 +242,23 @@ def dispute_assign(request, ticket_id: int, payload: AssignIn):
         note=payload.note,
         ip=client_ip(request),
     )
-    return _dispute_out(request.auth, ticket)
+    return OUT[kind](request.auth, ticket)
+
+
+def _accept(request, kind: str, ticket_id: int):
+    ticket = selectors.case_get(viewer=request.auth, pk=ticket_id, kind=kind)
+    ticket_accept(ticket=ticket, actor=request.auth, ip=client_ip(request))
+    return OUT[kind](request.auth, ticket)
+
+
+@router.post("/disputes/{ticket_id}/assign", response=DisputeOut, summary="Send to a task force (攻坚队)")
+def dispute_assign(request, ticket_id: int, payload: AssignIn):
+    return _assign(request, DISPUTE, ticket_id, payload)
 
 
 @router.post("/disputes/{ticket_id}/accept", response=DisputeOut, summary="The task force takes the dispute")
 def dispute_accept(request, ticket_id: int):
-    ticket = selectors.case_get(viewer=request.auth, pk=ticket_id, kind=DISPUTE)
-    ticket_accept(ticket=ticket, actor=request.auth, ip=client_ip(request))
-    return _dispute_out(request.auth, ticket)
+    return _accept(request, DISPUTE, ticket_id)
 
 
 @router.post(
@@ -327,12 +342,7 @@ def complaint_list(
 
 @router.get("/complaints/figures", summary="Complaints by merchant (or area, type, month) and outcome")
 def complaint_figures(request, by: str = Query("merchant", pattern="^(merchant|area|category|month)$")):
-    total, rows = selectors.complaint_figures(viewer=request.auth, by=by)
-
-    def out(f):
-        return {**f.__dict__, "counted": f.counted}
-
-    return {"total": out(total), "rows": [out(r) for r in rows]}
+    return _figures(*selectors.complaint_figures(viewer=request.auth, by=by), derived="counted")
 
 
 @router.get("/complaints/{ticket_id}", response=ComplaintOut, summary="One complaint")
@@ -342,22 +352,12 @@ def complaint_get(request, ticket_id: int):
 
 @router.post("/complaints/{ticket_id}/assign", response=ComplaintOut, summary="Send to who takes it up")
 def complaint_assign(request, ticket_id: int, payload: AssignIn):
-    ticket = selectors.case_get(viewer=request.auth, pk=ticket_id, kind=COMPLAINT)
-    services.case_assign(
-        ticket=ticket,
-        organisation=_organisation(ticket, payload.organisation_id),
-        actor=request.auth,
-        note=payload.note,
-        ip=client_ip(request),
-    )
-    return _complaint_out(request.auth, ticket)
+    return _assign(request, COMPLAINT, ticket_id, payload)
 
 
 @router.post("/complaints/{ticket_id}/accept", response=ComplaintOut, summary="Take the complaint up")
 def complaint_accept(request, ticket_id: int):
-    ticket = selectors.case_get(viewer=request.auth, pk=ticket_id, kind=COMPLAINT)
-    ticket_accept(ticket=ticket, actor=request.auth, ip=client_ip(request))
-    return _complaint_out(request.auth, ticket)
+    return _accept(request, COMPLAINT, ticket_id)
 
 
 @router.post(

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Ask, ComplaintOutcome, DisputeOutcome, Referral, SessionResult
-from .policy import ComplaintPolicy, DisputePolicy
+from .policy import DISPUTE, ComplaintPolicy, DisputePolicy
 
 
 def _choices(policy) -> list[tuple[str, str]]:
@@ -100,30 +100,24 @@ class SessionForm(forms.Form):
     )
 
 
-class DisputeConcludeForm(forms.Form):
-    outcome = forms.ChoiceField(
-        label=_("Outcome"), choices=[("", "—"), *DisputeOutcome.choices], required=False
-    )
+class ConcludeForm(forms.Form):
+    """The outcome of a dispute (with the terms agreed) or of a complaint."""
+
+    outcome = forms.ChoiceField(label=_("Outcome"), required=False)
     agreement = forms.CharField(
         label=_("Terms agreed"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    referral = forms.ChoiceField(label=_("Referred to"), choices=Referral.choices, required=False)
-    summary = forms.CharField(
-        label=_("Summary for the resident"),
-        max_length=2000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-
-class ComplaintConcludeForm(forms.Form):
-    outcome = forms.ChoiceField(
-        label=_("Outcome"), choices=[("", "—"), *ComplaintOutcome.choices], required=False
     )
     summary = forms.CharField(
         label=_("What was done"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     referral = forms.ChoiceField(label=_("Referred to"), choices=Referral.choices, required=False)
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        outcomes = DisputeOutcome if kind == DISPUTE else ComplaintOutcome
+        self.fields["outcome"].choices = [("", "—"), *outcomes.choices]
+        if kind != DISPUTE:
+            del self.fields["agreement"]
 
 
 class RevealForm(forms.Form):

@@ -14,7 +14,7 @@ from gongzhi.tickets.models import OPEN_STATES, Party, Ticket
 from gongzhi.tickets.selectors import ticket_get
 from gongzhi.tickets.services import hats
 
-from .models import COUNTED_OUTCOMES, Complaint, ComplaintOutcome, Dispute, DisputeOutcome, DisputeParty
+from .models import Complaint, ComplaintOutcome, Dispute, DisputeOutcome, DisputeParty
 from .policy import COMPLAINT, DISPUTE, ComplaintPolicy, DisputePolicy
 
 LIST_RELATED = ("area", "assignee_org", "assignee_user")
@@ -235,7 +235,7 @@ class CivilityRecord:
     merchant_id: int
     received: int
     open: int
-    counted: int  # upheld or partly upheld
+    counted: int  # upheld in full or in part
     not_upheld: int
     withdrawn: int
     referred: int
@@ -244,12 +244,15 @@ class CivilityRecord:
 def merchant_civility_record(*, merchant) -> CivilityRecord:
     """Every complaint about the merchant, wherever it was lodged: the record is the merchant's
     own and holds counts only, never a complainant, so it is not cut to the reader's area."""
-    row = Complaint.objects.filter(merchant=merchant).aggregate(
-        received=Count("pk"),
-        open=Count("pk", filter=Q(ticket__state__in=OPEN_STATES)),
-        counted=Count("pk", filter=Q(outcome__in=COUNTED_OUTCOMES)),
-        not_upheld=Count("pk", filter=Q(outcome=ComplaintOutcome.NOT_UPHELD)),
-        withdrawn=Count("pk", filter=Q(outcome=ComplaintOutcome.WITHDRAWN)),
-        referred=Count("pk", filter=~Q(referral="")),
+    row = ComplaintFigures(
+        "", **Complaint.objects.filter(merchant=merchant).aggregate(**_complaint_measures())
     )
-    return CivilityRecord(merchant_id=merchant.pk, **row)
+    return CivilityRecord(
+        merchant_id=merchant.pk,
+        received=row.received,
+        open=row.open,
+        counted=row.counted,
+        not_upheld=row.not_upheld,
+        withdrawn=row.withdrawn,
+        referred=row.referred,
+    )

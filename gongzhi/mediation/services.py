@@ -324,6 +324,15 @@ def _clean_referral(referral: str, errors: dict[str, list]) -> str:
     return referral
 
 
+def _conclusion_case(ticket: Ticket, kind: str, actor, not_assignee: str):
+    """The case row, locked, once the actor is the party handling the case and it is in hand."""
+    case = _case(ticket, kind)
+    if Party.ASSIGNEE not in hats(ticket, actor):
+        raise ValidationError(not_assignee, code="mediation.not_assignee")
+    _check_working(ticket)
+    return case
+
+
 def _conclude(case, *, ticket: Ticket, actor, note: str, ip: str | None, changes: dict) -> None:
     """Resolve the ticket (the engine checks who may and when) and keep the outcome of this round."""
     ticket_resolve(ticket=ticket, actor=actor, note=note, ip=ip)
@@ -347,12 +356,9 @@ def dispute_conclude(
 ) -> Dispute:
     """The mediator records agreement reached (with its terms) or mediation failed (with a
     referral to the legal desk or the courts, if any); the case is then resolved."""
-    dispute = _case(ticket, DISPUTE)
-    if Party.ASSIGNEE not in hats(ticket, actor):
-        raise ValidationError(
-            _("Only the task force handling the dispute records its outcome."), code="mediation.not_assignee"
-        )
-    _check_working(ticket)
+    dispute = _conclusion_case(
+        ticket, DISPUTE, actor, _("Only the task force handling the dispute records its outcome.")
+    )
     errors: dict[str, list] = {}
     if outcome not in DisputeOutcome.values:
         _error(errors, "outcome", _("Choose the outcome: agreement reached or failed."), "mediation.outcome")
@@ -532,12 +538,9 @@ def complaint_conclude(
     *, ticket: Ticket, actor, outcome: str, summary: str, referral: str = "", ip: str | None = None
 ) -> Complaint:
     """Who took the complaint up records how it ended (and a referral to the legal desk, if any)."""
-    complaint = _case(ticket, COMPLAINT)
-    if Party.ASSIGNEE not in hats(ticket, actor):
-        raise ValidationError(
-            _("Only the party handling the complaint records its outcome."), code="mediation.not_assignee"
-        )
-    _check_working(ticket)
+    complaint = _conclusion_case(
+        ticket, COMPLAINT, actor, _("Only the party handling the complaint records its outcome.")
+    )
     errors: dict[str, list] = {}
     if outcome not in ComplaintOutcome.values:
         _error(errors, "outcome", _("Choose the outcome of the complaint."), "mediation.outcome")

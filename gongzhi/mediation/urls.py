@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .policy import COMPLAINT, DISPUTE
 
 app_name = "mediation"
 urlpatterns = [
@@ -8,20 +9,28 @@ urlpatterns = [
     path("complaint/", views.complaint_new_view, name="complaint_new"),
     path("mine/", views.mine_view, name="mine"),
     path("figures/", views.figures_view, name="figures"),
-    path("disputes/", views.dispute_list_view, name="disputes"),
-    path("disputes/<int:ticket_id>/", views.dispute_detail_view, name="dispute"),
-    path("disputes/<int:ticket_id>/assign/", views.dispute_assign_view, name="dispute_assign"),
-    path("disputes/<int:ticket_id>/accept/", views.dispute_accept_view, name="dispute_accept"),
     path("disputes/<int:ticket_id>/sessions/", views.session_view, name="session"),
-    path("disputes/<int:ticket_id>/conclude/", views.dispute_conclude_view, name="dispute_conclude"),
     path(
         "disputes/<int:ticket_id>/parties/<int:party_id>/reveal/",
         views.party_reveal_view,
         name="party_reveal",
     ),
-    path("complaints/", views.complaint_list_view, name="complaints"),
-    path("complaints/<int:ticket_id>/", views.complaint_detail_view, name="complaint"),
-    path("complaints/<int:ticket_id>/assign/", views.complaint_assign_view, name="complaint_assign"),
-    path("complaints/<int:ticket_id>/accept/", views.complaint_accept_view, name="complaint_accept"),
-    path("complaints/<int:ticket_id>/conclude/", views.complaint_conclude_view, name="complaint_conclude"),
 ]
+# The case pages and actions both kinds share: /disputes/… and /complaints/….
+for kind, name in ((DISPUTE, "dispute"), (COMPLAINT, "complaint")):
+    urlpatterns += [
+        path(f"{name}s/", views.case_list_view, {"kind": kind}, name=f"{name}s"),
+        path(f"{name}s/<int:ticket_id>/", views.case_detail_view, {"kind": kind}, name=name),
+        path(
+            f"{name}s/<int:ticket_id>/assign/", views.case_assign_view, {"kind": kind}, name=f"{name}_assign"
+        ),
+        path(
+            f"{name}s/<int:ticket_id>/accept/", views.case_accept_view, {"kind": kind}, name=f"{name}_accept"
+        ),
+        path(
+            f"{name}s/<int:ticket_id>/conclude/",
+            views.case_conclude_view,
+            {"kind": kind},
+            name=f"{name}_conclude",
+        ),
+    ]

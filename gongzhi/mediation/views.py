@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.errors import client_ip
@@ -24,9 +25,8 @@ from gongzhi.tickets.services import allowed_actions, ticket_accept
 from . import selectors, services
 from .forms import (
     AssignForm,
-    ComplaintConcludeForm,
     ComplaintForm,
-    DisputeConcludeForm,
+    ConcludeForm,
     DisputeForm,
     FiguresForm,
     RevealForm,
@@ -154,13 +154,8 @@ def _list(request, kind: str, template: str):
 
 
 @login_required
-def dispute_list_view(request):
-    return _list(request, DISPUTE, "mediation/disputes.html")
-
-
-@login_required
-def complaint_list_view(request):
-    return _list(request, COMPLAINT, "mediation/complaints.html")
+def case_list_view(request, kind: str):
+    return _list(request, kind, f"mediation/{kind}s.html")
 
 
 def _case_context(request, ticket, **forms):
@@ -197,7 +192,7 @@ def _dispute_page(request, ticket, status=200, **forms):
     if working and context["staff"]:
         context.setdefault("session_form", SessionForm())
     if working and "resolve" in context["allowed"]:
-        context.setdefault("conclude_form", DisputeConcludeForm())
+        context.setdefault("conclude_form", ConcludeForm(kind=DISPUTE))
     return render(request, "mediation/dispute.html", context, status=status)
 
 
@@ -205,7 +200,7 @@ def _complaint_page(request, ticket, status=200, **forms):
     context = _case_context(request, ticket, **forms)
     context["complaint"] = selectors.complaint_detail(ticket=ticket)
     if ticket.state in (State.ACCEPTED, State.IN_PROGRESS) and "resolve" in context["allowed"]:
-        context.setdefault("conclude_form", ComplaintConcludeForm())
+        context.setdefault("conclude_form", ConcludeForm(kind=COMPLAINT))
     return render(request, "mediation/complaint.html", context, status=status)
 
 
@@ -213,13 +208,9 @@ PAGES = {DISPUTE: (_dispute_page, "mediation:dispute"), COMPLAINT: (_complaint_p
 
 
 @login_required
-def dispute_detail_view(request, ticket_id: int):
-    return _dispute_page(request, selectors.case_get(viewer=request.user, pk=ticket_id, kind=DISPUTE))
-
-
-@login_required
-def complaint_detail_view(request, ticket_id: int):
-    return _complaint_page(request, selectors.case_get(viewer=request.user, pk=ticket_id, kind=COMPLAINT))
+def case_detail_view(request, kind: str, ticket_id: int):
+    page, _url = PAGES[kind]
+    return page(request, selectors.case_get(viewer=request.user, pk=ticket_id, kind=kind))
 
 
 def _act(request, ticket_id: int, kind: str, form_name: str, form, call, success: str):
@@ -239,7 +230,9 @@ def _act(request, ticket_id: int, kind: str, form_name: str, form, call, success
     return page(request, ticket, status=400, **{form_name: form})
 
 
-def _assign(request, ticket_id: int, kind: str):
+@login_required
+@require_POST
+def case_assign_view(request, kind: str, ticket_id: int):
     return _act(
         request,
         ticket_id,
@@ -259,38 +252,15 @@ def _assign(request, ticket_id: int, kind: str):
 
 @login_required
 @require_POST
-def dispute_assign_view(request, ticket_id: int):
-    return _assign(request, ticket_id, DISPUTE)
-
-
-@login_required
-@require_POST
-def complaint_assign_view(request, ticket_id: int):
-    return _assign(request, ticket_id, COMPLAINT)
-
-
-def _accept(request, ticket_id: int, kind: str):
+def case_accept_view(request, kind: str, ticket_id: int):
     ticket = selectors.case_get(viewer=request.user, pk=ticket_id, kind=kind)
-    page, url_name = PAGES[kind]
     try:
         ticket_accept(ticket=ticket, actor=request.user, ip=client_ip(request))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Accepted: the case is yours."))
-    return redirect(url_name, ticket_id=ticket.pk)
-
-
-@login_required
-@require_POST
-def dispute_accept_view(request, ticket_id: int):
-    return _accept(request, ticket_id, DISPUTE)
-
-
-@login_required
-@require_POST
-def complaint_accept_view(request, ticket_id: int):
-    return _accept(request, ticket_id, COMPLAINT)
+    return redirect(PAGES[kind][1], ticket_id=ticket.pk)
 
 
 @login_required
@@ -307,31 +277,27 @@ def session_view(request, ticket_id: int):
     )
 
 
-@login_required
-@require_POST
-def dispute_conclude_view(request, ticket_id: int):
-    return _act(
-        request,
-        ticket_id,
-        DISPUTE,
-        "conclude_form",
-        lambda t: DisputeConcludeForm(request.POST),
-        lambda t, d: services.dispute_conclude(ticket=t, actor=request.user, ip=client_ip(request), **d),
-        _("Outcome recorded: the resident is asked to confirm."),
-    )
+CONCLUDE = {
+    DISPUTE: (services.dispute_conclude, gettext_lazy("Outcome recorded: the resident is asked to confirm.")),
+    COMPLAINT: (
+        services.complaint_conclude,
+        gettext_lazy("Outcome recorded: the consumer is asked to confirm."),
+    ),
+}
 
 
 @login_required
 @require_POST
-def complaint_conclude_view(request, ticket_id: int):
+def case_conclude_view(request, kind: str, ticket_id: int):
+    conclude, success = CONCLUDE[kind]
     return _act(
         request,
         ticket_id,
-        COMPLAINT,
+        kind,
         "conclude_form",
-        lambda t: ComplaintConcludeForm(request.POST),
-        lambda t, d: services.complaint_conclude(ticket=t, actor=request.user, ip=client_ip(request), **d),
-        _("Outcome recorded: the consumer is asked to confirm."),
+        lambda t: ConcludeForm(request.POST, kind=kind),
+        lambda t, d: conclude(ticket=t, actor=request.user, ip=client_ip(request), **d),
+        success,
     )
 
 
