@@ -35,7 +35,7 @@ register(
         icon="⚖",
         order=37,
         description=_("Disputes brought for mediation: task forces, sessions, agreements."),
-        layouts=frozenset({"workbench"}),
+        layouts=frozenset({"phone", "workbench"}),  # task-force members work on their phones
     ),
     NavItem(
         key="mediation_complaints",
@@ -46,7 +46,7 @@ register(
         icon="¥",
         order=38,
         description=_("Complaints about caring merchants, their outcome and the merchants' civility record."),
-        layouts=frozenset({"workbench"}),
+        layouts=frozenset({"phone", "workbench"}),  # task-force members work on their phones
     ),
     NavItem(
         key="mediation_figures",
