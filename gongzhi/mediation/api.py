@@ -123,7 +123,7 @@ class DisputeOut(CaseOut):
 
 
 class ComplaintOut(CaseOut):
-    merchant_id: int
+    merchant_id: int | None = Field(..., description="None once the merchant left the directory")
     merchant: str
     amount: Decimal
     ask: str
@@ -171,7 +171,7 @@ def _complaint_out(viewer, ticket):
         ticket,
         complaint,
         merchant_id=complaint.merchant_id,
-        merchant=complaint.merchant.organisation.name,
+        merchant=complaint.merchant_name,
         amount=complaint.amount,
         ask=complaint.ask,
         purchased_on=complaint.purchased_on,

@@ -153,9 +153,15 @@ class Complaint(Conclusion):
     ticket = models.OneToOneField(
         "tickets.Ticket", primary_key=True, on_delete=models.CASCADE, related_name="complaint"
     )
+    # A merchant removed from the directory leaves its complaints on record under the name kept here.
     merchant = models.ForeignKey(
-        "points.Merchant", on_delete=models.PROTECT, related_name="complaints", verbose_name=_("merchant")
+        "points.Merchant",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="complaints",
+        verbose_name=_("merchant"),
     )
+    merchant_name = models.CharField(_("merchant"), max_length=120)
     amount = models.DecimalField(_("amount (yuan)"), max_digits=10, decimal_places=2)
     ask = models.CharField(_("what is asked"), max_length=12, choices=Ask.choices)
     purchased_on = models.DateField(_("bought on"), null=True, blank=True)

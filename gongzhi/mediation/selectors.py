@@ -32,7 +32,7 @@ def case_list(
     if q:
         qs = qs.filter(title__icontains=q[:50])
     if kind == COMPLAINT:
-        qs = qs.select_related("complaint__merchant__organisation")
+        qs = qs.select_related("complaint")
         if merchant_id:
             qs = qs.filter(complaint__merchant_id=merchant_id)
     elif kind == DISPUTE:
@@ -111,7 +111,7 @@ def party_get(*, viewer, ticket_pk, party_pk) -> DisputeParty:
 
 
 def complaint_detail(*, ticket: Ticket) -> Complaint:
-    return Complaint.objects.select_related("merchant__organisation", "merchant__area").get(ticket=ticket)
+    return Complaint.objects.select_related("merchant__area").get(ticket=ticket)
 
 
 # --- figures -------------------------------------------------------------------------------------
@@ -209,15 +209,9 @@ def complaint_figures(*, viewer, by: str = "merchant") -> tuple[ComplaintFigures
     base = Complaint.objects.filter(ticket__in=tickets)
     total = ComplaintFigures("total", **base.aggregate(**measures))
     if by == "merchant":
-        rows = (
-            base.values("merchant_id", "merchant__organisation__name")
-            .annotate(**measures)
-            .order_by("merchant__organisation__name")
-        )
+        rows = base.values("merchant_id", "merchant_name").annotate(**measures).order_by("merchant_name")
         out = [
-            ComplaintFigures(
-                r["merchant__organisation__name"], merchant_id=r["merchant_id"], **{k: r[k] for k in measures}
-            )
+            ComplaintFigures(r["merchant_name"], merchant_id=r["merchant_id"], **{k: r[k] for k in measures})
             for r in rows
         ]
         return total, sorted(out, key=lambda f: (-f.counted, -f.received, f.key))

@@ -521,7 +521,12 @@ def complaint_submit(
         auto_route=True,
     )
     Complaint.objects.create(
-        ticket=ticket, merchant=merchant, amount=value, ask=ask, purchased_on=purchased_on
+        ticket=ticket,
+        merchant=merchant,
+        merchant_name=merchant.organisation.name,
+        amount=value,
+        ask=ask,
+        purchased_on=purchased_on,
     )
     audit_record(
         actor=submitter,

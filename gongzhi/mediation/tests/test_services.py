@@ -398,3 +398,10 @@ def test_closing_a_complaint_without_an_outcome__refused(
     with pytest.raises(ValidationError):
         ticket_close(ticket=ticket, actor=worker_of_community_a, note="结案")
     assert Ticket.objects.get(pk=ticket.pk).state == State.RESOLVED
+
+
+def test_a_merchant_removed_from_the_directory__leaves_its_complaints_on_record(bring_complaint, merchant):
+    ticket = bring_complaint()
+    merchant.organisation.delete()
+    complaint = Complaint.objects.get(ticket=ticket)
+    assert complaint.merchant is None and complaint.merchant_name == "刘记超市"
