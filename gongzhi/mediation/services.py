@@ -329,13 +329,24 @@ def _conclusion_case(ticket: Ticket, kind: str, actor, not_assignee: str):
     case = _case(ticket, kind)
     if Party.ASSIGNEE not in hats(ticket, actor):
         raise ValidationError(not_assignee, code="mediation.not_assignee")
-    _check_working(ticket)
+    if not outcome_missing(ticket, case):
+        _check_working(ticket)
     return case
 
 
+def outcome_missing(ticket: Ticket, case) -> bool:
+    """Marked done on the ticket's own page without an outcome: it may still be recorded, as the
+    case cannot close without it."""
+    return ticket.state == State.RESOLVED and not case.has_current_outcome(ticket)
+
+
 def _conclude(case, *, ticket: Ticket, actor, note: str, ip: str | None, changes: dict) -> None:
-    """Resolve the ticket (the engine checks who may and when) and keep the outcome of this round."""
-    ticket_resolve(ticket=ticket, actor=actor, note=note, ip=ip)
+    """Resolve the ticket (the engine checks who may and when) and keep the outcome of this round;
+    a ticket already marked done gets the outcome as a note on its timeline."""
+    if ticket.state == State.RESOLVED:
+        ticket_comment(ticket=ticket, actor=actor, note=note, ip=ip)
+    else:
+        ticket_resolve(ticket=ticket, actor=actor, note=note, ip=ip)
     case.outcome_round = ticket.reopen_count
     case.concluded_at = timezone.now()
     case.concluded_by = actor

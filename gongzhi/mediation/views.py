@@ -20,7 +20,7 @@ from gongzhi.core.errors import client_ip
 from gongzhi.core.forms import add_service_errors
 from gongzhi.tickets.models import State
 from gongzhi.tickets.selectors import ticket_timeline
-from gongzhi.tickets.services import allowed_actions, ticket_accept
+from gongzhi.tickets.services import allowed_actions, hats, ticket_accept
 
 from . import selectors, services
 from .forms import (
@@ -175,6 +175,12 @@ def _case_context(request, ticket, **forms):
     return context
 
 
+def _may_conclude(request, ticket, case, allowed) -> bool:
+    if ticket.state in (State.ACCEPTED, State.IN_PROGRESS):
+        return "resolve" in allowed
+    return services.outcome_missing(ticket, case) and "assignee" in hats(ticket, request.user)
+
+
 def _dispute_page(request, ticket, status=200, **forms):
     view = selectors.dispute_detail(viewer=request.user, ticket=ticket)
     context = _case_context(request, ticket, **forms)
@@ -191,7 +197,7 @@ def _dispute_page(request, ticket, status=200, **forms):
     working = ticket.state in (State.ACCEPTED, State.IN_PROGRESS)
     if working and context["staff"]:
         context.setdefault("session_form", SessionForm())
-    if working and "resolve" in context["allowed"]:
+    if _may_conclude(request, ticket, view.dispute, context["allowed"]):
         context.setdefault("conclude_form", ConcludeForm(kind=DISPUTE))
     return render(request, "mediation/dispute.html", context, status=status)
 
@@ -199,7 +205,7 @@ def _dispute_page(request, ticket, status=200, **forms):
 def _complaint_page(request, ticket, status=200, **forms):
     context = _case_context(request, ticket, **forms)
     context["complaint"] = selectors.complaint_detail(ticket=ticket)
-    if ticket.state in (State.ACCEPTED, State.IN_PROGRESS) and "resolve" in context["allowed"]:
+    if _may_conclude(request, ticket, context["complaint"], context["allowed"]):
         context.setdefault("conclude_form", ConcludeForm(kind=COMPLAINT))
     return render(request, "mediation/complaint.html", context, status=status)
 

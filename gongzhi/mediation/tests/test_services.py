@@ -405,3 +405,22 @@ def test_a_merchant_removed_from_the_directory__leaves_its_complaints_on_record(
     merchant.organisation.delete()
     complaint = Complaint.objects.get(ticket=ticket)
     assert complaint.merchant is None and complaint.merchant_name == "刘记超市"
+
+
+def test_marked_done_without_an_outcome__the_mediator_records_it_afterwards_and_it_closes(
+    dispute_in_hand, mediator, worker_of_community_a, resident_a, reward_rule
+):
+    ticket = dispute_in_hand()
+    services.session_record(
+        ticket=ticket, actor=mediator, held_on=timezone.localdate(), mediators="陈调解", result="agreement"
+    )
+    ticket_resolve(ticket=ticket, actor=mediator, note="已处理")  # the ticket page, no outcome
+    services.dispute_conclude(
+        ticket=ticket, actor=mediator, outcome="agreement", agreement="赔偿500元", summary=""
+    )
+    ticket.refresh_from_db()
+    assert ticket.state == State.RESOLVED
+    ticket_rate(ticket=ticket, actor=resident_a, rating=5)
+    assert Ticket.objects.get(pk=ticket.pk).state == State.CLOSED and points_of(mediator) == 50
+    with pytest.raises(ValidationError):  # and only once: the outcome of this round is recorded
+        services.dispute_conclude(ticket=ticket, actor=mediator, outcome="failed", summary="")
