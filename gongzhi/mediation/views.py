@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -196,7 +197,7 @@ def _dispute_page(request, ticket, status=200, **forms):
     )
     working = ticket.state in (State.ACCEPTED, State.IN_PROGRESS)
     if working and context["staff"]:
-        context.setdefault("session_form", SessionForm())
+        context.setdefault("session_form", SessionForm(initial={"held_on": timezone.localdate()}))
     if _may_conclude(request, ticket, view.dispute, context["allowed"]):
         context.setdefault("conclude_form", ConcludeForm(kind=DISPUTE))
     return render(request, "mediation/dispute.html", context, status=status)
