@@ -36,14 +36,24 @@ class DisputeForm(_CaseForm):
     )
     other_name = forms.CharField(label=_("The other party's name"), max_length=50, required=False)
     other_mobile = forms.CharField(label=_("Their mobile (optional)"), max_length=20, required=False)
+    applicant_name = forms.CharField(
+        label=_("Name of the person who brings it"),
+        max_length=50,
+        required=False,
+        help_text=_("When you register a dispute for a resident at the office; empty: yourself."),
+    )
     my_mobile = forms.CharField(
         label=_("Your mobile for the mediators (optional)"), max_length=20, required=False
     )
-    field_order = ["category", "text", "other_name", "other_mobile", "my_mobile", "area"]
+    field_order = ["category", "text", "other_name", "other_mobile", "applicant_name", "my_mobile", "area"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, on_behalf: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = _choices(DisputePolicy)
+        if on_behalf:  # the office registers walk-ins: the applicant and their phone
+            self.fields["my_mobile"].label = _("Their mobile (optional)")
+        else:
+            del self.fields["applicant_name"]
 
 
 class ComplaintForm(_CaseForm):

@@ -49,12 +49,14 @@ def _require(request, permission: str) -> None:
 def dispute_new_view(request):
     _require(request, "tickets.submit")
     areas, home = selectors.home_areas(viewer=request.user)
-    form = DisputeForm(request.POST or None, areas=areas, initial={"area": home})
+    on_behalf = request.user.access.has("tickets.dispatch")
+    form = DisputeForm(request.POST or None, areas=areas, initial={"area": home}, on_behalf=on_behalf)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         parties = [services.PartyInput(d["other_name"], d["other_mobile"], PartyRole.RESPONDENT)]
-        # The resident is the applicant: their own name comes from their account, their phone if given.
-        parties.insert(0, services.PartyInput(request.user.name, d["my_mobile"], PartyRole.APPLICANT))
+        # The applicant is the resident (their account's name), or whom the office registers it for.
+        applicant = (d.get("applicant_name") or "").strip() or request.user.name
+        parties.insert(0, services.PartyInput(applicant, d["my_mobile"], PartyRole.APPLICANT))
         try:
             ticket = services.dispute_submit(
                 submitter=request.user,
@@ -68,6 +70,7 @@ def dispute_new_view(request):
             _party_errors_to_fields(
                 exc,
                 {
+                    "parties.0.name": "applicant_name",
                     "parties.0.mobile": "my_mobile",
                     "parties.1.name": "other_name",
                     "parties.1.mobile": "other_mobile",

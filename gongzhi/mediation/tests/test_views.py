@@ -238,3 +238,26 @@ def test_figures_page__agreement_rate_and_complaints_by_merchant(
     page = response.content.decode()
     assert response.context["disputes_total"].agreement_rate == 100.0
     assert "100.0%" in page and "刘记超市" in page
+
+
+def test_the_office_registers_a_dispute_for_a_walk_in_resident(signed_in, worker_of_community_a):
+    client = signed_in(worker_of_community_a)
+    assert "applicant_name" in client.get("/mediation/").context["form"].fields
+    response = client.post(
+        "/mediation/",
+        {
+            "category": "labour",
+            "text": "工地拖欠农民工工资",
+            "other_name": "某建筑公司",
+            "applicant_name": "李大山",
+            "my_mobile": "13712345678",
+            "area": ANXIANGJIE,
+        },
+    )
+    assert response.status_code == 302
+    applicant = DisputeParty.objects.get(role="applicant")
+    assert (applicant.name_masked, applicant.mobile_masked) == ("李**", "137****5678")
+
+
+def test_a_resident_is_the_applicant_and_is_not_asked_for_one(signed_in, resident_a):
+    assert "applicant_name" not in signed_in(resident_a).get("/mediation/").context["form"].fields
