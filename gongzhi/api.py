@@ -158,6 +158,7 @@ ROUTERS = [
     ("/sentinel", "gongzhi.sentinel.api.router"),
     ("/hazards", "gongzhi.hazards.api.router"),
     ("/suggestions", "gongzhi.suggestions.api.router"),
+    ("/mediation", "gongzhi.mediation.api.router"),
 ]
 
 for prefix, path in ROUTERS:

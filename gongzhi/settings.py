@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "gongzhi.sentinel",
     "gongzhi.hazards",
     "gongzhi.suggestions",
+    "gongzhi.mediation",
     "gongzhi.passes",
     "gongzhi.stations",
     "gongzhi.volunteering",

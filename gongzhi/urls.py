@@ -27,6 +27,7 @@ urlpatterns = [
     path("hazards/", include("gongzhi.hazards.urls")),
     path("suggestions/", include("gongzhi.suggestions.urls")),
     path("open311/v2/", include("gongzhi.sentinel.open311_urls")),
+    path("mediation/", include("gongzhi.mediation.urls")),
     path("", include("gongzhi.passes.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -20,6 +20,7 @@ from gongzhi.areas.models import Level
 from gongzhi.areas.selectors import areas_for_permission
 from gongzhi.core.errors import client_ip
 from gongzhi.core.forms import add_service_errors
+from gongzhi.core.records import facts_for
 
 from .. import exports, selectors
 from ..forms import (
@@ -510,6 +511,8 @@ def merchant_view(request, merchant_id: int):
             "can_manage": request.user.access.can("points.manage_merchants", merchant.area_id),
             "can_settle": request.user.access.can("points.settle", merchant.area_id),
             "operators": selectors.operators_of(merchant=merchant),
+            # Facts other apps keep about the merchant (consumer complaints: its civility record).
+            "record": facts_for("points.merchant", merchant, viewer=request.user),
         },
         200 if statement else 400,
     )
