@@ -19,5 +19,9 @@ register_permissions(
             _OFFICE | {Role.SOCIAL_WORKER, Role.ORG_MEMBER},
         ),
         "volunteering.pair": (_("Manage care pairings and follow visits"), _OFFICE | {Role.SOCIAL_WORKER}),
+        "volunteering.figures": (
+            _("Read volunteer hours and person-times served across an area"),
+            {Role.TOWN_STAFF, Role.CITY_STAFF},
+        ),
     }
 )
