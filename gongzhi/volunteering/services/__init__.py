@@ -520,27 +520,30 @@ def volunteer_code(volunteer: Volunteer) -> str:
     return VOLUNTEER_CODE_PREFIX + signing.TimestampSigner(salt=VOLUNTEER_CODE_SALT).sign(str(volunteer.pk))
 
 
+def _code_error(message: str, code: str) -> ValidationError:
+    return ValidationError({"code": [ValidationError(message, code=code)]})
+
+
 def volunteer_from_code(code: str) -> Volunteer:
     token = (code or "").strip()
     if "/" in token:  # a scanner app may hand over a URL ending in the code
         token = token.rstrip("/").rsplit("/", 1)[-1]
     token = token.removeprefix(VOLUNTEER_CODE_PREFIX)
+    invalid = _("This is not a valid volunteer code.")
     try:
         pk = signing.TimestampSigner(salt=VOLUNTEER_CODE_SALT).unsign(
             token, max_age=conf.volunteer_code_max_age_seconds()
         )
     except signing.SignatureExpired:
-        raise ValidationError(
-            {"code": [_("This volunteer code has expired: ask the volunteer to open their code again.")]},
-            code="checkin.expired",
+        raise _code_error(
+            _("This volunteer code has expired: ask the volunteer to open their code again."),
+            "checkin.expired",
         ) from None
     except signing.BadSignature:
-        raise ValidationError(
-            {"code": [_("This is not a valid volunteer code.")]}, code="checkin.bad_token"
-        ) from None
+        raise _code_error(invalid, "checkin.bad_token") from None
     volunteer = Volunteer.objects.filter(pk=int(pk)).first() if pk.isdigit() else None
     if volunteer is None:
-        raise ValidationError({"code": [_("This is not a valid volunteer code.")]}, code="checkin.bad_token")
+        raise _code_error(invalid, "checkin.bad_token")
     return volunteer
 
 
