@@ -17,8 +17,9 @@ from . import selectors, services
 router = Router(tags=["volunteering"])
 
 
-def _require(request, permission: str) -> None:
-    if not request.auth.access.has(permission):
+def _require(request, *permissions: str) -> None:
+    """The caller must hold one of the permissions."""
+    if not any(request.auth.access.has(p) for p in permissions):
         raise PermissionDenied
 
 
@@ -255,7 +256,7 @@ def my_records(request):
 @paginate(Page)
 def activity_open_list(request, scope: str = "city", category: str = "", target: str = ""):
     """``scope``: community, town or city, counted from my own area; ``target``: a target group."""
-    _require(request, "volunteering.join")
+    _require(request, "volunteering.join", "volunteering.attend")
     if scope not in selectors.BOARD_SCOPES:
         raise ValidationError({"scope": ["community | town | city"]}, code="board.scope")
     return selectors.open_activities(
@@ -276,6 +277,37 @@ def signup_create(request, activity_id: int):
     activity = selectors.activity_public_get(activity_id)
     signup = services.signup_create(activity=activity, user=request.auth, ip=client_ip(request))
     return Status(201, signup)
+
+
+class ParticipationOut(Schema):
+    id: int
+    activity_id: int
+    created_at: datetime
+    cancelled_at: datetime | None
+
+
+@router.post(
+    "/activities/{activity_id}/participations",
+    response={201: ParticipationOut},
+    summary="Register to take part (a participant's place)",
+)
+def participation_join(request, activity_id: int):
+    _require(request, "volunteering.attend")
+    activity = selectors.activity_public_get(activity_id)
+    return Status(
+        201, services.participation_join(activity=activity, user=request.auth, ip=client_ip(request))
+    )
+
+
+@router.post(
+    "/activities/{activity_id}/participations/cancel",
+    response=ParticipationOut,
+    summary="Withdraw my registration to take part",
+)
+def participation_cancel(request, activity_id: int):
+    _require(request, "volunteering.attend")
+    activity = selectors.activity_public_get(activity_id)
+    return services.participation_cancel(activity=activity, user=request.auth, ip=client_ip(request))
 
 
 @router.post("/activities/{activity_id}/cancel", response=SignUpOut, summary="Cancel my sign-up")

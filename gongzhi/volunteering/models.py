@@ -225,6 +225,38 @@ class SignUp(models.Model):
         return f"{self.volunteer} @ {self.activity}"
 
 
+class ParticipationQuerySet(ScopedQuerySet):
+    area_field = "activity__area_id"
+    owner_field = "user_id"
+    view_permission = "volunteering.manage"
+
+
+class Participation(models.Model):
+    """A resident's registration to take part in an activity (a participant, not a volunteer)."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="participations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True)
+
+    objects = ParticipationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("participation")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "user"],
+                condition=Q(cancelled_at__isnull=True),
+                name="volunteering_one_live_participation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.activity}"
+
+
 class CertificateQuerySet(ScopedQuerySet):
     area_field = "volunteer__area_id"
     owner_field = "volunteer__user_id"

@@ -47,6 +47,16 @@ register(
         layouts=frozenset({"workbench"}),
     ),
     NavItem(
+        key="volunteering_nearby",
+        label=_("Activities near me"),
+        url_name="volunteering:board",
+        permission="volunteering.attend",
+        icon="📅",
+        order=19,
+        description=_("Free haircuts, tea, health talks … in your community first; register to take part."),
+        layouts=frozenset({"phone"}),
+    ),
+    NavItem(
         key="volunteering_register",
         label=_("Become a volunteer"),
         url_name="volunteering:register",

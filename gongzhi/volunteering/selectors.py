@@ -20,6 +20,7 @@ from .models import (
     Certificate,
     Pairing,
     PairType,
+    Participation,
     SignUp,
     SignUpStatus,
     Visit,
@@ -152,6 +153,14 @@ def my_signups(*, user) -> QuerySet[SignUp]:
 
 def my_signup_for(*, user, activity: Activity) -> SignUp | None:
     return my_signups(user=user).filter(activity=activity).first()
+
+
+def my_participation_for(*, user, activity: Activity) -> Participation | None:
+    return Participation.objects.filter(activity=activity, user=user, cancelled_at__isnull=True).first()
+
+
+def participants_count(activity: Activity) -> int:
+    return activity.participations.filter(cancelled_at__isnull=True).count()
 
 
 @dataclass(frozen=True)

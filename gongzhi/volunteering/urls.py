@@ -11,6 +11,7 @@ urlpatterns = [
     path("activities/<int:activity_id>/", views.activity_public_view, name="activity"),
     path("activities/<int:activity_id>/signup/", views.signup_view, name="signup"),
     path("activities/<int:activity_id>/cancel/", views.cancel_view, name="cancel"),
+    path("activities/<int:activity_id>/participate/", views.participate_view, name="participate"),
     path("scan/<str:token>/", views.scan_view, name="scan"),
     path("certificates/<int:certificate_id>.pdf", views.certificate_pdf_view, name="certificate_pdf"),
     path("verify/", views.verify_view, name="verify"),

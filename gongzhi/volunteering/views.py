@@ -40,8 +40,9 @@ from .forms import (
 from .models import PairType, Team, Volunteer
 
 
-def _require(request, permission: str) -> None:
-    if not request.user.access.has(permission):
+def _require(request, *permissions: str) -> None:
+    """The user must hold one of the permissions."""
+    if not any(request.user.access.has(p) for p in permissions):
         raise PermissionDenied
 
 
@@ -71,7 +72,7 @@ def _board_filters(request, data) -> tuple[BoardFilterForm, dict]:
 
 @login_required
 def activity_board_view(request):
-    _require(request, "volunteering.join")
+    _require(request, "volunteering.join", "volunteering.attend")
     mine = {s.activity_id: s for s in selectors.my_signups(user=request.user)}
     form, filters = _board_filters(request, request.GET)
     page = Paginator(selectors.open_activities(**filters), 20).get_page(request.GET.get("page"))
@@ -151,13 +152,42 @@ def my_code_view(request):
 
 @login_required
 def activity_public_view(request, activity_id: int):
-    _require(request, "volunteering.join")
+    _require(request, "volunteering.join", "volunteering.attend")
     activity = selectors.activity_public_get(activity_id)
     return render(
         request,
         "volunteering/activity.html",
-        {"activity": activity, "signup": selectors.my_signup_for(user=request.user, activity=activity)},
+        {
+            "activity": activity,
+            "signup": selectors.my_signup_for(user=request.user, activity=activity),
+            "participation": selectors.my_participation_for(user=request.user, activity=activity),
+            "participants": selectors.participants_count(activity),
+            "may_join": request.user.access.has("volunteering.join"),
+            "may_attend": request.user.access.has("volunteering.attend"),
+        },
     )
+
+
+@login_required
+@require_POST
+def participate_view(request, activity_id: int):
+    """A resident registers to take part, or (``cancel``) withdraws."""
+    _require(request, "volunteering.attend")
+    activity = selectors.activity_public_get(activity_id)
+    cancel = request.POST.get("cancel") == "1"
+    try:
+        if cancel:
+            services.participation_cancel(activity=activity, user=request.user, ip=client_ip(request))
+        else:
+            services.participation_join(activity=activity, user=request.user, ip=client_ip(request))
+    except ValidationError as exc:
+        for m in exc.messages:
+            messages.error(request, m)
+    else:
+        messages.success(
+            request, _("Your registration is cancelled.") if cancel else _("You are registered to take part.")
+        )
+    return redirect("volunteering:activity", activity.pk)
 
 
 @login_required
@@ -354,6 +384,7 @@ def manage_detail_view(
     context = _qr_context(request, activity)
     context.update(
         signups=selectors.activity_signups(activity),
+        participants=selectors.participants_count(activity),
         approve_form=approve_form or ApproveForm(),
         failed_signup=failed_signup,
         served_form=served_form or ServedForm(initial={"served": activity.served}),

@@ -842,5 +842,6 @@ def visit_record(
 
 # Sub-topics, imported last: they build on the helpers above.
 from .care import visit_concern_ticket, visit_photo_store  # noqa: E402, F401
+from .participation import participation_cancel, participation_join  # noqa: E402, F401
 from .records import volunteer_record_add  # noqa: E402, F401
 from .reminders import activity_reminders_send  # noqa: E402, F401
