@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -216,7 +217,9 @@ class FigureOut(Schema):
 def volunteer_self_register(request, payload: RegisterIn):
     area = selectors.registration_areas(request.auth).filter(code=payload.area_code).first()
     if area is None:
-        raise ValidationError({"area_code": ["?"]}, code="volunteer.area")
+        raise ValidationError(
+            {"area_code": [_("Choose a community or village of your county.")]}, code="volunteer.area"
+        )
     volunteer = services.volunteer_register(
         user=request.auth,
         area=area,
@@ -258,7 +261,7 @@ def activity_open_list(request, scope: str = "city", category: str = "", target:
     """``scope``: community, town or city, counted from my own area; ``target``: a target group."""
     _require(request, "volunteering.join", "volunteering.attend")
     if scope not in selectors.BOARD_SCOPES:
-        raise ValidationError({"scope": ["community | town | city"]}, code="board.scope")
+        raise ValidationError({"scope": [_("Choose community, town or city.")]}, code="board.scope")
     return selectors.open_activities(
         area_code=selectors.viewer_area_code(request.auth),
         scope=scope,
@@ -444,7 +447,9 @@ def visit_record(request, pairing_id: int, payload: Form[VisitIn], photos: File[
 def figures(request, year: int, level: str = "town"):
     _require(request, "volunteering.figures")
     if level not in ("town", "village") or not 2000 <= year <= 2100:
-        raise ValidationError({"level": ["town | village; year 2000-2100"]}, code="figures.invalid")
+        raise ValidationError(
+            {"level": [_("Group by town or village, for a year from 2000 to 2100.")]}, code="figures.invalid"
+        )
     return [
         {
             "area_code": r.area.code,

@@ -90,3 +90,16 @@ def test_self_register__api__answers_201_then_refuses_a_second_time(signed_in, r
     assert again.status_code in (400, 422)
     assert again["Content-Type"].startswith("application/problem+json")
     assert Volunteer.objects.count() == 1
+
+
+def test_self_register__api__a_community_outside_my_county__is_refused(signed_in, resident_a):
+    from conftest import QINGJIANGLU
+
+    response = signed_in(resident_a).post(
+        "/api/v1/volunteering/volunteers",
+        {"name": "李春梅", "id_number": ADULT_ID, "area_code": QINGJIANGLU},
+        content_type="application/json",
+    )
+    assert response.status_code in (400, 422)
+    assert "area_code" in response.content.decode()
+    assert not Volunteer.objects.exists()
