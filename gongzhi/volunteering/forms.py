@@ -210,3 +210,4 @@ class FiguresForm(forms.Form):
         required=False,
     )
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
+    format = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -735,6 +735,15 @@ def figures_view(request):
     level = d.get("level") or "town"
     year = d.get("year") or timezone.localdate().year
     rows = selectors.figures(viewer=request.user, level=level, year=year)
+    if request.GET.get("format") == "xlsx" and form.is_valid():
+        from .exports import figures_workbook
+
+        response = HttpResponse(
+            figures_workbook(rows, level=level, year=year),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="volunteer-figures-{year}-{level}.xlsx"'
+        return response
     return render(
         request,
         "volunteering/figures.html",

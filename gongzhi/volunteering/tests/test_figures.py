@@ -66,3 +66,19 @@ def test_api__figures_and_a_bad_level(signed_in, city_staff, approved):
         400,
         422,
     )
+
+
+def test_figures__download_as_excel_holds_the_same_rows(signed_in, town_staff_a, approved):
+    import io
+
+    from openpyxl import load_workbook
+
+    year = timezone.localtime(approved.starts_at).year
+    response = signed_in(town_staff_a).get(
+        reverse("volunteering:figures"), {"level": "village", "year": year, "format": "xlsx"}
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[2][0] == approved.area_id and rows[2][5] == 35 and rows[2][7] == 2.0
