@@ -415,10 +415,16 @@ def approve_view(request, signup_id: int):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
+            message = (
+                _("%(name)s: %(hours)s hours approved, %(points)d points awarded.")
+                if signup.points
+                else _(
+                    "%(name)s: %(hours)s hours approved, no points this time (part hours are carried until they complete an hour)."
+                )
+            )
             messages.success(
                 request,
-                _("%(name)s: %(hours)s hours approved, %(points)d points awarded.")
-                % {"name": signup.volunteer.name, "hours": signup.hours, "points": signup.points},
+                message % {"name": signup.volunteer.name, "hours": signup.hours, "points": signup.points},
             )
             return redirect("volunteering:manage_detail", signup.activity_id)
     return manage_detail_view(
