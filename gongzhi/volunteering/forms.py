@@ -123,6 +123,12 @@ class PairForm(forms.Form):
 
 class VolunteerForm(forms.Form):
     mobile = forms.CharField(label=_("Mobile of the user account"), max_length=20)
+    id_number = forms.CharField(
+        label=_("ID card number"),
+        max_length=30,
+        required=False,
+        help_text=_("Kept encrypted; certificates show the volunteer number instead."),
+    )
     area = forms.ModelChoiceField(label=_("Community / village"), queryset=Area.objects.none())
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
     skills = forms.CharField(label=_("Skills"), max_length=200, required=False)

@@ -512,6 +512,7 @@ def volunteer_register_view(request):
                         user=user,
                         area=d["area"],
                         team=d["team"],
+                        id_number=d["id_number"],
                         skills=d["skills"],
                         availability=d["availability"],
                         pair_capacity=d["pair_capacity"],
