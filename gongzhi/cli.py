@@ -19,6 +19,7 @@ VERBS: dict[tuple[str, str], str] = {
     ("points", "verify"): "points_verify",
     ("areas", "load"): "areas_load",
     ("tickets", "tick"): "tickets_tick",
+    ("volunteering", "remind"): "volunteering_remind",
 }
 ALIASES: dict[str, str] = {"worker": "db_worker"}
 

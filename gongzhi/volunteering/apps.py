@@ -8,4 +8,4 @@ class VolunteeringConfig(AppConfig):
     verbose_name = _("Volunteering")
 
     def ready(self) -> None:
-        from . import nav, permissions  # noqa: F401 - registers permissions and menu entries
+        from . import nav, permissions, policy  # noqa: F401 - registers permissions, menu, ticket kind

@@ -1,12 +1,14 @@
 """Volunteering in the demo city: teams, the volunteer login 曾建国 of 蜀阳社区's 老党员工作室 with
-activities, approved hours (paid as points) and a certificate; caring mothers and neighbourhood
-guardians paired with the left-behind children and elderly people living alone of 简阳市,
-some visited on schedule and some overdue. Deterministic for a seed; re-running adds nothing."""
+activities for their target groups, approved hours (paid as points), training and an award, and a
+certificate; caring mothers and neighbourhood guardians paired with the left-behind children and
+elderly people living alone of 简阳市, some visited on schedule and some overdue, one visit's
+concern opened as a care-concern case of the community. Deterministic for a seed; re-running adds nothing."""
 
 from __future__ import annotations
 
 import random
 from datetime import timedelta
+from decimal import Decimal
 
 from django.db.models import Count
 from django.utils import timezone
@@ -39,6 +41,19 @@ UPCOMING = [
     (1, "tea", "爱心茶铺·周末茶话", 3),
     (4, "heritage", "非遗体验·剪纸", 2),
     (6, "childcare", "暑期托管·作业辅导", 3),
+]
+TARGETS = {  # whom each category serves (服务对象)
+    "haircut": ("elderly", "disabled"),
+    "tea": ("elderly", "riders"),
+    "anti_fraud": ("elderly", "residents"),
+    "health": ("elderly",),
+    "heritage": ("children", "residents"),
+    "childcare": ("children",),
+}
+RECORDS = [  # days ago, kind, title, issuer, hours, rating
+    (200, "training", "志愿服务通用知识培训", "简阳市志愿服务联合会", "4", ""),
+    (90, "award", "优秀志愿者", "射洪坝街道", None, ""),
+    (30, "evaluation", "年度志愿服务考评", "蜀阳社区", None, "excellent"),
 ]
 GUARDIANS = ["刘秀英", "陈桂芳", "王淑华", "李春梅", "张玉兰", "杨德明", "黄志强", "周建华"]
 
@@ -87,6 +102,7 @@ def seed(ctx) -> None:
                 team=teams["老党员工作室"],
                 lat=shuyang.lat,
                 lng=shuyang.lng,
+                target_groups=TARGETS[category],
             ),
             area=shuyang,
             actor=organiser,
@@ -113,6 +129,7 @@ def seed(ctx) -> None:
                 lat=shuyang.lat,
                 lng=shuyang.lng,
                 check_distance_m=300,
+                target_groups=TARGETS[category],
             ),
             area=shuyang,
             actor=organiser,
@@ -125,6 +142,17 @@ def seed(ctx) -> None:
         contact="028-27000000",
         actor=organiser,
     )
+    for days, kind, title, issuer, hours, rating in RECORDS:
+        services.volunteer_record_add(
+            volunteer=me,
+            kind=kind,
+            title=title,
+            day=timezone.localdate() - timedelta(days=days),
+            issuer=issuer,
+            hours=Decimal(hours) if hours else None,
+            rating=rating,
+            actor=organiser,
+        )
     _seed_pairings(ctx, rng, organiser)
     ctx.counts["volunteering.activities"] = len(PAST) + len(UPCOMING)
 
@@ -162,11 +190,15 @@ def _seed_pairings(ctx, rng: random.Random, organiser) -> None:
             pairing.started_on = today - timedelta(days=60)
             pairing.save(update_fields=["started_on"])
             if k % 4 != 3:  # every fourth is left overdue, for the alerts
+                concern = k == 0 and pair_type.code == "neighbour_guardian"
                 services.visit_record(
                     pairing=pairing,
                     day=today - timedelta(days=rng.randint(0, pair_type.visit_every_days - 1)),
                     kind=rng.choice(["home", "call", "activity"]),
-                    notes="身体和生活情况良好",
+                    notes="身体和生活情况良好" if not concern else "老人腿脚不便，独自上下楼困难",
+                    concerns="家中楼道照明损坏，夜间出行有跌倒风险" if concern else "",
+                    open_ticket=concern,
+                    concern_category="safety",
                     actor=organiser,
                 )
         ctx.counts[f"volunteering.pairings.{pair_type.code}"] = len(result.pairs)

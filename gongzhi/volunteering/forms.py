@@ -6,8 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.areas.models import Area
+from gongzhi.tickets.forms import PhotosField
 
-from .models import Category, PairType, Team, VisitKind
+from .models import Category, PairType, Rating, RecordKind, TargetGroup, Team, VisitKind
+from .policy import CONCERN_CATEGORIES
 
 
 class ActivityForm(forms.Form):
@@ -34,6 +36,12 @@ class ActivityForm(forms.Form):
     volunteer_capacity = forms.IntegerField(label=_("Volunteers needed"), min_value=1, max_value=1000)
     participant_capacity = forms.IntegerField(
         label=_("Participants at most"), min_value=0, max_value=100000, initial=0
+    )
+    target_groups = forms.MultipleChoiceField(
+        label=_("Target groups"),
+        choices=TargetGroup.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
@@ -86,6 +94,16 @@ class VisitForm(forms.Form):
         required=False,
         help_text=_("Anything the community should act on."),
     )
+    open_ticket = forms.BooleanField(
+        label=_("Ask the community to act on this concern (opens a case)"), required=False
+    )
+    concern_category = forms.ChoiceField(
+        label=_("The concern is about"),
+        choices=[(c.code, c.label) for c in CONCERN_CATEGORIES],
+        initial="other",
+        required=False,
+    )
+    photos = PhotosField(label=_("Photos"), required=False)
 
 
 class SuggestForm(forms.Form):
@@ -105,6 +123,12 @@ class PairForm(forms.Form):
 
 class VolunteerForm(forms.Form):
     mobile = forms.CharField(label=_("Mobile of the user account"), max_length=20)
+    id_number = forms.CharField(
+        label=_("ID card number"),
+        max_length=30,
+        required=False,
+        help_text=_("Kept encrypted; certificates show the volunteer number instead."),
+    )
     area = forms.ModelChoiceField(label=_("Community / village"), queryset=Area.objects.none())
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
     skills = forms.CharField(label=_("Skills"), max_length=200, required=False)
@@ -115,3 +139,81 @@ class VolunteerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = areas if areas is not None else Area.objects.none()
         self.fields["team"].queryset = teams if teams is not None else Team.objects.none()
+
+
+class SelfRegisterForm(forms.Form):
+    """A resident registers as a volunteer from the phone."""
+
+    name = forms.CharField(label=_("Name"), max_length=50)
+    id_number = forms.CharField(
+        label=_("ID card number"),
+        max_length=30,
+        help_text=_("Kept encrypted; certificates show your volunteer number instead."),
+    )
+    mobile = forms.CharField(
+        label=_("Contact mobile"),
+        max_length=20,
+        required=False,
+        help_text=_("Leave empty to be reached on the mobile you sign in with."),
+    )
+    area = forms.ModelChoiceField(label=_("Community / village"), queryset=Area.objects.none())
+    skills = forms.CharField(label=_("Skills"), max_length=200, required=False)
+    availability = forms.CharField(
+        label=_("Availability"),
+        max_length=200,
+        required=False,
+        help_text=_("e.g. weekends, weekday evenings"),
+    )
+
+    def __init__(self, *args, areas=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = areas if areas is not None else Area.objects.none()
+
+
+class VolunteerCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Volunteer code"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"data-scan-target": "", "autocomplete": "off"}),
+        help_text=_("Scan the code on the volunteer's phone, or type it."),
+    )
+
+
+class BoardFilterForm(forms.Form):
+    scope = forms.ChoiceField(
+        label=_("Where"),
+        choices=[
+            ("city", _("Whole city, nearest first")),
+            ("town", _("My town")),
+            ("community", _("My community")),
+        ],
+        required=False,
+    )
+    category = forms.ChoiceField(
+        label=_("Category"), choices=[("", _("All"))] + Category.choices, required=False
+    )
+    target = forms.ChoiceField(
+        label=_("For whom"), choices=[("", _("All"))] + TargetGroup.choices, required=False
+    )
+
+
+class RecordForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=RecordKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=100)
+    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    issuer = forms.CharField(label=_("Given by"), max_length=100)
+    hours = forms.DecimalField(
+        label=_("Training hours"), required=False, max_digits=5, decimal_places=1, min_value=0
+    )
+    rating = forms.ChoiceField(label=_("Rating"), choices=[("", "—")] + Rating.choices, required=False)
+    notes = forms.CharField(label=_("Notes"), max_length=300, required=False)
+
+
+class FiguresForm(forms.Form):
+    level = forms.ChoiceField(
+        label=_("Group by"),
+        choices=[("town", _("Town / street")), ("village", _("Community / village"))],
+        required=False,
+    )
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
+    format = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -61,6 +61,12 @@ class Volunteer(models.Model):
     skills = models.CharField(_("skills"), max_length=200, blank=True, default="")
     availability = models.CharField(_("availability"), max_length=200, blank=True, default="")
     mobile_masked = models.CharField(_("mobile"), max_length=20, blank=True, default="")
+    # Personal data as gongzhi/people keeps it (ARCHITECTURE decision 5): encrypted, a keyed hash
+    # for exact look-ups, and pre-masked for display; certificates carry the number above instead.
+    mobile_enc = models.TextField(blank=True, default="")
+    id_number_enc = models.TextField(blank=True, default="")
+    id_number_index = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    id_number_masked = models.CharField(_("ID number"), max_length=20, blank=True, default="")
     pair_capacity = models.PositiveSmallIntegerField(_("pairs at most"), default=2)
     lat = models.FloatField(null=True, blank=True)
     lng = models.FloatField(null=True, blank=True)
@@ -84,6 +90,18 @@ class Category(models.TextChoices):
     CHILDCARE = "childcare", _("After-school care")
     VISIT = "visit", _("Visits")
     OTHER = "other", _("Other")
+
+
+class TargetGroup(models.TextChoices):
+    """Whom an activity serves (服务对象)."""
+
+    ELDERLY = "elderly", _("The elderly")
+    CHILDREN = "children", _("Children")
+    DISABLED = "disabled", _("People with disabilities")
+    RIDERS = "riders", _("Riders and gig workers")
+    FAMILIES = "families", _("Families in difficulty")
+    VETERANS = "veterans", _("Veterans")
+    RESIDENTS = "residents", _("All residents")
 
 
 class ActivityQuerySet(ScopedQuerySet):
@@ -122,6 +140,8 @@ class Activity(models.Model):
     volunteer_capacity = models.PositiveIntegerField(_("volunteers needed"))
     participant_capacity = models.PositiveIntegerField(_("participants at most"), default=0)
     served = models.PositiveIntegerField(_("person-times served"), default=0)
+    # Stored as ",elderly,children," so one indexed-free LIKE finds a group on SQLite and PostgreSQL.
+    target_groups = models.CharField(_("target groups"), max_length=120, blank=True, default="")
     description = models.TextField(_("description"), blank=True, default="")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -149,6 +169,14 @@ class Activity(models.Model):
     @property
     def length_hours(self) -> Decimal:
         return Decimal(self.length.total_seconds() / 3600).quantize(Decimal("0.1"))
+
+    @property
+    def target_group_codes(self) -> list[str]:
+        return [c for c in self.target_groups.split(",") if c]
+
+    def get_target_groups_display(self) -> list[str]:
+        labels = dict(TargetGroup.choices)
+        return [str(labels.get(c, c)) for c in self.target_group_codes]
 
 
 class SignUpStatus(models.TextChoices):
@@ -178,6 +206,7 @@ class SignUp(models.Model):
     )
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
     points = models.IntegerField(_("points"), default=0)
+    reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True)
 
     objects = SignUpQuerySet.as_manager()
 
@@ -194,6 +223,38 @@ class SignUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.volunteer} @ {self.activity}"
+
+
+class ParticipationQuerySet(ScopedQuerySet):
+    area_field = "activity__area_id"
+    owner_field = "user_id"
+    view_permission = "volunteering.manage"
+
+
+class Participation(models.Model):
+    """A resident's registration to take part in an activity (a participant, not a volunteer)."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="participations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True)
+
+    objects = ParticipationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("participation")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "user"],
+                condition=Q(cancelled_at__isnull=True),
+                name="volunteering_one_live_participation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.activity}"
 
 
 class CertificateQuerySet(ScopedQuerySet):
@@ -287,6 +348,14 @@ class Visit(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=VisitKind.choices)
     notes = models.TextField(_("notes"), blank=True, default="")
     concerns = models.TextField(_("concerns"), blank=True, default="")
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ticket opened for the concern"),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -298,3 +367,65 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pairing} {self.date}"
+
+
+class VisitPhoto(models.Model):
+    """A photo taken on a visit, re-encoded without its metadata (gongzhi.lib.images)."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="photos")
+    file = models.CharField(max_length=200)  # storage name, unguessable
+    content_type = models.CharField(max_length=20)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("visit photo")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.file
+
+
+class RecordKind(models.TextChoices):
+    TRAINING = "training", _("Training")
+    AWARD = "award", _("Award")
+    EVALUATION = "evaluation", _("Evaluation")
+
+
+class Rating(models.TextChoices):
+    EXCELLENT = "excellent", _("Excellent")
+    GOOD = "good", _("Good")
+    PASS = "pass", _("Satisfactory")
+    FAIL = "fail", _("Unsatisfactory")
+
+
+class VolunteerRecordQuerySet(ScopedQuerySet):
+    area_field = "volunteer__area_id"
+    owner_field = "volunteer__user_id"
+    view_permission = "volunteering.view"
+
+
+class VolunteerRecord(models.Model):
+    """Training taken, an award (表彰) received, or an evaluation, on a volunteer's profile."""
+
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="records")
+    kind = models.CharField(_("kind"), max_length=12, choices=RecordKind.choices)
+    title = models.CharField(_("title"), max_length=100)
+    date = models.DateField(_("date"))
+    issuer = models.CharField(_("given by"), max_length=100)
+    hours = models.DecimalField(_("training hours"), max_digits=5, decimal_places=1, null=True, blank=True)
+    rating = models.CharField(_("rating"), max_length=10, choices=Rating.choices, blank=True, default="")
+    notes = models.CharField(_("notes"), max_length=300, blank=True, default="")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = VolunteerRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("volunteer record")
+        ordering = ["-date", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} {self.get_kind_display()} {self.title}"

@@ -1,5 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.accounts.roles import Role
 from gongzhi.core.nav import NavItem, register
 
 register(
@@ -43,6 +44,36 @@ register(
         description=_(
             "Caring mothers and neighbourhood guardians: suggestions, visits, overdue alerts, coverage."
         ),
+        layouts=frozenset({"workbench"}),
+    ),
+    NavItem(
+        key="volunteering_nearby",
+        label=_("Activities near me"),
+        url_name="volunteering:board",
+        permission="volunteering.attend",
+        icon="📅",
+        order=19,
+        description=_("Free haircuts, tea, health talks … in your community first; register to take part."),
+        layouts=frozenset({"phone"}),
+    ),
+    NavItem(
+        key="volunteering_register",
+        label=_("Become a volunteer"),
+        url_name="volunteering:register",
+        roles=frozenset({Role.RESIDENT}),
+        icon="🙋",
+        order=22,
+        description=_("Register as a volunteer: your number, then activities near you."),
+        layouts=frozenset({"phone"}),
+    ),
+    NavItem(
+        key="volunteering_figures",
+        label=_("Volunteer figures"),
+        url_name="volunteering:figures",
+        permission="volunteering.figures",
+        icon="📊",
+        order=52,
+        description=_("Hours and person-times served by town, community, category and month."),
         layouts=frozenset({"workbench"}),
     ),
 )

@@ -15,11 +15,32 @@ from gongzhi.areas.scoping import get_visible_or_404
 from gongzhi.lib import matching
 from gongzhi.people.models import Person
 
-from .models import Activity, Certificate, Pairing, PairType, SignUp, SignUpStatus, Volunteer
+from .models import (
+    Activity,
+    Certificate,
+    Pairing,
+    PairType,
+    Participation,
+    SignUp,
+    SignUpStatus,
+    Visit,
+    VisitPhoto,
+    Volunteer,
+    VolunteerRecord,
+)
 
 
 def volunteer_of(user) -> Volunteer | None:
     return Volunteer.objects.select_related("team", "area").filter(user=user).first()
+
+
+def registration_areas(user) -> QuerySet[Area]:
+    """Communities a resident may register in: those of their own county, else all."""
+    from gongzhi.areas.models import Level
+
+    qs = Area.objects.filter(level=Level.VILLAGE).order_by("code")
+    home = user.access.home_area()
+    return qs.filter(code__startswith=home.code[:6]) if home is not None else qs
 
 
 def volunteer_list(*, viewer, q: str = "") -> QuerySet[Volunteer]:
@@ -33,14 +54,57 @@ def volunteer_get(*, viewer, pk) -> Volunteer:
     return get_visible_or_404(Volunteer.objects.select_related("team", "area"), viewer, pk=pk)
 
 
-def open_activities(*, now: datetime | None = None) -> QuerySet[Activity]:
-    """Activities a volunteer may still join: public notices, across the city."""
+BOARD_SCOPES = {"community": 12, "town": 9, "city": 6}  # significant digits of the viewer's area
+
+
+def viewer_area_code(user) -> str | None:
+    """The area a volunteer's board starts from: their volunteer record, else their home area."""
+    volunteer = volunteer_of(user) if user.is_authenticated else None
+    if volunteer is not None:
+        return volunteer.area_id
+    home = user.access.home_area() if user.is_authenticated else None
+    return home.code if home is not None else None
+
+
+def open_activities(
+    *,
+    now: datetime | None = None,
+    area_code: str | None = None,
+    scope: str = "city",
+    category: str = "",
+    target: str = "",
+) -> QuerySet[Activity]:
+    """Activities a volunteer may still join: public notices.
+
+    With ``area_code`` the board lists the viewer's own community first, then their town, then
+    the rest of the (county-level) city; ``scope`` narrows it to one of those rings, and
+    ``category`` and ``target`` (a target group) filter further.
+    """
+    from django.db.models import Case, IntegerField, Value, When
+
     now = now or timezone.now()
+    qs = Activity.objects.filter(ends_at__gt=now)
+    order = ["starts_at", "pk"]
+    if area_code:
+        if scope in BOARD_SCOPES:
+            qs = qs.filter(subtree_q("area_id", area_code[: BOARD_SCOPES[scope]]))
+        qs = qs.annotate(
+            nearness=Case(
+                When(subtree_q("area_id", area_code[:12]), then=Value(0)),
+                When(subtree_q("area_id", area_code[:9]), then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        )
+        order = ["nearness", *order]
+    if category:
+        qs = qs.filter(category=category)
+    if target:
+        qs = qs.filter(target_groups__contains=f",{target},")
     return (
-        Activity.objects.filter(ends_at__gt=now)
-        .select_related("area", "team", "station")
+        qs.select_related("area", "team", "station")
         .annotate(confirmed=Count("signups", filter=Q(signups__status=SignUpStatus.CONFIRMED)))
-        .order_by("starts_at")
+        .order_by(*order)
     )
 
 
@@ -91,6 +155,14 @@ def my_signup_for(*, user, activity: Activity) -> SignUp | None:
     return my_signups(user=user).filter(activity=activity).first()
 
 
+def my_participation_for(*, user, activity: Activity) -> Participation | None:
+    return Participation.objects.filter(activity=activity, user=user, cancelled_at__isnull=True).first()
+
+
+def participants_count(activity: Activity) -> int:
+    return activity.participations.filter(cancelled_at__isnull=True).count()
+
+
 @dataclass(frozen=True)
 class HoursSummary:
     approved_hours: Decimal
@@ -106,6 +178,20 @@ def hours_summary(volunteer: Volunteer) -> HoursSummary:
         volunteer=volunteer, checked_out_at__isnull=False, approved_at__isnull=True
     )
     return HoursSummary(agg["h"] or Decimal("0"), pending.count(), agg["n"] or 0, agg["p"] or 0)
+
+
+def my_records(*, user) -> QuerySet[VolunteerRecord]:
+    return VolunteerRecord.objects.filter(volunteer__user=user)
+
+
+def volunteer_records(*, viewer, volunteer: Volunteer) -> QuerySet[VolunteerRecord]:
+    return VolunteerRecord.objects.visible_to(viewer).filter(volunteer=volunteer)
+
+
+def my_carried_hours(volunteer: Volunteer) -> Decimal:
+    """Approved hours not yet paid as a whole hour: they count toward the next one."""
+    total = hours_summary(volunteer).approved_hours
+    return total - int(total)
 
 
 def my_certificates(*, user) -> QuerySet[Certificate]:
@@ -144,6 +230,21 @@ def pairing_get(*, viewer, pk) -> Pairing:
     qs = Pairing.objects.select_related("pair_type", "volunteer", "person")
     own = qs.filter(pk=pk, volunteer__user=viewer).first() if viewer.is_authenticated else None
     return own or get_visible_or_404(qs, viewer, "volunteering.pair", pk=pk)
+
+
+def visit_photo_get(*, viewer, pk) -> VisitPhoto:
+    """A visit photo, for whoever may open its pairing (the volunteer, or a worker of the area)."""
+    from django.http import Http404
+
+    photo = VisitPhoto.objects.select_related("visit").filter(pk=pk).first()
+    if photo is None:
+        raise Http404
+    pairing_get(viewer=viewer, pk=photo.visit.pairing_id)
+    return photo
+
+
+def pairing_visits(pairing: Pairing) -> QuerySet[Visit]:
+    return pairing.visits.select_related("ticket").prefetch_related("photos")[:50]
 
 
 def is_overdue(pairing: Pairing, today: date) -> bool:
@@ -284,3 +385,57 @@ def pairing_suggestions(
 
 def pair_types() -> QuerySet[PairType]:
     return PairType.objects.order_by("code")
+
+
+# ---------------------------------------------------------------- figures for town and city staff
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    area: Area
+    category: str
+    month: str  # YYYY-MM
+    activities: int
+    served: int  # person-times served (服务人次)
+    volunteer_times: int  # approved attendances
+    hours: Decimal
+
+    @property
+    def category_label(self) -> str:
+        from .models import Category
+
+        return str(dict(Category.choices).get(self.category, self.category))
+
+
+def figures(*, viewer, level: str, year: int) -> list[FigureRow]:
+    """Hours and person-times served per town (9 digits) or community (12), category and month,
+    over the activities of the viewer's scope for ``volunteering.figures``, in one year."""
+    from django.db.models.functions import TruncMonth
+
+    width = 9 if level == "town" else 12
+    tz = timezone.get_current_timezone()
+    activities = Activity.objects.visible_to(viewer, "volunteering.figures").filter(starts_at__year=year)
+    rows: dict[tuple[str, str, str], list] = {}
+    for r in (
+        activities.annotate(month=TruncMonth("starts_at", tzinfo=tz))
+        .values("area_id", "category", "month")
+        .annotate(n=Count("pk"), served=Sum("served"))
+        .order_by()
+    ):
+        key = (r["area_id"][:width], r["category"], r["month"].strftime("%Y-%m"))
+        row = rows.setdefault(key, [0, 0, 0, Decimal("0")])
+        row[0] += r["n"]
+        row[1] += r["served"] or 0
+    for r in (
+        SignUp.objects.filter(activity__in=activities, approved_at__isnull=False)
+        .annotate(month=TruncMonth("activity__starts_at", tzinfo=tz))
+        .values("activity__area_id", "activity__category", "month")
+        .annotate(n=Count("pk"), hours=Sum("hours"))
+        .order_by()
+    ):
+        key = (r["activity__area_id"][:width], r["activity__category"], r["month"].strftime("%Y-%m"))
+        row = rows.setdefault(key, [0, 0, 0, Decimal("0")])
+        row[2] += r["n"]
+        row[3] += r["hours"] or Decimal("0")
+    names = {a.code[:width]: a for a in Area.objects.filter(code__in={k[0].ljust(12, "0") for k in rows})}
+    return [FigureRow(names[k[0]], k[1], k[2], *rows[k]) for k in sorted(rows) if k[0] in names]

@@ -23,20 +23,26 @@ from . import conf, pdf, selectors, services
 from .forms import (
     ActivityForm,
     ApproveForm,
+    BoardFilterForm,
     CertificateForm,
     CheckinForm,
+    FiguresForm,
     PairForm,
+    RecordForm,
+    SelfRegisterForm,
     ServedForm,
     SuggestForm,
     VerifyForm,
     VisitForm,
+    VolunteerCodeForm,
     VolunteerForm,
 )
 from .models import PairType, Team, Volunteer
 
 
-def _require(request, permission: str) -> None:
-    if not request.user.access.has(permission):
+def _require(request, *permissions: str) -> None:
+    """The user must hold one of the permissions."""
+    if not any(request.user.access.has(p) for p in permissions):
         raise PermissionDenied
 
 
@@ -50,27 +56,138 @@ def _qr_svg(text: str) -> str:
 # ---------------------------------------------------------------- the volunteer (phone)
 
 
+def _board_filters(request, data) -> tuple[BoardFilterForm, dict]:
+    """The board's filters; the viewer's own area decides what "my community / town" means."""
+    area_code = selectors.viewer_area_code(request.user)
+    form = BoardFilterForm(data)
+    d = form.cleaned_data if form.is_valid() else {}
+    scope = d.get("scope") or "city"  # the whole city, the viewer's community first
+    return form, {
+        "area_code": area_code,
+        "scope": scope,
+        "category": d.get("category") or "",
+        "target": d.get("target") or "",
+    }
+
+
 @login_required
 def activity_board_view(request):
-    _require(request, "volunteering.join")
+    _require(request, "volunteering.join", "volunteering.attend")
     mine = {s.activity_id: s for s in selectors.my_signups(user=request.user)}
-    page = Paginator(selectors.open_activities(), 20).get_page(request.GET.get("page"))
+    form, filters = _board_filters(request, request.GET)
+    page = Paginator(selectors.open_activities(**filters), 20).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "volunteering/board.html",
-        {"page": page, "mine": mine, "volunteer": selectors.volunteer_of(request.user)},
+        {
+            "page": page,
+            "mine": mine,
+            "volunteer": selectors.volunteer_of(request.user),
+            "filter_form": form,
+            "scope": filters["scope"],
+            "query": query.urlencode(),
+        },
     )
+
+
+@login_required
+def self_register_view(request):
+    """A resident becomes a volunteer from the phone: identity, skills, availability, contact."""
+    if selectors.volunteer_of(request.user) is not None:
+        messages.info(request, _("You are already a registered volunteer."))
+        return redirect("volunteering:me")
+    areas = selectors.registration_areas(request.user)
+    home = request.user.access.home_area()
+    form = SelfRegisterForm(
+        request.POST or None,
+        areas=areas,
+        initial={"name": request.user.name, "area": home.code if home is not None else None},
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                volunteer = services.volunteer_register(
+                    user=request.user,
+                    area=d["area"],
+                    name=d["name"],
+                    id_number=d["id_number"],
+                    mobile=d["mobile"],
+                    skills=d["skills"],
+                    availability=d["availability"],
+                    grant_role=True,
+                    self_service=True,
+                    ip=client_ip(request),
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Welcome! Your volunteer number is %(number)s.") % {"number": volunteer.number},
+                )
+                return redirect("volunteering:me")
+        return render(request, "volunteering/register.html", {"form": form}, status=400)
+    return render(request, "volunteering/register.html", {"form": form})
+
+
+def _my_code_context(request) -> dict:
+    volunteer = selectors.volunteer_of(request.user)
+    if volunteer is None:
+        return {"code_svg": ""}
+    return {
+        "code_svg": _qr_svg(services.volunteer_code(volunteer)),
+        "code_seconds": conf.volunteer_code_max_age_seconds(),
+    }
+
+
+@login_required
+def my_code_view(request):
+    """The volunteer's personal code, renewed by the page before it expires."""
+    _require(request, "volunteering.join")
+    return render(request, "volunteering/_my_code.html", _my_code_context(request))
 
 
 @login_required
 def activity_public_view(request, activity_id: int):
-    _require(request, "volunteering.join")
+    _require(request, "volunteering.join", "volunteering.attend")
     activity = selectors.activity_public_get(activity_id)
     return render(
         request,
         "volunteering/activity.html",
-        {"activity": activity, "signup": selectors.my_signup_for(user=request.user, activity=activity)},
+        {
+            "activity": activity,
+            "signup": selectors.my_signup_for(user=request.user, activity=activity),
+            "participation": selectors.my_participation_for(user=request.user, activity=activity),
+            "participants": selectors.participants_count(activity),
+            "may_join": request.user.access.has("volunteering.join"),
+            "may_attend": request.user.access.has("volunteering.attend"),
+        },
     )
+
+
+@login_required
+@require_POST
+def participate_view(request, activity_id: int):
+    """A resident registers to take part, or (``cancel``) withdraws."""
+    _require(request, "volunteering.attend")
+    activity = selectors.activity_public_get(activity_id)
+    cancel = request.POST.get("cancel") == "1"
+    try:
+        if cancel:
+            services.participation_cancel(activity=activity, user=request.user, ip=client_ip(request))
+        else:
+            services.participation_join(activity=activity, user=request.user, ip=client_ip(request))
+    except ValidationError as exc:
+        for m in exc.messages:
+            messages.error(request, m)
+    else:
+        messages.success(
+            request, _("Your registration is cancelled.") if cancel else _("You are registered to take part.")
+        )
+    return redirect("volunteering:activity", activity.pk)
 
 
 @login_required
@@ -154,18 +271,20 @@ def scan_view(request, token: str):
 def me_view(request):
     _require(request, "volunteering.join")
     volunteer = selectors.volunteer_of(request.user)
-    return render(
-        request,
-        "volunteering/me.html",
+    context = _my_code_context(request)
+    context.update(
         {
             "volunteer": volunteer,
             "summary": selectors.hours_summary(volunteer) if volunteer else None,
+            "carried": selectors.my_carried_hours(volunteer) if volunteer else None,
+            "records": selectors.my_records(user=request.user),
             "signups": selectors.my_signups(user=request.user)[:50],
             "certificates": selectors.my_certificates(user=request.user),
             "pairings": selectors.my_pairings(user=request.user),
             "today": timezone.localdate(),
-        },
+        }
     )
+    return render(request, "volunteering/me.html", context)
 
 
 @login_required
@@ -225,6 +344,7 @@ def manage_create_view(request):
                 lng=d["lng"],
                 check_distance_m=d["check_distance_m"],
                 description=d["description"],
+                target_groups=tuple(d["target_groups"]),
             )
             try:
                 activity = services.activity_create(
@@ -251,16 +371,24 @@ def _qr_context(request, activity) -> dict:
 
 @login_required
 def manage_detail_view(
-    request, activity_id: int, approve_form=None, failed_signup=None, served_form=None, status=200
+    request,
+    activity_id: int,
+    approve_form=None,
+    failed_signup=None,
+    served_form=None,
+    code_form=None,
+    status=200,
 ):
     _require(request, "volunteering.manage")
     activity = selectors.activity_get(viewer=request.user, pk=activity_id)
     context = _qr_context(request, activity)
     context.update(
         signups=selectors.activity_signups(activity),
+        participants=selectors.participants_count(activity),
         approve_form=approve_form or ApproveForm(),
         failed_signup=failed_signup,
         served_form=served_form or ServedForm(initial={"served": activity.served}),
+        code_form=code_form or VolunteerCodeForm(),
     )
     return render(request, "volunteering/manage_detail.html", context, status=status)
 
@@ -287,15 +415,48 @@ def approve_view(request, signup_id: int):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
+            message = (
+                _("%(name)s: %(hours)s hours approved, %(points)d points awarded.")
+                if signup.points
+                else _(
+                    "%(name)s: %(hours)s hours approved, no points this time (part hours are carried until they complete an hour)."
+                )
+            )
             messages.success(
                 request,
-                _("%(name)s: %(hours)s hours approved, %(points)d points awarded.")
-                % {"name": signup.volunteer.name, "hours": signup.hours, "points": signup.points},
+                message % {"name": signup.volunteer.name, "hours": signup.hours, "points": signup.points},
             )
             return redirect("volunteering:manage_detail", signup.activity_id)
     return manage_detail_view(
         request, signup.activity_id, approve_form=form, failed_signup=signup.pk, status=400
     )
+
+
+@login_required
+@require_POST
+def scan_code_view(request, activity_id: int):
+    """The organiser scans a volunteer's personal code: check in the first time, out the second."""
+    _require(request, "volunteering.manage")
+    activity = selectors.activity_get(viewer=request.user, pk=activity_id)
+    form = VolunteerCodeForm(request.POST)
+    if form.is_valid():
+        try:
+            signup = services.check_in_or_out_by_code(
+                activity=activity, code=form.cleaned_data["code"], actor=request.user, ip=client_ip(request)
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            if signup.checked_out_at:
+                messages.success(
+                    request,
+                    _("%(name)s checked out: %(hours)s hours recorded for approval.")
+                    % {"name": signup.volunteer.name, "hours": signup.hours},
+                )
+            else:
+                messages.success(request, _("%(name)s checked in.") % {"name": signup.volunteer.name})
+            return redirect("volunteering:manage_detail", activity.pk)
+    return manage_detail_view(request, activity.pk, code_form=form, status=400)
 
 
 @login_required
@@ -351,6 +512,7 @@ def volunteer_register_view(request):
                         user=user,
                         area=d["area"],
                         team=d["team"],
+                        id_number=d["id_number"],
                         skills=d["skills"],
                         availability=d["availability"],
                         pair_capacity=d["pair_capacity"],
@@ -367,6 +529,38 @@ def volunteer_register_view(request):
                     return redirect("volunteering:volunteers")
         return render(request, "volunteering/volunteer_form.html", {"form": form}, status=400)
     return render(request, "volunteering/volunteer_form.html", {"form": form})
+
+
+@login_required
+def volunteer_detail_view(request, volunteer_id: int):
+    """A volunteer's profile on the workbench: hours, and training, awards and evaluations."""
+    _require(request, "volunteering.manage")
+    volunteer = selectors.volunteer_get(viewer=request.user, pk=volunteer_id)
+    form = RecordForm(request.POST or None, initial={"day": timezone.localdate()})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.volunteer_record_add(
+                    volunteer=volunteer, actor=request.user, ip=client_ip(request), **form.cleaned_data
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Record added."))
+                return redirect("volunteering:volunteer", volunteer.pk)
+        status = 400
+    return render(
+        request,
+        "volunteering/volunteer_detail.html",
+        {
+            "volunteer": volunteer,
+            "summary": selectors.hours_summary(volunteer),
+            "records": selectors.volunteer_records(viewer=request.user, volunteer=volunteer),
+            "form": form,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -475,26 +669,55 @@ def pair_view(request):
 @login_required
 def visit_view(request, pairing_id: int):
     pairing = selectors.pairing_get(viewer=request.user, pk=pairing_id)
-    form = VisitForm(request.POST or None, initial={"day": timezone.localdate()})
+    form = VisitForm(request.POST or None, request.FILES or None, initial={"day": timezone.localdate()})
     status = 200
     if request.method == "POST":
         if form.is_valid():
+            d = form.cleaned_data
             try:
-                services.visit_record(
-                    pairing=pairing, actor=request.user, ip=client_ip(request), **form.cleaned_data
+                visit = services.visit_record(
+                    pairing=pairing,
+                    actor=request.user,
+                    ip=client_ip(request),
+                    day=d["day"],
+                    kind=d["kind"],
+                    notes=d["notes"],
+                    concerns=d["concerns"],
+                    photos=d["photos"],
+                    open_ticket=d["open_ticket"],
+                    concern_category=d["concern_category"] or "other",
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, _("Visit recorded."))
+                if visit.ticket_id:
+                    messages.success(
+                        request,
+                        _("Visit recorded; the community received case %(number)s about the concern.")
+                        % {"number": visit.ticket.number},
+                    )
+                else:
+                    messages.success(request, _("Visit recorded."))
                 return redirect("volunteering:visit", pairing.pk)
         status = 400
     return render(
         request,
         "volunteering/visit.html",
-        {"pairing": pairing, "form": form, "visits": pairing.visits.all()[:50]},
+        {"pairing": pairing, "form": form, "visits": selectors.pairing_visits(pairing)},
         status=status,
     )
+
+
+@login_required
+def visit_photo_view(request, photo_id: int):
+    """A visit photo, streamed to whoever may open the pairing; never a public URL."""
+    from django.core.files.storage import default_storage
+    from django.http import FileResponse
+
+    photo = selectors.visit_photo_get(viewer=request.user, pk=photo_id)
+    response = FileResponse(default_storage.open(photo.file, "rb"), content_type=photo.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @login_required
@@ -505,4 +728,39 @@ def coverage_view(request):
         request,
         "volunteering/coverage.html",
         {"rows": selectors.coverage(viewer=request.user, level=level), "level": level},
+    )
+
+
+# ---------------------------------------------------------------- figures (town and city staff)
+
+
+@login_required
+def figures_view(request):
+    _require(request, "volunteering.figures")
+    form = FiguresForm(request.GET or None)
+    d = form.cleaned_data if form.is_valid() else {}
+    level = d.get("level") or "town"
+    year = d.get("year") or timezone.localdate().year
+    rows = selectors.figures(viewer=request.user, level=level, year=year)
+    if request.GET.get("format") == "xlsx" and form.is_valid():
+        from .exports import figures_workbook
+
+        response = HttpResponse(
+            figures_workbook(rows, level=level, year=year),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="volunteer-figures-{year}-{level}.xlsx"'
+        return response
+    return render(
+        request,
+        "volunteering/figures.html",
+        {
+            "form": form,
+            "rows": rows,
+            "level": level,
+            "year": year,
+            "total_hours": sum((r.hours for r in rows), 0),
+            "total_served": sum(r.served for r in rows),
+        },
+        status=400 if request.GET and not form.is_valid() else 200,
     )

@@ -4,7 +4,7 @@ import pytest
 
 from gongzhi.demo import seed
 from gongzhi.volunteering import services
-from gongzhi.volunteering.models import Pairing, Volunteer
+from gongzhi.volunteering.models import Activity, Pairing, Visit, Volunteer
 
 
 @pytest.mark.django_db
@@ -18,3 +18,6 @@ def test_demo__the_volunteer_login_has_hours_points_a_certificate_and_pairings_e
     cert = me.certificates.get()
     assert services.certificate_verify(cert.number) == cert
     assert Pairing.objects.filter(pair_type__code="neighbour_guardian").exists()
+    assert set(me.records.values_list("kind", flat=True)) == {"training", "award", "evaluation"}
+    assert Visit.objects.filter(ticket__kind="care_concern").count() == 1
+    assert Activity.objects.filter(target_groups__contains=",children,").exists()

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from conftest import ANXIANGJIE
+from gongzhi.lib import idcodes
 from gongzhi.volunteering import services
 from gongzhi.volunteering.models import Activity, Certificate, SignUp
 
 pytestmark = pytest.mark.django_db
+
+ID_NUMBER = idcodes.make_id_card("510185", date(1979, 9, 9), 77)
 
 
 def test_board__lists_open_activities_to_a_volunteer(signed_in, volunteer, activity):
@@ -148,6 +151,7 @@ def test_register_volunteer__by_mobile__gives_a_number_and_the_volunteer_role(
         {
             "mobile": mobile,
             "area": ANXIANGJIE,
+            "id_number": ID_NUMBER,
             "skills": "心理疏导",
             "availability": "周末",
             "pair_capacity": 2,
@@ -156,6 +160,7 @@ def test_register_volunteer__by_mobile__gives_a_number_and_the_volunteer_role(
     assert response.status_code == 302
     volunteer = Volunteer.objects.get(user=user)
     assert volunteer.number.startswith("JY")
+    assert volunteer.id_number_masked == idcodes.mask_id_card(ID_NUMBER)
     assert user.memberships.filter(role="volunteer").exists()
 
 

@@ -1,4 +1,8 @@
-"""Every write of the volunteering app: registration, activities, attendance, certificates, pairs."""
+"""Every write of the volunteering app: registration, activities, attendance, certificates, pairs.
+
+Sub-topics live beside this module: ``reminders`` (before an activity starts), ``care`` (visit
+photos and concerns that open a ticket), ``records`` (training, awards, evaluations).
+"""
 
 from __future__ import annotations
 
@@ -11,21 +15,23 @@ from decimal import ROUND_DOWN, Decimal
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.roles import Role
 from gongzhi.accounts.services import membership_grant
-from gongzhi.areas.models import Area
+from gongzhi.areas.models import Area, Level
 from gongzhi.audit.services import audit_record
+from gongzhi.core.errors import idcode_error
 from gongzhi.core.rewards import RewardRequest, reward
-from gongzhi.lib import geo
+from gongzhi.core.vault import protect
+from gongzhi.lib import geo, idcodes
 from gongzhi.people.services import has_active_consent
 
-from . import conf
-from .models import (
+from .. import conf
+from ..models import (
     Activity,
     Certificate,
     Pairing,
@@ -39,6 +45,11 @@ from .models import (
 )
 
 QR_SALT = "volunteering.checkin"
+VOLUNTEER_CODE_SALT = "volunteering.volunteer"
+VOLUNTEER_CODE_PREFIX = "GZV:"  # what a volunteer's personal QR carries, before the signed token
+ID_CONTEXT = "volunteer.id_number"
+MOBILE_CONTEXT = "volunteer.mobile"
+ADULT_AGE = 18
 CERT_KEY_CONTEXT = b"gongzhi.volunteering.certificate"
 REWARD_RULE = "volunteer.hour"
 REWARD_SOURCE = "volunteering.attendance"
@@ -80,6 +91,44 @@ def _next_number(year: int) -> str:
     return f"{prefix}{seq:05d}"
 
 
+def _check_identity(
+    errors: dict[str, list], *, id_number: str, mobile: str, self_registered: bool
+) -> tuple[object | None, object | None]:
+    """Validate and protect the ID and mobile numbers; errors collect beside their fields."""
+    id_p = mobile_p = None
+    if id_number:
+        try:
+            card = idcodes.parse_id_card(id_number)
+        except idcodes.IdCodeError as exc:
+            errors.setdefault("id_number", []).append(idcode_error(exc))
+        else:
+            today = timezone.localdate()
+            born = card.birth_date
+            age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+            if self_registered and age < ADULT_AGE:
+                # 志愿服务条例 art. 15: minors volunteer with their guardian's consent, so the
+                # community registers them in person rather than the phone form.
+                errors.setdefault("id_number", []).append(
+                    _("Volunteers under %(age)d are registered by their community with a guardian's consent.")
+                    % {"age": ADULT_AGE}
+                )
+            id_p = protect(card.number, context=ID_CONTEXT, mask=idcodes.mask_id_card)
+            if Volunteer.objects.filter(id_number_index=id_p.index).exists():
+                errors.setdefault("id_number", []).append(
+                    _("A volunteer with this ID number is already registered.")
+                )
+    elif self_registered:
+        errors.setdefault("id_number", []).append(_("Enter your ID card number."))
+    if mobile:
+        try:
+            number = idcodes.normalize_mobile(mobile)
+        except idcodes.IdCodeError as exc:
+            errors.setdefault("mobile", []).append(idcode_error(exc))
+        else:
+            mobile_p = protect(number, context=MOBILE_CONTEXT, mask=idcodes.mask_mobile)
+    return id_p, mobile_p
+
+
 @transaction.atomic
 def volunteer_register(
     *,
@@ -87,37 +136,56 @@ def volunteer_register(
     area: Area,
     person=None,
     team: Team | None = None,
+    name: str = "",
+    id_number: str = "",
+    mobile: str = "",
     skills: str = "",
     availability: str = "",
     pair_capacity: int = 2,
     lat: float | None = None,
     lng: float | None = None,
     grant_role: bool = False,
+    self_service: bool = False,
     actor=None,
     ip: str | None = None,
 ) -> Volunteer:
     """Register a user as a volunteer and give them a volunteer number (JY + year + sequence).
 
-    With ``grant_role`` the user also receives the volunteer role in the area (own records only),
-    so the phone pages open for them.
+    Staff register anyone of their area; a resident registers themself from the phone
+    (``self_service``), and then an adult's ID card number is required. The ID and mobile numbers are
+    stored encrypted, blind-indexed and masked as gongzhi/people keeps them. With ``grant_role`` the
+    user also receives the volunteer role in the area (own records only), so the phone pages open.
     """
-    if actor is not None and actor.pk != user.pk:
+    self_registered = actor is None or actor.pk == user.pk
+    if not self_registered:
         _require(actor, "volunteering.manage", area.code)
     if Volunteer.objects.filter(user=user).exists():
         raise ValidationError(_("This user is already a registered volunteer."), code="volunteer.duplicate")
+    errors: dict[str, list] = {}
+    if area.level not in (Level.VILLAGE, Level.GRID):
+        errors["area"] = [_("Choose a community or village.")]
     if team is not None and not team.area_id.startswith(area.code[:6]):
-        raise ValidationError(
-            {"team": [_("Choose a team of the volunteer's county.")]}, code="volunteer.team"
-        )
+        errors["team"] = [_("Choose a team of the volunteer's county.")]
     if not 0 <= pair_capacity <= 10:
-        raise ValidationError({"pair_capacity": [_("Between 0 and 10 pairs.")]}, code="volunteer.capacity")
+        errors["pair_capacity"] = [_("Between 0 and 10 pairs.")]
+    name = (name or "").strip()[:50] or (person.name if person is not None else user.name)
+    if not name:
+        errors["name"] = [_("Enter a name.")]
+    id_p, mobile_p = _check_identity(
+        errors,
+        id_number=(id_number or "").strip(),
+        mobile=(mobile or "").strip(),
+        self_registered=self_service,
+    )
+    if errors:
+        raise ValidationError(errors, code="volunteer.invalid")
     if person is not None and (lat is None or lng is None):
         lat, lng = person.lat, person.lng
-    volunteer = Volunteer.objects.create(
+    volunteer = Volunteer(
         user=user,
         person=person,
         number=_next_number(timezone.localdate().year),
-        name=person.name if person is not None else user.name,
+        name=name,
         area=area,
         team=team,
         skills=skills.strip()[:200],
@@ -127,9 +195,35 @@ def volunteer_register(
         lat=lat,
         lng=lng,
     )
+    if mobile_p is not None:
+        volunteer.mobile_enc, volunteer.mobile_masked = mobile_p.enc, mobile_p.masked
+    if id_p is not None:
+        volunteer.id_number_enc, volunteer.id_number_index, volunteer.id_number_masked = (
+            id_p.enc,
+            id_p.index,
+            id_p.masked,
+        )
+    try:
+        with transaction.atomic():
+            volunteer.save()
+    except IntegrityError:  # a concurrent registration of the same ID number won the race
+        raise ValidationError(
+            {"id_number": [_("A volunteer with this ID number is already registered.")]},
+            code="volunteer.invalid",
+        ) from None
     if grant_role and not user.memberships.filter(role=Role.VOLUNTEER, area=area).exists():
         membership_grant(user=user, role=Role.VOLUNTEER, area=area, ip=ip)
-    audit_record(actor=actor or user, action="volunteering.volunteer.register", obj=volunteer, ip=ip)
+    audit_record(
+        actor=actor or user,
+        action="volunteering.volunteer.register",
+        obj=volunteer,
+        ip=ip,
+        changes={
+            "self": self_service,
+            "id_number_masked": volunteer.id_number_masked,
+            "mobile_masked": volunteer.mobile_masked,
+        },
+    )
     return volunteer
 
 
@@ -151,11 +245,12 @@ class ActivityInput:
     lng: float | None = None
     check_distance_m: int | None = None
     description: str = ""
+    target_groups: tuple[str, ...] = ()
 
 
 @transaction.atomic
 def activity_create(*, data: ActivityInput, area: Area, actor, ip: str | None = None) -> Activity:
-    from .models import Category
+    from ..models import Category, TargetGroup
 
     _require(actor, "volunteering.manage", area.code)
     errors: dict[str, list[str]] = {}
@@ -167,6 +262,9 @@ def activity_create(*, data: ActivityInput, area: Area, actor, ip: str | None = 
         errors["ends_at"] = [_("The activity must end after it starts.")]
     if data.volunteer_capacity < 1:
         errors["volunteer_capacity"] = [_("At least one volunteer.")]
+    groups = list(dict.fromkeys(data.target_groups))
+    if any(g not in TargetGroup.values for g in groups):
+        errors["target_groups"] = [_("Choose the target groups from the list.")]
     lat, lng = data.lat, data.lng
     if data.station is not None and lat is None:
         lat, lng = data.station.lat, data.station.lng
@@ -193,6 +291,7 @@ def activity_create(*, data: ActivityInput, area: Area, actor, ip: str | None = 
         ends_at=data.ends_at,
         volunteer_capacity=data.volunteer_capacity,
         participant_capacity=data.participant_capacity,
+        target_groups=f",{','.join(groups)}," if groups else "",
         description=data.description.strip(),
         created_by=actor,
     )
@@ -362,6 +461,38 @@ def hours_between(activity: Activity, checked_in: datetime, checked_out: datetim
     return Decimal(max(served.total_seconds(), 0) / 3600).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
 
 
+def _attend(
+    *, activity: Activity, volunteer: Volunteer, actor, now: datetime, ip: str | None, locate
+) -> SignUp:
+    """Check in the first time, out the second: the same rules whoever scans which code."""
+    signup = _live_signup(activity, volunteer)
+    if signup.checked_out_at is not None:
+        raise ValidationError(_("You have already checked in and out of this activity."), code="checkin.done")
+    _check_window(activity, now, until_end=signup.checked_in_at is not None)
+    locate()
+    if signup.checked_in_at is None:
+        signup.checked_in_at = now
+        signup.save(update_fields=["checked_in_at"])
+        action = "volunteering.checkin"
+    else:
+        if now <= signup.checked_in_at:
+            raise ValidationError(_("Check out after you have checked in."), code="checkin.order")
+        signup.checked_out_at = now
+        signup.hours = hours_between(activity, signup.checked_in_at, now)
+        signup.save(update_fields=["checked_out_at", "hours"])
+        action = "volunteering.checkout"
+    by_organiser = actor.pk != volunteer.user_id
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=signup,
+        area_code=activity.area_id,
+        ip=ip,
+        changes={"scanned": "volunteer_code"} if by_organiser else None,
+    )
+    return signup
+
+
 @transaction.atomic
 def check_in_or_out(
     *,
@@ -374,25 +505,74 @@ def check_in_or_out(
 ) -> SignUp:
     """The one action of scanning the activity's code: check in the first time, out the second."""
     volunteer = _volunteer_of(user)
-    now = now or timezone.now()
-    signup = _live_signup(activity, volunteer)
-    if signup.checked_out_at is not None:
-        raise ValidationError(_("You have already checked in and out of this activity."), code="checkin.done")
-    _check_window(activity, now, until_end=signup.checked_in_at is not None)
-    _check_distance(activity, lat, lng)
-    if signup.checked_in_at is None:
-        signup.checked_in_at = now
-        signup.save(update_fields=["checked_in_at"])
-        action = "volunteering.checkin"
-    else:
-        if now <= signup.checked_in_at:
-            raise ValidationError(_("Check out after you have checked in."), code="checkin.order")
-        signup.checked_out_at = now
-        signup.hours = hours_between(activity, signup.checked_in_at, now)
-        signup.save(update_fields=["checked_out_at", "hours"])
-        action = "volunteering.checkout"
-    audit_record(actor=user, action=action, obj=signup, area_code=activity.area_id, ip=ip)
-    return signup
+    return _attend(
+        activity=activity,
+        volunteer=volunteer,
+        actor=user,
+        now=now or timezone.now(),
+        ip=ip,
+        locate=lambda: _check_distance(activity, lat, lng),
+    )
+
+
+def volunteer_code(volunteer: Volunteer) -> str:
+    """The signed, short-lived personal code a volunteer's phone shows as a QR."""
+    return VOLUNTEER_CODE_PREFIX + signing.TimestampSigner(salt=VOLUNTEER_CODE_SALT).sign(str(volunteer.pk))
+
+
+def _code_error(message: str, code: str) -> ValidationError:
+    return ValidationError({"code": [ValidationError(message, code=code)]})
+
+
+def volunteer_from_code(code: str) -> Volunteer:
+    token = (code or "").strip()
+    if "/" in token:  # a scanner app may hand over a URL ending in the code
+        token = token.rstrip("/").rsplit("/", 1)[-1]
+    token = token.removeprefix(VOLUNTEER_CODE_PREFIX)
+    invalid = _("This is not a valid volunteer code.")
+    try:
+        pk = signing.TimestampSigner(salt=VOLUNTEER_CODE_SALT).unsign(
+            token, max_age=conf.volunteer_code_max_age_seconds()
+        )
+    except signing.SignatureExpired:
+        raise _code_error(
+            _("This volunteer code has expired: ask the volunteer to open their code again."),
+            "checkin.expired",
+        ) from None
+    except signing.BadSignature:
+        raise _code_error(invalid, "checkin.bad_token") from None
+    volunteer = Volunteer.objects.filter(pk=int(pk)).first() if pk.isdigit() else None
+    if volunteer is None:
+        raise _code_error(invalid, "checkin.bad_token")
+    return volunteer
+
+
+@transaction.atomic
+def check_in_or_out_by_code(
+    *, activity: Activity, code: str, actor, now: datetime | None = None, ip: str | None = None
+) -> SignUp:
+    """The organiser scans the volunteer's personal code at the place: the same window, the same
+    one check-in and one check-out; no distance check, since the organiser stands at the place."""
+    _require(actor, "volunteering.manage", activity.area_id)
+    volunteer = volunteer_from_code(code)
+    return _attend(
+        activity=activity,
+        volunteer=volunteer,
+        actor=actor,
+        now=now or timezone.now(),
+        ip=ip,
+        locate=lambda: None,
+    )
+
+
+def points_quantity(*, hours_before: Decimal, hours: Decimal) -> int:
+    """Whole hours to pay for an approval, given the volunteer's approved hours before it.
+
+    The points rule pays a whole number of points per hour (the ledger holds integers), so part
+    hours are carried: a volunteer's approved hours accumulate, and every hour completed across
+    activities is paid once. 0.5 h + 1.0 h + 0.5 h pays 0, 1 and 1 hours.
+    """
+    return int(hours_before + hours) - int(hours_before)
 
 
 @transaction.atomic
@@ -423,11 +603,25 @@ def attendance_approve(
             )
     else:
         hours = signup.hours
+    # The volunteer's row serialises their approvals, so the carried part hour is counted once.
+    Volunteer.objects.select_for_update().filter(pk=signup.volunteer_id).first()
+    hours_before = SignUp.objects.filter(
+        volunteer_id=signup.volunteer_id, approved_at__isnull=False
+    ).aggregate(s=Sum("hours"))["s"] or Decimal("0")
     before = signup.hours
     signup.hours = hours
     signup.approved_by = actor
     signup.approved_at = timezone.now()
-    whole = int(hours)
+    whole = points_quantity(hours_before=hours_before, hours=hours)
+    # Audit first, then ask for the reward: the one lock order (audit chain, then ledger rows).
+    audit_record(
+        actor=actor,
+        action="volunteering.attendance.approve",
+        obj=signup,
+        area_code=activity.area_id,
+        ip=ip,
+        changes={"hours": [str(before), str(hours)], "paid_hours": whole},
+    )
     result = None
     if whole >= 1:
         result = reward(
@@ -444,18 +638,6 @@ def attendance_approve(
         )
         signup.points = result.points
     signup.save(update_fields=["hours", "approved_by", "approved_at", "points"])
-    audit_record(
-        actor=actor,
-        action="volunteering.attendance.approve",
-        obj=signup,
-        area_code=activity.area_id,
-        ip=ip,
-        changes={
-            "hours": [str(before), str(hours)],
-            "points": signup.points,
-            "reward": result.reason if result else "under_an_hour",
-        },
-    )
     return signup
 
 
@@ -597,10 +779,20 @@ def visit_record(
     kind: str,
     notes: str = "",
     concerns: str = "",
+    photos=(),
+    open_ticket: bool = False,
+    concern_category: str = "other",
     actor,
     ip: str | None = None,
 ) -> Visit:
-    """Log a visit: by the paired volunteer or by a worker of the person's area."""
+    """Log a visit: by the paired volunteer or by a worker of the person's area.
+
+    Photos are re-encoded without metadata; with ``open_ticket`` the concern becomes a
+    care-concern ticket of the person's community, linked to the visit.
+    """
+    from ..policy import CONCERN_CATEGORIES
+    from .care import photos_clean
+
     errors: dict[str, list[str]] = {}
     is_own = pairing.volunteer.user_id == actor.pk
     if not is_own and not actor.access.can("volunteering.pair", pairing.person.area_id):
@@ -613,6 +805,16 @@ def visit_record(
         errors["day"] = [_("A visit cannot be in the future.")]
     elif day < pairing.started_on:
         errors["day"] = [_("The visit is before the pairing started.")]
+    concerns = concerns.strip()
+    if open_ticket and not concerns:
+        errors["concerns"] = [_("Describe the concern the community should act on.")]
+    if open_ticket and concern_category not in {c.code for c in CONCERN_CATEGORIES}:
+        errors["concern_category"] = [_("Choose what the concern is about.")]
+    cleaned = []
+    try:
+        cleaned = photos_clean(photos)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors, code="visit.invalid")
     visit = Visit.objects.create(
@@ -620,10 +822,26 @@ def visit_record(
         date=day,
         kind=kind,
         notes=notes.strip(),
-        concerns=concerns.strip(),
+        concerns=concerns,
         recorded_by=actor,
     )
     audit_record(
-        actor=actor, action="volunteering.visit.record", obj=visit, area_code=pairing.person.area_id, ip=ip
+        actor=actor,
+        action="volunteering.visit.record",
+        obj=visit,
+        area_code=pairing.person.area_id,
+        ip=ip,
+        changes={"photos": len(cleaned), "ticket": bool(open_ticket)},
     )
+    if open_ticket:  # before the photos: a refused ticket must leave no file behind
+        visit_concern_ticket(visit=visit, category=concern_category, actor=actor, ip=ip)
+    if cleaned:
+        visit_photo_store(visit=visit, photos=cleaned)
     return visit
+
+
+# Sub-topics, imported last: they build on the helpers above.
+from .care import visit_concern_ticket, visit_photo_store  # noqa: E402, F401
+from .participation import participation_cancel, participation_join  # noqa: E402, F401
+from .records import volunteer_record_add  # noqa: E402, F401
+from .reminders import activity_reminders_send  # noqa: E402, F401
