@@ -21,6 +21,8 @@ REWARD_RULE = "hazard.verified"
 
 @register
 class HazardPolicy(KindPolicy):
+    page_url_name = "hazards:detail"
+    actions_on_own_page = frozenset({"rate", "close"})
     code = KIND
     label = _("Safety hazard")
     categories = (

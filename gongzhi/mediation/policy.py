@@ -45,6 +45,7 @@ class _ConcludedPolicy(KindPolicy):
 class DisputePolicy(_ConcludedPolicy):
     code = DISPUTE
     label = _("Dispute")
+    page_url_name = "mediation:dispute"
     categories = (
         Category("neighbour", _("Neighbours"), limit="general"),
         Category("family", _("Family"), limit="general"),
@@ -69,6 +70,7 @@ class DisputePolicy(_ConcludedPolicy):
 class ComplaintPolicy(_ConcludedPolicy):
     code = COMPLAINT
     label = _("Consumer complaint")
+    page_url_name = "mediation:complaint"
     # What went wrong, along the civilised-merchant criteria (无假货、明标价、优服务).
     categories = (
         Category("goods", _("Fake or faulty goods"), limit="general"),

@@ -16,6 +16,8 @@ REWARD_RULE = "suggestion.adopted"
 
 @register
 class SuggestionPolicy(KindPolicy):
+    page_url_name = "suggestions:detail"
+    actions_on_own_page = frozenset({"resolve", "close"})
     code = KIND
     label = _("Resident suggestion")
     categories = (  # an answer within 15 days (the "complex" limit class)

@@ -352,6 +352,16 @@ class Ticket(models.Model):
         return get_policy(self.kind)
 
     @property
+    def page_url(self) -> str:
+        """Where a list links for this ticket: its kind's own page if it has one, else the generic page."""
+        from django.urls import reverse
+
+        from .policies import registry
+
+        policy = registry.get(self.kind)
+        return (policy.page_url(self) if policy else None) or reverse("tickets:detail", args=[self.pk])
+
+    @property
     def kind_label(self) -> str:
         from .policies import registry
 

@@ -117,9 +117,20 @@ class KindPolicy:
     follow_up_after_close: ClassVar[bool] = False  # a routine call the day after every closing
     reward_rule: ClassVar[str | None] = None
     reward_min_rating: ClassVar[int] = 4  # rated tickets pay the reward from this rating up
+    # The kind's own page (a URL name taking ``ticket_id``), where lists link instead of the
+    # generic ticket page, and the engine actions that page takes in its own way (a hazard
+    # closes by re-inspection, a suggestion by an answer with a public reason): the generic
+    # page does not offer them as buttons, it sends the user to the kind's page.
+    page_url_name: ClassVar[str | None] = None
+    actions_on_own_page: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self) -> None:
         self.by_code = {c.code: c for c in self.categories}
+
+    def page_url(self, ticket) -> str | None:
+        from django.urls import reverse
+
+        return reverse(self.page_url_name, kwargs={"ticket_id": ticket.pk}) if self.page_url_name else None
 
     # --- categories and deadlines -----------------------------------------------------------
     def category(self, code: str) -> Category:

@@ -118,9 +118,11 @@ def _dispatch_form(request, ticket, data=None):
 
 
 def _detail_context(request, ticket, **overrides):
-    allowed = services.allowed_actions(ticket, request.user)
+    policy = ticket.policy
+    allowed = services.allowed_actions(ticket, request.user) - policy.actions_on_own_page
     context = {
         "ticket": ticket,
+        "kind_page": policy.page_url(ticket),
         "timeline": selectors.ticket_timeline(ticket=ticket, viewer=request.user),
         "photos": list(ticket.attachments.all()),
         "offers": selectors.ticket_offers(ticket=ticket)

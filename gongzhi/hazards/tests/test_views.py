@@ -116,3 +116,17 @@ def test_figures_page__shows_the_viewers_hazards_by_risk_level(signed_in, report
             .content.decode()
         )
     assert "一般" in body and "<td>1</td>" in body
+
+
+def test_generic_ticket_page__sends_the_resident_to_the_hazard_page_instead_of_rating(
+    signed_in, rectified, resident_a
+):
+    """A rectified hazard closes by re-inspection, not by the reporter's rating: the ticket page
+    offers no "confirm and rate" but a link to the hazard page, and "my requests" links there."""
+    ticket = rectified()
+    client = signed_in(resident_a)
+    page = client.get(f"/tickets/{ticket.pk}/").content.decode()
+    hazard_page = reverse("hazards:detail", args=[ticket.pk])
+    assert 'id="kind-page"' in page and f'href="{hazard_page}"' in page
+    assert 'id="rate"' not in page
+    assert f'href="{hazard_page}"' in client.get("/tickets/mine/").content.decode()

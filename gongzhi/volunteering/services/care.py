@@ -37,8 +37,8 @@ def photos_clean(uploads) -> list[images.CleanImage]:
     cleaned, errors = [], []
     limit = conf.visit_photo_max_bytes()
     for upload in uploads:
-        data = upload.read(limit + 1)
         try:
+            data = images.read_capped(upload, limit)
             cleaned.append(images.clean_photo(data, max_bytes=limit, max_side=conf.VISIT_PHOTO_MAX_SIDE))
         except images.ImageError as exc:
             message = PHOTO_ERRORS.get(exc.code, lambda: _("This file is not a readable photo."))()
