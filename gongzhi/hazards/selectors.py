@@ -9,7 +9,6 @@ from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
-from gongzhi.areas.models import Area, Level, subtree_q
 from gongzhi.tickets.models import OPEN_STATES, QUEUE_STATES, State, Ticket
 from gongzhi.tickets.selectors import ticket_get
 
@@ -17,25 +16,6 @@ from .models import Hazard, Reinspection, RiskLevel
 from .policy import KIND
 
 LIST_RELATED = ("area", "hazard", "hazard__owner", "assignee_org", "assignee_user")
-
-
-def report_areas(*, viewer) -> QuerySet[Area]:
-    """Communities a hazard may be reported in: those of the reporter's counties (people report
-    what they pass, not only at home), home communities first in the form's initial value."""
-    prefixes = sorted({m.area_id[:6] for m in viewer.access.memberships if m.area_id})
-    if not prefixes:
-        return Area.objects.none()
-    q = Q()
-    for prefix in prefixes:
-        q |= subtree_q("code", prefix)
-    return Area.objects.filter(q, level__in=(Level.VILLAGE, Level.GRID)).order_by("code")
-
-
-def home_area(*, viewer) -> Area | None:
-    for m in viewer.access.memberships:
-        if m.area is not None and m.area.level in (Level.VILLAGE, Level.GRID):
-            return m.area
-    return None
 
 
 def my_hazards(*, viewer) -> QuerySet[Ticket]:

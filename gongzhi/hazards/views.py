@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.core.errors import client_ip
 from gongzhi.core.forms import add_service_errors
+from gongzhi.tickets import selectors as tickets_selectors
 from gongzhi.tickets.display import steps_of
 from gongzhi.tickets.models import QUEUE_STATES, State
 from gongzhi.tickets.policies import get_policy
@@ -33,7 +34,7 @@ def _require(request, permission: str) -> None:
 @login_required
 def report_view(request):
     _require(request, "hazards.report")
-    areas = selectors.report_areas(viewer=request.user)
+    areas = tickets_selectors.reporting_areas(viewer=request.user)
     staff = request.user.access.has("hazards.inspect")
     form = ReportForm(
         request.POST or None,
@@ -41,7 +42,7 @@ def report_view(request):
         categories=get_policy(KIND).categories,
         areas=areas,
         staff=staff,
-        initial={"area": selectors.home_area(viewer=request.user) or areas.first()},
+        initial={"area": tickets_selectors.home_community(viewer=request.user) or areas.first()},
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -49,7 +50,10 @@ def report_view(request):
             ticket = services.hazard_report(
                 reporter=request.user,
                 category=d["category"],
-                area=d["area"],
+                # the community the phone stands in, if the reporter may report there
+                area=tickets_selectors.placed_community(
+                    viewer=request.user, chosen=d["area"], lat=d["lat"], lng=d["lng"]
+                ),
                 text=d["text"],
                 lat=d["lat"],
                 lng=d["lng"],

@@ -16,6 +16,7 @@ from ninja.pagination import paginate
 
 from gongzhi.core.errors import client_ip
 from gongzhi.core.schemas import Page
+from gongzhi.tickets import selectors as tickets_selectors
 from gongzhi.tickets.errors import field_error
 from gongzhi.tickets.schemas import TicketListOut, TicketOut
 from gongzhi.tickets.selectors import ticket_get
@@ -121,15 +122,15 @@ class ReportIn(Schema):
 def report(request, payload: Form[ReportIn], photos: File[list[UploadedFile]] = None):
     user = request.auth
     _require(user, "sentinel.report")
-    areas = selectors.report_areas(viewer=user)
+    areas = tickets_selectors.reporting_areas(viewer=user)
     if payload.area_code:
         chosen = areas.filter(code=payload.area_code).first()
     else:
-        home = selectors.home_report_area(viewer=user)
+        home = tickets_selectors.home_community(viewer=user)
         chosen = areas.filter(pk=home.pk).first() if home is not None else None
     if chosen is None:
         raise field_error("area_code", _("Choose a community of your county."), "sentinel.area")
-    area = selectors.report_area(viewer=user, chosen=chosen, lat=payload.lat, lng=payload.lng)
+    area = tickets_selectors.placed_community(viewer=user, chosen=chosen, lat=payload.lat, lng=payload.lng)
     ticket = services.lead_report(
         reporter=user,
         category=payload.category,

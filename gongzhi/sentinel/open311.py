@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from gongzhi.core.errors import client_ip
+from gongzhi.tickets import selectors as tickets_selectors
 from gongzhi.tickets.models import Action, State, Ticket, TicketEvent, Visibility
 
 from . import selectors, services
@@ -347,7 +348,7 @@ def _post_request(request, fmt):
         raise Open311Error(400, _("A location is required: lat and long."))
     try:
         lat_f, lng_f = float(lat), float(lng)
-        area = selectors.area_at(lat_f, lng_f, within=client.area_id)
+        area = tickets_selectors.community_at(lat_f, lng_f, within=client.area_id)
     except ValueError:
         raise Open311Error(400, _("lat and long are not a valid position.")) from None
     if area is None:

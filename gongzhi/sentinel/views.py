@@ -13,6 +13,7 @@ from gongzhi.areas.models import Level
 from gongzhi.areas.scoping import get_visible_or_404
 from gongzhi.core.errors import client_ip
 from gongzhi.core.forms import add_service_errors
+from gongzhi.tickets import selectors as tickets_selectors
 from gongzhi.tickets.selectors import ticket_get
 
 from . import selectors, services
@@ -27,8 +28,8 @@ def _require(request, permission: str) -> None:
 
 def report_view(request):
     _require(request, "sentinel.report")
-    areas = selectors.report_areas(viewer=request.user)
-    home = selectors.home_report_area(viewer=request.user)
+    areas = tickets_selectors.reporting_areas(viewer=request.user)
+    home = tickets_selectors.home_community(viewer=request.user)
     categories = list(selectors.category_list())
     form = ReportForm(
         request.POST or None,
@@ -39,7 +40,9 @@ def report_view(request):
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        area = selectors.report_area(viewer=request.user, chosen=d["area"], lat=d["lat"], lng=d["lng"])
+        area = tickets_selectors.placed_community(
+            viewer=request.user, chosen=d["area"], lat=d["lat"], lng=d["lng"]
+        )
         try:
             ticket = services.lead_report(
                 reporter=request.user,

@@ -283,3 +283,70 @@ def party_rating(*, org_id: int | None = None, user_id: int | None = None) -> di
     qs = Ticket.objects.filter(state=State.CLOSED, rating__isnull=False)
     qs = qs.filter(assignee_org_id=org_id) if org_id else qs.filter(assignee_user_id=user_id)
     return qs.aggregate(avg=Avg("rating"), n=Count("id"))
+
+
+# --------------------------------------------------------------------------------------------
+# Where a report belongs: shared by every kind that residents or riders report from a phone
+# (sentinel leads, hazards): they report what they pass, anywhere in their county.
+# --------------------------------------------------------------------------------------------
+
+
+def reporting_areas(*, viewer) -> QuerySet[Area]:
+    """Communities (villages, grids) of the reporter's county or counties."""
+    from gongzhi.areas.models import Level
+
+    prefixes = sorted({m.area_id[:6] for m in viewer.access.memberships if m.area_id})
+    if not prefixes:
+        return Area.objects.none()
+    q = Q()
+    for prefix in prefixes:
+        q |= subtree_q("code", prefix)
+    return Area.objects.filter(q, level__in=(Level.VILLAGE, Level.GRID)).order_by("code")
+
+
+def home_community(*, viewer) -> Area | None:
+    """The community a report form starts on: the reporter's own, if they belong to one."""
+    from gongzhi.areas.models import Level
+
+    for m in viewer.access.memberships:
+        if m.area is not None and m.area.level in (Level.VILLAGE, Level.GRID):
+            return m.area
+    return None
+
+
+def community_at(lat: float, lng: float, *, within: str = "") -> Area | None:
+    """The community (or village, grid) of the area ``within`` that a position lies in, or None."""
+    from gongzhi.areas.models import Level
+    from gongzhi.lib.geo import haversine_m, validate_lat_lng
+
+    from . import conf
+    from .geometry import within_area
+
+    lat, lng = validate_lat_lng(lat, lng)
+    span = 0.05  # ~5 km: no community is wider
+    candidates = Area.objects.filter(
+        level__in=(Level.VILLAGE, Level.GRID),
+        lat__range=(lat - span, lat + span),
+        lng__range=(lng - span, lng + span),
+    )
+    if within:
+        candidates = candidates.filter(code__startswith=prefix_of(within))
+    for area in sorted(candidates, key=lambda a: haversine_m(lat, lng, a.lat, a.lng)):
+        radius = conf.area_radius_m(area.level)
+        if within_area(lat, lng, boundary=area.boundary, centre=(area.lat, area.lng), radius_m=radius):
+            return area
+    return None
+
+
+def placed_community(*, viewer, chosen: Area, lat, lng) -> Area:
+    """Where a report belongs: the community the phone's position lies in, when the reporter may
+    report there; otherwise the one they chose."""
+    if lat is None or lng is None:
+        return chosen
+    try:
+        found = community_at(lat, lng, within=chosen.code[:6] + "000000")
+    except ValueError:
+        return chosen
+    if found is not None and reporting_areas(viewer=viewer).filter(pk=found.pk).exists():
+        return found
+    return chosen

@@ -130,3 +130,16 @@ def test_generic_ticket_page__sends_the_resident_to_the_hazard_page_instead_of_r
     assert 'id="kind-page"' in page and f'href="{hazard_page}"' in page
     assert 'id="rate"' not in page
     assert f'href="{hazard_page}"' in client.get("/tickets/mine/").content.decode()
+
+
+def test_report_page__the_community_follows_the_phones_position(signed_in, resident_a):
+    """A resident reports what she passes: standing in 白塔路社区 with 安象街社区 (her home) chosen,
+    the hazard belongs to 白塔路社区, whose office must handle it."""
+    from conftest import BAITALU
+    from gongzhi.areas.models import Area
+
+    baitalu = Area.objects.get(code=BAITALU)
+    data = {**form_data(), "lat": baitalu.lat, "lng": baitalu.lng, "photos": [photo()]}
+    response = signed_in(resident_a).post(reverse("hazards:report"), data)
+    assert response.status_code == 302
+    assert Ticket.objects.get().area_id == BAITALU
