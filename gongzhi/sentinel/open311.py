@@ -203,40 +203,38 @@ def service_definition(request, fmt, service_code: str):
 # --- requests ---------------------------------------------------------------------------------
 
 
-def _status(ticket: Ticket) -> str:
-    return "closed" if ticket.state in CLOSED_STATES else "open"
-
-
-def _extended(ticket: Ticket, lead: Lead | None) -> str:
-    if ticket.state == State.CANCELLED and lead is not None and lead.merged_into_id:
-        return "DUPLICATE"
-    return EXTENDED.get(ticket.state, "OPEN")
-
-
 def _rounded(lat: float | None, lng: float | None) -> tuple[float | None, float | None]:
     if lat is None or lng is None:
         return lat, lng
     return round(lat, PUBLIC_POSITION_DECIMALS), round(lng, PUBLIC_POSITION_DECIMALS)
 
 
-def _request_row(ticket: Ticket, names: dict, units: dict, *, exact: bool) -> dict:
-    lead = getattr(ticket, "sentinel_lead", None)
-    lat, lng = (ticket.lat, ticket.lng) if exact else _rounded(ticket.lat, ticket.lng)
-    notes = ticket.resolution_note if ticket.state in (State.RESOLVED, State.CLOSED) else ""
+#: What a request row reads: plain values, not model instances (a page of 500 rows would build
+#: 2,000 objects). The agency is the handling organisation, never a person's name.
+ROW_FIELDS = (
+    "pk", "state", "category", "title", "description", "resolution_note", "created_at", "updated_at",
+    "deadline", "address", "lat", "lng", "assignee_org__name", "sentinel_lead__merged_into_id",
+)  # fmt: skip
+
+
+def _request_row(row: dict, names: dict, units: dict, *, exact: bool) -> dict:
+    state = row["state"]
+    lat, lng = (row["lat"], row["lng"]) if exact else _rounded(row["lat"], row["lng"])
+    duplicate = state == State.CANCELLED and row["sentinel_lead__merged_into_id"] is not None
     return {
-        "service_request_id": str(ticket.pk),
-        "status": _status(ticket),
-        "status_notes": notes,
-        "extended_status": _extended(ticket, lead),
-        "service_name": names.get(ticket.category, ticket.category),
-        "service_code": ticket.category,
-        "description": ticket.description or ticket.title,
-        "agency_responsible": ticket.assignee_label or units.get(ticket.category, ""),
+        "service_request_id": str(row["pk"]),
+        "status": "closed" if state in CLOSED_STATES else "open",
+        "status_notes": row["resolution_note"] if state in (State.RESOLVED, State.CLOSED) else "",
+        "extended_status": "DUPLICATE" if duplicate else EXTENDED.get(state, "OPEN"),
+        "service_name": names.get(row["category"], row["category"]),
+        "service_code": row["category"],
+        "description": row["description"] or row["title"],
+        "agency_responsible": row["assignee_org__name"] or units.get(row["category"], ""),
         "service_notice": "",
-        "requested_datetime": iso(ticket.created_at),
-        "updated_datetime": iso(ticket.updated_at),
-        "expected_datetime": iso(ticket.deadline),
-        "address": ticket.address,
+        "requested_datetime": iso(row["created_at"]),
+        "updated_datetime": iso(row["updated_at"]),
+        "expected_datetime": iso(row["deadline"]),
+        "address": row["address"],
         "address_id": "",
         "zipcode": "",
         "lat": lat,
@@ -300,7 +298,7 @@ def _window(request) -> tuple[datetime, datetime]:
 
 
 def _list_requests(request, fmt):
-    qs = Ticket.objects.filter(kind=KIND).select_related("sentinel_lead", "assignee_org", "assignee_user")
+    qs = Ticket.objects.filter(kind=KIND)
     ids = [i.strip() for i in request.GET.get("service_request_id", "").split(",") if i.strip()]
     if ids:
         if not all(i.isdigit() for i in ids):
@@ -325,8 +323,8 @@ def _list_requests(request, fmt):
             qs = qs.filter(state__in=CLOSED_STATES)
     exact = _exact_positions(request)
     names, units = _category_names()
-    rows = qs.order_by("-created_at", "-id")[: _limit(request)]
-    return render(fmt, "service_requests", [_request_row(t, names, units, exact=exact) for t in rows])
+    rows = qs.order_by("-created_at", "-id").values(*ROW_FIELDS)[: _limit(request)]
+    return render(fmt, "service_requests", [_request_row(r, names, units, exact=exact) for r in rows])
 
 
 def _post_request(request, fmt):
@@ -405,16 +403,16 @@ def request_list(request, fmt):
 @endpoint
 def request_detail(request, fmt, request_id: str):
     _only(request, "GET")
-    ticket = (
-        Ticket.objects.filter(kind=KIND, pk=int(request_id)).select_related("sentinel_lead").first()
+    row = (
+        Ticket.objects.filter(kind=KIND, pk=int(request_id)).values(*ROW_FIELDS).first()
         if request_id.isdigit()
         else None
     )
-    if ticket is None:
+    if row is None:
         raise Open311Error(404, _("No service request %(id)s.") % {"id": request_id[:20]})
     exact = _exact_positions(request)
     names, units = _category_names()
-    return render(fmt, "service_requests", [_request_row(ticket, names, units, exact=exact)])
+    return render(fmt, "service_requests", [_request_row(row, names, units, exact=exact)])
 
 
 @endpoint
