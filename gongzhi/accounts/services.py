@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from gongzhi.areas.models import Area
 from gongzhi.audit.services import audit_record
@@ -50,7 +51,7 @@ def user_create(
     number = _normalize_mobile(mobile)
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": [_("Enter a name.")]}, code="user.name_required")
+        raise ValidationError({"name": [pgettext("person", "Enter a name.")]}, code="user.name_required")
     p = protect(number, context=MOBILE_CONTEXT, mask=idcodes.mask_mobile)
     if User.objects.filter(mobile_index=p.index).exists():
         raise ValidationError(

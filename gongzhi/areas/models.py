@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Level(models.TextChoices):
@@ -92,7 +93,9 @@ class AreaQuerySet(models.QuerySet):
 
 
 class Area(models.Model):
-    code = models.CharField(_("code"), max_length=GRID_CODE_LENGTH, primary_key=True)
+    code = models.CharField(
+        pgettext_lazy("administrative division", "code"), max_length=GRID_CODE_LENGTH, primary_key=True
+    )
     name = models.CharField(_("name"), max_length=100)
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     parent = models.ForeignKey(

@@ -19,6 +19,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.accounts.models import User
 from gongzhi.lib import passes as lib
@@ -65,7 +66,7 @@ REASON_TITLES = {
     Reason.UNKNOWN_KEY: _("Forged"),
     Reason.BAD_SIGNATURE: _("Forged"),
     Reason.NOT_YET_VALID: _("Not yet valid"),
-    Reason.EXPIRED: _("Expired"),
+    Reason.EXPIRED: pgettext_lazy("pass check", "Expired"),
     Reason.REVOKED: _("Revoked"),
     Reason.KEY_REVOKED: _("Revoked"),
     Reason.NOT_HONOURED_HERE: _("Not honoured here"),

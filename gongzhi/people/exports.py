@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 
 
@@ -13,7 +14,7 @@ def people_workbook(queryset) -> tuple[bytes, int]:
     ws = wb.create_sheet(_("People"))
     ws.append(
         [
-            _("Name"),
+            pgettext("person", "Name"),
             _("Area code"),
             _("Area"),
             _("Sex"),

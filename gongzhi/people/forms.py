@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.areas.models import Area, Level
 
@@ -51,7 +52,7 @@ class PersonForm(forms.Form):
 
 class RevealForm(forms.Form):
     field = forms.ChoiceField(choices=[("id_number", _("ID card number")), ("mobile", _("Mobile number"))])
-    reason = forms.CharField(label=_("Reason"), max_length=200)
+    reason = forms.CharField(label=pgettext_lazy("reason for viewing", "Reason"), max_length=200)
 
 
 class PersonFilterForm(forms.Form):

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from gongzhi.areas.models import Area, Level
 from gongzhi.audit.services import audit_record
@@ -98,7 +99,7 @@ def person_create(
     errors: dict[str, list] = {}
     name = (name or "").strip()
     if not name:
-        errors["name"] = [_("Enter a name.")]
+        errors["name"] = [pgettext("person", "Enter a name.")]
     birth = sex = None
     id_p = mobile_p = None
     if id_number:
@@ -255,7 +256,7 @@ def person_update(
     changes: dict[str, object] = {}
     if name is not None:
         if not name.strip():
-            raise ValidationError({"name": [_("Enter a name.")]})
+            raise ValidationError({"name": [pgettext("person", "Enter a name.")]})
         person.name = name.strip()
         changes["name"] = idcodes.mask_name(person.name)
     if address is not None:

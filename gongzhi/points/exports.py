@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -133,9 +134,9 @@ def transfers_workbook(transfers: Iterable[Transfer], *, title: str, scope: str)
             _("Time"),
             _("Kind"),
             _("From account"),
-            _("From"),
+            pgettext("transfer", "From"),
             _("To account"),
-            _("To"),
+            pgettext("transfer", "To"),
             _("Points"),
             _("Earning rule"),
             _("Cause"),

@@ -6,6 +6,7 @@ import uuid
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.areas.models import Area
 
@@ -305,7 +306,9 @@ class LedgerFilterForm(forms.Form):
         label=_("Kind"), choices=[("", _("All kinds")), *TransferKind.choices], required=False
     )
     account_kind = forms.ChoiceField(
-        label=_("Accounts"), choices=[("", _("All accounts")), *AccountKind.choices], required=False
+        label=pgettext_lazy("points accounts", "Accounts"),
+        choices=[("", _("All accounts")), *AccountKind.choices],
+        required=False,
     )
     q = forms.CharField(label=_("Name or account number"), max_length=50, required=False)
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

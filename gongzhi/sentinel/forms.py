@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.directory.models import Organisation
 from gongzhi.tickets.forms import PhotosField
@@ -52,15 +53,15 @@ class CategoryForm(forms.Form):
     duplicate_window_hours = forms.IntegerField(label=_("Duplicates within (hours)"), initial=72)
     duplicate_reward = forms.ChoiceField(label=_("Reward for merged leads"), choices=DuplicateReward.choices)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
-    order = forms.IntegerField(label=_("Order"), min_value=0, initial=0)
+    order = forms.IntegerField(label=pgettext_lazy("sort order", "Order"), min_value=0, initial=0)
 
 
 class FiguresForm(forms.Form):
     by = forms.ChoiceField(
-        label=_("By"),
+        label=pgettext_lazy("figures grouping", "By"),
         choices=[
             ("category", _("category")),
-            ("unit", _("unit")),
+            ("unit", pgettext_lazy("responsible unit", "unit")),
             ("area", _("area")),
             ("month", _("month")),
         ],

@@ -9,7 +9,7 @@ from typing import Literal
 
 import pydantic
 from django.db import transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.tickets.errors import field_error
@@ -37,7 +37,11 @@ ATTRIBUTES = (
         "singlevaluelist",
         False,
         _("How serious is it?"),
-        (("low", _("Low")), ("medium", _("Medium")), ("high", _("High"))),
+        (
+            ("low", pgettext_lazy("severity", "Low")),
+            ("medium", pgettext_lazy("severity", "Medium")),
+            ("high", pgettext_lazy("severity", "High")),
+        ),
     ),
 )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.people.models import Tag
 from gongzhi.tickets.forms import PhotosField
@@ -177,7 +178,7 @@ class OfferingForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": _("e.g. 20 yuan each time")}),
     )
     schedule = forms.CharField(
-        label=_("When"),
+        label=pgettext_lazy("service schedule", "When"),
         max_length=100,
         required=False,
         widget=forms.TextInput(attrs={"placeholder": _("e.g. every Tuesday afternoon")}),

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.areas.models import CODE_LENGTH, PREFIX_LENGTH
 from gongzhi.areas.scoping import ScopedQuerySet
@@ -69,7 +70,9 @@ class Need(models.Model):
         related_name="needs",
         verbose_name=_("person"),
     )
-    group_tag = models.CharField(_("group"), max_length=30, choices=Tag.choices, blank=True, default="")
+    group_tag = models.CharField(
+        pgettext_lazy("group of people", "group"), max_length=30, choices=Tag.choices, blank=True, default=""
+    )
     beneficiaries = models.PositiveIntegerField(_("people concerned"), default=1)
     urgency = models.PositiveSmallIntegerField(_("urgency"), choices=Urgency.choices, default=Urgency.NORMAL)
     source = models.CharField(

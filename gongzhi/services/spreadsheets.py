@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from openpyxl import Workbook
 
 from gongzhi.people.models import Tag
@@ -50,7 +50,7 @@ NEED_COLUMNS = (
     Column("area_code", gettext_lazy("Area code"), lambda n: n.area_id, True),
     Column("area", gettext_lazy("Area"), lambda n: n.area.name),
     Column("subject", gettext_lazy("Who needs it"), lambda n: n.get_subject_display(), True),
-    Column("person", gettext_lazy("Person"), lambda n: n.person.name if n.person_id else ""),
+    Column("person", pgettext_lazy("person name", "Person"), lambda n: n.person.name if n.person_id else ""),
     Column(
         "id_number",
         gettext_lazy("ID number"),
@@ -116,7 +116,7 @@ OFFERING_COLUMNS = (
     Column("capacity", gettext_lazy("Orders at once"), lambda o: o.capacity),
     Column("is_free", gettext_lazy("Free of charge"), lambda o: _yes(o.is_free)),
     Column("price", gettext_lazy("Price"), lambda o: o.price),
-    Column("schedule", gettext_lazy("When"), lambda o: o.schedule),
+    Column("schedule", pgettext_lazy("service schedule", "When"), lambda o: o.schedule),
     Column("is_active", gettext_lazy("Listed"), lambda o: _yes(o.is_active)),
     Column("description", gettext_lazy("Details"), lambda o: o.description),
 )

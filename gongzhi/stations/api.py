@@ -9,6 +9,7 @@ from datetime import date, datetime
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -134,7 +135,7 @@ class StationDetail(StationOut):
     @staticmethod
     def resolve_hours(obj) -> list[dict]:
         schedule = weekly_text(obj)
-        closed = _("closed")
+        closed = pgettext("opening hours", "closed")
         return [
             {"weekday": d, "hours": "" if text == closed else text} for d, (_n, text) in enumerate(schedule)
         ]

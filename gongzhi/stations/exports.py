@@ -7,6 +7,7 @@ import io
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -157,7 +158,7 @@ def plan_workbook(run: PlanRun) -> bytes:
             _("Id"),
             _("Name"),
             _("Community"),
-            _("People"),
+            pgettext("population", "People"),
             _("Within the walk"),
             _("Nearest chosen station"),
             _("Distance (m)"),

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from gongzhi.lib import opening_hours as oh
 
@@ -65,7 +65,10 @@ def weekly_text(station) -> list[tuple[str, str]]:
     """(weekday name, "09:00-12:00, 14:00-18:00" or "closed") for the seven days."""
     schedule = schedule_for(station)
     names = weekday_names()
-    return [(names[d], oh.format_intervals(schedule.weekly.get(d, ())) or _("closed")) for d in range(7)]
+    return [
+        (names[d], oh.format_intervals(schedule.weekly.get(d, ())) or pgettext("opening hours", "closed"))
+        for d in range(7)
+    ]
 
 
 HOURS_MESSAGES = {

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.errors import client_ip
@@ -227,7 +228,8 @@ def station_hours_view(request, station_id: int):
     station = selectors.station_get(viewer=request.user, pk=station_id)
     names = weekday_names()
     current = {
-        f"day_{d}": text if text != _("closed") else "" for d, (_n, text) in enumerate(weekly_text(station))
+        f"day_{d}": text if text != pgettext("opening hours", "closed") else ""
+        for d, (_n, text) in enumerate(weekly_text(station))
     }
     is_exception = request.method == "POST" and "date" in request.POST
     form = HoursForm(

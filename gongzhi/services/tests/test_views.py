@@ -13,8 +13,9 @@ from gongzhi.tickets.models import State, Ticket
 
 
 def test_catalogue__shows_the_services_of_the_residents_community(signed_in, resident_a, offering):
-    page = signed_in(resident_a).get("/services/").content.decode()
+    page = signed_in(resident_a).get("/services/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert offering.title in page and f"?offering={offering.pk}" in page
+    assert "点单" in page and "兑换" not in page  # not the points shop's word for "Order"
 
 
 def test_order_page__orders_a_listed_service_and_shows_the_ticket(signed_in, resident_a, offering):

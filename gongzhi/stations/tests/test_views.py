@@ -104,8 +104,13 @@ def test_hours__weekly_and_a_special_day(signed_in, worker_of_community_a, anxia
     assert anxiang_station.hours.count() == 11
     soon = (timezone.localdate() + timedelta(days=3)).isoformat()
     assert client.post(url, {"date": soon, "hours": "", "note": "国庆闭站"}).status_code == 302
-    page = client.get(reverse("stations:detail", args=[anxiang_station.pk])).content.decode()
+    page = client.get(
+        reverse("stations:detail", args=[anxiang_station.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
     assert "18:00-02:00" in page and "国庆闭站" in page
+    # the stations' own words, not those of tickets (关闭时间) or points (积分明细)
+    assert "休息" in page and "<h2>历史</h2>" in page
+    assert "关闭时间" not in page and "积分明细" not in page
 
 
 def test_hours__nonsense__shows_the_error_beside_the_day(signed_in, worker_of_community_a, anxiang_station):
