@@ -21,6 +21,7 @@ class NavItem:
     description: object = ""
     permission: str | None = None  # shown when the user holds it ...
     roles: frozenset[str] = field(default_factory=frozenset)  # ... or one of these roles
+    unless_roles: frozenset[str] = field(default_factory=frozenset)  # hidden from holders of these
     layouts: frozenset[str] = frozenset({"phone", "workbench"})
     icon: str = "•"
     order: int = 100
@@ -32,6 +33,8 @@ class NavItem:
 
     def allowed(self, user) -> bool:
         if not user.is_authenticated:
+            return False
+        if self.unless_roles and user.access.has_role(*self.unless_roles):
             return False
         if self.permission is None and not self.roles:
             return True
@@ -52,10 +55,19 @@ def register(*items: NavItem) -> None:
 
 
 def items_for(user, layout: str) -> list[NavItem]:
-    return sorted(
+    """What the user may open, in order; one entry per page (a page reached through two roles,
+    e.g. the activity board of a resident who also volunteers, is listed once)."""
+    ordered = sorted(
         (i for i in _REGISTRY.values() if layout in i.layouts and i.allowed(user)),
         key=lambda i: (i.order, i.key),
     )
+    seen: set[str] = set()
+    unique = []
+    for item in ordered:
+        if item.url_name not in seen:
+            seen.add(item.url_name)
+            unique.append(item)
+    return unique
 
 
 class NavEntry:

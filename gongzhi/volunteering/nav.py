@@ -61,6 +61,7 @@ register(
         label=_("Become a volunteer"),
         url_name="volunteering:register",
         roles=frozenset({Role.RESIDENT}),
+        unless_roles=frozenset({Role.VOLUNTEER}),
         icon="🙋",
         order=22,
         description=_("Register as a volunteer: your number, then activities near you."),

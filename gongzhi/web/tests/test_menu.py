@@ -1,0 +1,29 @@
+"""The menu a user sees: one entry per page, nothing that does not apply to them."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import ANXIANGJIE
+from gongzhi.accounts.roles import Role
+from gongzhi.accounts.services import membership_grant
+from gongzhi.areas.models import Area
+
+pytestmark = pytest.mark.django_db
+
+
+def _card_links(html: str) -> list[str]:
+    return re.findall(r'<a class="card tile" href="([^"]+)"', html)
+
+
+def test_home__a_resident_who_volunteers_sees_the_activity_board_once_and_no_sign_up(signed_in, make_user):
+    resident = make_user(Role.RESIDENT, ANXIANGJIE, name="黄丽")
+    before = _card_links(signed_in(resident).get("/").content.decode())
+    assert "/volunteering/register/" in before
+    membership_grant(user=resident, role=Role.VOLUNTEER, area=Area.objects.get(code=ANXIANGJIE))
+    resident.refresh_from_db()
+    links = _card_links(signed_in(resident).get("/").content.decode())
+    assert len(links) == len(set(links)), links
+    assert "/volunteering/" in links and "/volunteering/register/" not in links
