@@ -2,6 +2,17 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.nav import NavItem, register
 
+
+def hazards_waiting(user) -> int:
+    """Hazards waiting for the office: to assess and dispatch, or to re-inspect."""
+    from .selectors import hazard_list
+
+    return (
+        hazard_list(viewer=user, state="queue").order_by().count()
+        + hazard_list(viewer=user, state="reinspect").order_by().count()
+    )
+
+
 register(
     NavItem(
         key="hazards_report",
@@ -15,6 +26,7 @@ register(
     ),
     NavItem(
         key="hazards_list",
+        badge=hazards_waiting,
         label=_("Safety hazards"),
         url_name="hazards:list",
         permission="hazards.inspect",

@@ -3,6 +3,18 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.accounts.roles import Role
 from gongzhi.core.nav import NavItem, register
 
+from .policy import COMPLAINT, DISPUTE
+
+
+def _waiting(kind: str):
+    def count(user) -> int:
+        from .selectors import case_list
+
+        return case_list(viewer=user, kind=kind, state="submitted").order_by().count()
+
+    return count
+
+
 register(
     NavItem(
         key="mediation_dispute_new",
@@ -28,6 +40,7 @@ register(
     ),
     NavItem(
         key="mediation_disputes",
+        badge=_waiting(DISPUTE),
         label=_("Disputes"),
         url_name="mediation:disputes",
         permission="tickets.view",
@@ -39,6 +52,7 @@ register(
     ),
     NavItem(
         key="mediation_complaints",
+        badge=_waiting(COMPLAINT),
         label=_("Consumer complaints"),
         url_name="mediation:complaints",
         permission="tickets.view",

@@ -2,6 +2,13 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.nav import NavItem, register
 
+
+def suggestions_waiting(user) -> int:
+    from .selectors import suggestion_list
+
+    return suggestion_list(viewer=user, show="queue").order_by().count()
+
+
 register(
     NavItem(
         key="suggestions_submit",
@@ -15,6 +22,7 @@ register(
     ),
     NavItem(
         key="suggestions_list",
+        badge=suggestions_waiting,
         label=_("Resident suggestions"),
         url_name="suggestions:list",
         permission="suggestions.review",

@@ -27,3 +27,19 @@ def test_home__a_resident_who_volunteers_sees_the_activity_board_once_and_no_sig
     links = _card_links(signed_in(resident).get("/").content.decode())
     assert len(links) == len(set(links)), links
     assert "/volunteering/" in links and "/volunteering/register/" not in links
+
+
+def test_workbench__counts_hazards_and_suggestions_waiting_for_the_office(
+    signed_in, worker_of_community_a, resident_a
+):
+    from gongzhi.areas.models import Area
+    from gongzhi.suggestions.services import suggestion_submit
+
+    suggestion_submit(
+        author=resident_a,
+        area=Area.objects.get(code=ANXIANGJIE),
+        topic="environment",
+        text="小区里多放几个分类垃圾桶",
+    )
+    page = signed_in(worker_of_community_a).get("/").content.decode()
+    assert re.search(r'/suggestions/list/"[^>]*>.*?<span class="nav-badge"[^>]*>1</span>', page, re.S)
