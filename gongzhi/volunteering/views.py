@@ -387,7 +387,13 @@ def manage_detail_view(
         participants=selectors.participants_count(activity),
         approve_form=approve_form or ApproveForm(),
         failed_signup=failed_signup,
-        served_form=served_form or ServedForm(initial={"served": activity.served}),
+        # Until the organiser records it, suggest the residents registered to take part.
+        served_form=served_form
+        or ServedForm(
+            initial={
+                "served": activity.served or activity.participations.filter(cancelled_at__isnull=True).count()
+            }
+        ),
         code_form=code_form or VolunteerCodeForm(),
     )
     return render(request, "volunteering/manage_detail.html", context, status=status)

@@ -74,3 +74,13 @@ def test_api__take_part_then_a_second_time_is_a_problem(signed_in, resident_a, m
     assert again.status_code in (400, 409, 422)
     assert again["Content-Type"].startswith("application/problem+json")
     assert client.post(url + "/cancel").json()["cancelled_at"] is not None
+
+
+def test_organiser__the_person_times_form_starts_from_the_residents_registered(
+    signed_in, organiser, make_activity, make_user
+):
+    activity = make_activity(participant_capacity=20)
+    for name in ("甲", "乙", "丙"):
+        services.participation_join(activity=activity, user=make_user(Role.RESIDENT, ANXIANGJIE, name=name))
+    page = signed_in(organiser).get(reverse("volunteering:manage_detail", args=[activity.pk])).content.decode()
+    assert 'name="served" value="3"' in page
