@@ -71,8 +71,14 @@ def _centre(area: Area | None) -> tuple[float | None, float | None]:
     return (area.lat, area.lng) if area is not None else (None, None)
 
 
-def providers_for(area_codes: set[str]) -> list[ProviderFacts]:
-    """Dispatchable providers serving any of the areas, with their load and rating, one per party."""
+def providers_for(
+    area_codes: set[str], *, category: str | None = None, keep: frozenset[str] = frozenset()
+) -> list[ProviderFacts]:
+    """Dispatchable providers serving any of the areas, with their load and rating, one per party.
+
+    With ``category``, only the parties serving it (and those in ``keep``, e.g. the one the
+    resident chose) — the others could never be ranked for it, so their load is not counted.
+    """
     served = sorted({c for code in area_codes for c in ancestor_codes(code)})
     # Plain rows, not model instances: a page ranks a hundred providers or more.
     rows = (
@@ -119,6 +125,8 @@ def providers_for(area_codes: set[str]) -> list[ProviderFacts]:
         by_party[key] = ProviderFacts(
             party, set(r["categories"]), lat, lng, r["capacity"], {r["area_id"]}, available=r["is_available"]
         )
+    if category is not None:
+        by_party = {k: f for k, f in by_party.items() if category in f.categories or k in keep}
     _load_and_ratings(by_party)
     return list(by_party.values())
 
@@ -157,6 +165,8 @@ def order_point(ticket: Ticket) -> tuple[float | None, float | None]:
 def chosen_parties_of(tickets: list[Ticket]) -> list[str]:
     """For each order, the provider of the listed service the resident ordered ("org:12"), or ""."""
     wanted = {(t.extra or {}).get("offering_id") for t in tickets} - {None}
+    if not wanted:  # the common case, a need described in a few taps: no query to build
+        return [""] * len(tickets)
     keys = {}
     for o in ServiceOffering.objects.filter(pk__in=wanted).values(
         "pk", "provider__organisation_id", "provider__user_id"
@@ -292,4 +302,6 @@ def rank(tickets: list[Ticket], providers: list[ProviderFacts], *, limit: int = 
 
 def suggest_providers(ticket: Ticket, *, limit: int = 5) -> list[Suggestion]:
     """The best providers for one order, with the terms of their cost."""
-    return rank([ticket], providers_for({ticket.area_id}), limit=limit)[0]
+    keep = frozenset(chosen_parties_of([ticket])) - {""}
+    providers = providers_for({ticket.area_id}, category=ticket.category, keep=keep)
+    return rank([ticket], providers, limit=limit)[0]
