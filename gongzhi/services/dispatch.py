@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, F, Value
 from django.utils.translation import gettext as _
 
 from gongzhi.areas.models import Area
@@ -132,28 +132,46 @@ def providers_for(
 
 
 def _load_and_ratings(by_party: dict[str, ProviderFacts]) -> None:
-    """Orders in hand and offered (live counts, index range scans) and the running rating totals."""
+    """Orders in hand and offered (live counts, index range scans) and the running rating totals.
+
+    One statement (a UNION ALL of the counts and the totals): a dispatched order ranks its
+    providers inside its transaction, where every round trip to a busy database costs.
+    """
     org_ids = [f.party.id for f in by_party.values() if f.party.type == "org"]
     user_ids = [f.party.id for f in by_party.values() if f.party.type == "user"]
     working = Ticket.objects.filter(state__in=(State.ACCEPTED, State.IN_PROGRESS))
     offers = TicketOffer.objects.open()
+    parts = []
     for prefix, ids, assignee, offered, stat in (
         ("org", org_ids, "assignee_org_id", "party_org_id", "party_org_id"),
         ("user", user_ids, "assignee_user_id", "party_user_id", "party_user_id"),
     ):
         if not ids:
             continue
-        for row in (
-            working.filter(**{f"{assignee}__in": ids}).values(assignee).annotate(n=Count("id")).order_by()
-        ):
-            by_party[f"{prefix}:{row[assignee]}"].load += row["n"]
-        for row in (
-            offers.filter(**{f"{offered}__in": ids}).values(offered).annotate(n=Count("id")).order_by()
-        ):
-            by_party[f"{prefix}:{row[offered]}"].load += row["n"]
-        for s in PartyStats.objects.filter(**{f"{stat}__in": ids}).values(stat, "rating_count", "rating_sum"):
-            facts = by_party[f"{prefix}:{s[stat]}"]
-            facts.rating_count, facts.rating_sum = s["rating_count"], s["rating_sum"]
+        for rows, column in ((working, assignee), (offers, offered)):
+            parts.append(
+                rows.filter(**{f"{column}__in": ids})
+                .values(party=F(column))
+                .annotate(a=Count("id"))
+                .annotate(kind=Value(f"{prefix}:load"), b=Value(0))
+                .values_list("kind", "party", "a", "b")
+                .order_by()
+            )
+        parts.append(
+            PartyStats.objects.filter(**{f"{stat}__in": ids})
+            .annotate(kind=Value(f"{prefix}:rating"), party=F(stat), a=F("rating_count"), b=F("rating_sum"))
+            .values_list("kind", "party", "a", "b")
+            .order_by()
+        )
+    if not parts:
+        return
+    for kind, party, a, b in parts[0].union(*parts[1:], all=True):
+        prefix, what = kind.split(":")
+        facts = by_party[f"{prefix}:{party}"]
+        if what == "load":
+            facts.load += a
+        else:
+            facts.rating_count, facts.rating_sum = a, b
 
 
 def order_point(ticket: Ticket) -> tuple[float | None, float | None]:
