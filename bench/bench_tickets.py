@@ -33,6 +33,7 @@ import os
 import random
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -399,7 +400,7 @@ def _load(port: int, tokens: list[str], seconds: float, make_request) -> tuple[i
 
 
 def submit_child(seconds: float) -> None:
-    dbname = "bench_tickets_submit"
+    dbname = f"bench_tickets_submit_{os.getpid()}"  # other sessions may run this benchmark at once
     url = PG_URL.rsplit("/", 1)[0] + "/" + dbname
     var = tempfile.mkdtemp(prefix="gz-bench-submit-")
     _pg_admin(dbname, create=True)
@@ -416,7 +417,9 @@ def submit_child(seconds: float) -> None:
         strategy=RoutingRule.Strategy.BEST_MATCH,
     )
     before = Ticket.objects.count()
-    port = 8765
+    with socket.socket() as probe:  # a free port: a fixed one may be another session's server
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -508,7 +511,7 @@ def submit_child(seconds: float) -> None:
 
 
 def _statement_kind(sql: str) -> str:
-    head = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else "?"
+    head = sql.lstrip(" (").split(None, 1)[0].upper() if sql.strip() else "?"  # "(SELECT …) UNION ALL …"
     return "SAVEPOINT" if head in ("SAVEPOINT", "RELEASE", "ROLLBACK") else head
 
 
@@ -520,7 +523,7 @@ def profile_child(db: str, orders: int, top: int) -> None:
     from collections import Counter
 
     var = tempfile.mkdtemp(prefix="gz-bench-profile-")
-    dbname = "bench_tickets_profile"
+    dbname = f"bench_tickets_profile_{os.getpid()}"
     try:
         if db == "postgres":
             _pg_admin(dbname, create=True)
