@@ -281,6 +281,69 @@ WORKLOADS = [
 ]
 
 
+def profile(db: str, ctx: dict, calls: int) -> dict:
+    """One process: statements of one award and one payment, mean ms each, where the time goes."""
+    import cProfile
+    import io
+    import pstats
+    from collections import Counter
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gongzhi.accounts.models import User
+    from gongzhi.points.models import Merchant
+    from gongzhi.points.services import earning, redemption
+
+    users = list(User.objects.filter(pk__in=ctx["spender_ids"]))
+    merchant = Merchant.objects.select_related("organisation").get(pk=ctx["merchant_id"])
+    rng = random.Random(1)
+    tag = uuid.uuid4().hex[:8]
+    seq = iter(range(10**9))
+    calls_of = {
+        "award": lambda: earning.points_award(
+            rule_code="bench.sharded",
+            beneficiary=rng.choice(users),
+            source_type="bench.deed",
+            source_id=f"{tag}-{next(seq)}",
+            area_code=AREA,
+        ),
+        "pay": lambda: redemption.merchant_pay(
+            payer=rng.choice(users), merchant=merchant, amount=1, key=f"{tag}-{next(seq):08d}"
+        ),
+    }
+    out: dict = {}
+    report = ROOT / "var" / "profile_points.txt"
+    report.parent.mkdir(exist_ok=True)
+    text = []
+    for name, call in calls_of.items():
+        for _ in range(20):
+            call()
+        with CaptureQueriesContext(connection) as ctx_q:
+            call()
+        captured = list(ctx_q.captured_queries)
+        kinds = Counter(q["sql"].split(None, 1)[0].upper() for q in captured)
+        t0, c0 = time.perf_counter(), time.process_time()
+        for _ in range(calls):
+            call()
+        wall, cpu = (time.perf_counter() - t0) * 1000 / calls, (time.process_time() - c0) * 1000 / calls
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(calls):
+            call()
+        profiler.disable()
+        buffer = io.StringIO()
+        stats = pstats.Stats(profiler, stream=buffer)
+        stats.sort_stats("cumulative").print_stats(60)
+        stats.sort_stats("tottime").print_stats(30)
+        statements = "\n".join(q["sql"][:180] for q in captured)
+        text.append(f"== {name}: {len(captured)} statements\n{statements}\n{buffer.getvalue()}")
+        out[name] = {"statements": len(captured), "kinds": dict(kinds), "ms_wall": wall, "ms_cpu": cpu}
+    report.write_text("\n".join(text))
+    out["report"] = str(report)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -291,6 +354,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--rounds", type=int, default=None, help="rounds (default 3); the median ratio is kept"
+    )
+    parser.add_argument(
+        "--profile",
+        type=int,
+        metavar="N",
+        help="instead: N awards and N payments in this process; statements, ms each, profile",
     )
     args = parser.parse_args(argv)
     seconds = args.seconds or (4 if args.quick else 6)
@@ -313,6 +382,18 @@ def main(argv: list[str] | None = None) -> int:
         ctx = prepare(ours_db)
         from django.db import connections
 
+        if args.profile:
+            found = profile(ours_db, ctx, args.profile)
+            for name in ("award", "pay"):
+                r = found[name]
+                kinds = ", ".join(f"{k} {v}" for k, v in sorted(r["kinds"].items()))
+                print(
+                    f"{name}: {r['statements']} statements ({kinds}); "
+                    f"{r['ms_wall']:.1f} ms wall, {r['ms_cpu']:.1f} ms CPU each"
+                )
+            print(f"statements and profile: {found['report']}")
+            connections.close_all()
+            return 0
         connections.close_all()
         # A shared machine's load drifts: every workload runs in every round, each round
         # between two pgbench runs, each ratio against the mean of the pgbench runs around it,

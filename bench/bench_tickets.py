@@ -33,6 +33,7 @@ import os
 import random
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -405,7 +406,7 @@ def _load(port: int, tokens: list[str], seconds: float, make_request) -> tuple[i
 
 
 def submit_child(seconds: float) -> None:
-    dbname = "bench_tickets_submit"
+    dbname = f"bench_tickets_submit_{os.getpid()}"  # other sessions may run this benchmark at once
     url = PG_URL.rsplit("/", 1)[0] + "/" + dbname
     var = tempfile.mkdtemp(prefix="gz-bench-submit-")
     _pg_admin(dbname, create=True)
@@ -422,7 +423,9 @@ def submit_child(seconds: float) -> None:
         strategy=RoutingRule.Strategy.BEST_MATCH,
     )
     before = Ticket.objects.count()
-    port = 8765
+    with socket.socket() as probe:  # a free port: a fixed one may be another session's server
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -509,6 +512,110 @@ def submit_child(seconds: float) -> None:
 
 
 # --------------------------------------------------------------------------------------------
+# Part 3: one order in-process, profiled (where the time and the statements go)
+# --------------------------------------------------------------------------------------------
+
+
+def _statement_kind(sql: str) -> str:
+    head = sql.lstrip(" (").split(None, 1)[0].upper() if sql.strip() else "?"  # "(SELECT …) UNION ALL …"
+    return "SAVEPOINT" if head in ("SAVEPOINT", "RELEASE", "ROLLBACK") else head
+
+
+def profile_child(db: str, orders: int, top: int) -> None:
+    """Orders placed through the test client in this process: statements of one, ms each, hot spots."""
+    import cProfile
+    import io
+    import pstats
+    from collections import Counter
+
+    var = tempfile.mkdtemp(prefix="gz-bench-profile-")
+    dbname = f"bench_tickets_profile_{os.getpid()}"
+    try:
+        if db == "postgres":
+            _pg_admin(dbname, create=True)
+            _setup_django(PG_URL.rsplit("/", 1)[0] + "/" + dbname, var)
+        else:
+            _setup_django(f"sqlite:///{var}/bench.sqlite3", var)
+        from django.db import connection
+        from django.test import Client
+        from django.test.utils import CaptureQueriesContext
+
+        from gongzhi.areas.models import Area
+        from gongzhi.services.models import Resource
+        from gongzhi.tickets.models import RoutingRule
+        from gongzhi.tickets.services import routing_rule_create
+
+        city = build_city(2_000)
+        # Room for every order: each is dispatched, the path the submission benchmark measures first.
+        Resource.objects.update(capacity=10_000)
+        routing_rule_create(
+            kind="service_order",
+            area=Area.objects.get(code=ANXIANGJIE),
+            actor=None,
+            strategy=RoutingRule.Strategy.BEST_MATCH,
+        )
+        clients = [Client(HTTP_AUTHORIZATION=f"Bearer {t}") for t in city["tokens"]]
+        rng = random.Random(7)
+        categories = ["elderly_care", "repair", "meal", "housework", "companion"]
+
+        def place(i: int) -> dict:
+            body = {"area_code": ANXIANGJIE, "category": rng.choice(categories), "title": "帮忙"}
+            response = clients[i % len(clients)].post(
+                "/api/v1/services/orders",
+                json.dumps(body, ensure_ascii=False),
+                content_type="application/json",
+            )
+            assert response.status_code == 201, response.content[:300]
+            return response.json()
+
+        for i in range(20):  # warm
+            place(i)
+        with CaptureQueriesContext(connection) as ctx:
+            out = place(0)
+        captured = list(ctx.captured_queries)
+        kinds = Counter(_statement_kind(q["sql"]) for q in captured)
+        t0 = time.perf_counter()
+        cpu0 = time.process_time()
+        for i in range(orders):
+            place(i)
+        wall = (time.perf_counter() - t0) * 1000 / orders
+        cpu = (time.process_time() - cpu0) * 1000 / orders
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for i in range(orders):
+            place(i)
+        profiler.disable()
+        buffer = io.StringIO()
+        stats = pstats.Stats(profiler, stream=buffer)
+        stats.sort_stats("cumulative").print_stats(top)
+        stats.sort_stats("tottime").print_stats(top)
+        report = ROOT / "var" / f"profile_order_{db}.txt"
+        report.parent.mkdir(exist_ok=True)
+        statements = "\n".join(f"{q['time']:>6} {q['sql'][:200]}" for q in captured)
+        report.write_text(f"Statements of one order:\n{statements}\n\n{buffer.getvalue()}")
+        print(
+            json.dumps(
+                {
+                    "db": db,
+                    "statements": len(captured),
+                    "kinds": dict(kinds),
+                    "dispatched": bool(out.get("offered_to")),
+                    "ms_wall": wall,
+                    "ms_cpu": cpu,
+                    "report": str(report),
+                }
+            )
+        )
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if db == "postgres":
+            _pg_admin(dbname, create=False)
+        shutil.rmtree(var, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------------------------
 
 
 def _run_child(args: list[str]) -> dict:
@@ -525,10 +632,12 @@ def _run_child(args: list[str]) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--part", choices=["reads", "submit", "both"], default="both")
+    parser.add_argument("--part", choices=["reads", "submit", "both", "profile"], default="both")
+    parser.add_argument("--orders", type=int, default=200, help="orders placed by --part profile")
+    parser.add_argument("--top", type=int, default=0, help="--part profile: print the N hottest functions")
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--tickets", type=int, default=None)
-    parser.add_argument("--child", choices=["reads", "submit"], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["reads", "submit", "profile"], help=argparse.SUPPRESS)
     parser.add_argument("--child-db", default="sqlite", help=argparse.SUPPRESS)
     args = parser.parse_args()
     n = args.tickets or (100_000 if args.quick else 1_000_000)
@@ -539,6 +648,33 @@ def main() -> int:
         return 0
     if args.child == "submit":
         submit_child(seconds)
+        return 0
+    if args.child == "profile":
+        profile_child(args.child_db, args.orders, args.top)
+        return 0
+    if args.part == "profile":
+        print(f"One service order in-process (test client, automatic dispatch), mean of {args.orders}")
+        print(
+            f"{'database':<11}{'statements':>11}{'of them savepoint':>19}{'ms wall':>9}{'ms CPU':>8}  by kind"
+        )
+        for db in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
+            child = [
+                "--child",
+                "profile",
+                "--child-db",
+                db,
+                "--orders",
+                str(args.orders),
+                "--top",
+                str(args.top),
+            ]
+            r = _run_child(child)
+            kinds = ", ".join(f"{k} {v}" for k, v in sorted(r["kinds"].items()))
+            print(
+                f"{db:<11}{r['statements']:>11}{r['kinds'].get('SAVEPOINT', 0):>19}{r['ms_wall']:>9.1f}{r['ms_cpu']:>8.1f}  {kinds}"
+                + ("" if r["dispatched"] else " (not dispatched!)")
+            )
+            print(f"{'':<11}statements and profile: {r['report']}")
         return 0
 
     failures = 0

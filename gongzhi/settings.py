@@ -277,7 +277,8 @@ STORAGES = {
 GONGZHI = {
     "SITE_NAME": _("Gongzhi co-governance"),
     "DEMO": env_bool("GONGZHI_DEMO", False),
-    "AUDIT_CHAINS": int(os.environ.get("GONGZHI_AUDIT_CHAINS", "8")),
+    # At least as many chains as transactions writing at once: then none waits (audit.services).
+    "AUDIT_CHAINS": int(os.environ.get("GONGZHI_AUDIT_CHAINS", "16")),
     "API_PAGE_SIZE": 50,
     "API_MAX_PAGE_SIZE": 200,
 }

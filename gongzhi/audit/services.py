@@ -33,32 +33,51 @@ def _chain_count() -> int:
     return max(1, int(settings.GONGZHI.get("AUDIT_CHAINS", 1)))
 
 
-def _chain_for_this_transaction() -> int:
-    """One chain per transaction, chosen at random on its first entry.
+def _head_for_this_transaction() -> AuditChainHead:
+    """The head of this transaction's chain, locked until commit: one chain per transaction.
 
-    A chain head stays locked until commit. A transaction that appended to two chains could hold
-    one head while waiting for the other, held by a transaction waiting the opposite way: a
-    deadlock (seen with concurrent service orders, each audited on submission and on dispatch).
+    A transaction that appended to two chains could hold one head while waiting for the other,
+    held by a transaction waiting the opposite way: a deadlock (seen with concurrent service
+    orders, each audited on submission and on dispatch). So the first entry picks the chain and
+    every later entry of the same transaction reuses it.
+
+    The first entry takes a head nobody holds (``FOR UPDATE SKIP LOCKED``, at random among the
+    free ones) where the database can, so with more chains than transactions writing at once no
+    audited write queues behind another's audit entry, however long that transaction runs on.
+    Only when every head is held (or on SQLite, which serialises writers anyway) does it wait, for
+    a random one. Skipping never waits, so it adds no lock cycle: the one lock order stays "audit
+    chain first, then the rows the service changes" (see ``gongzhi.points.services.earning``).
 
     "This transaction" is recognised by a marker among its on-commit callbacks: Django drops them
     when the transaction (or the savepoint that wrote the first entry) rolls back, so a retry after
-    a rollback draws a new chain, as it must to get out of a lock cycle.
+    a rollback picks afresh, as it must to get out of a lock cycle.
     """
     connection = transaction.get_connection()
     held = getattr(connection, "_gongzhi_audit_chain", None)
     if held is not None and any(callback[1] is held[0] for callback in connection.run_on_commit):
-        return held[1]
-    chain = random.randrange(_chain_count())  # noqa: S311 - load spreading, not security
+        return AuditChainHead.objects.select_for_update().get(chain=held[1])  # ours: no wait
+    count = _chain_count()
+    head = None
+    if connection.features.has_select_for_update_skip_locked:
+        head = (
+            AuditChainHead.objects.select_for_update(skip_locked=True)
+            .filter(chain__lt=count)
+            .order_by("?")
+            .first()
+        )
+    if head is None:  # every head held, not all created yet, or no SKIP LOCKED: wait for one
+        chain = random.randrange(count)  # noqa: S311 - load spreading, not security
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(chain=chain)
 
     def marker() -> None:
         """Runs at commit; its presence in the pending callbacks means "same transaction"."""
 
     transaction.on_commit(marker)
-    connection._gongzhi_audit_chain = (marker, chain)
-    return chain
+    connection._gongzhi_audit_chain = (marker, head.chain)
+    return head
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # the caller's transaction; a failed entry fails the caller
 def audit_record(
     *,
     actor=None,
@@ -72,7 +91,7 @@ def audit_record(
     changes: dict | None = None,
     actor_label: str = "",
 ) -> AuditEntry:
-    """Append one entry, chained to the last entry of a randomly chosen chain (one per transaction).
+    """Append one entry, chained to the last entry of a free chain (one per transaction).
 
     Runs inside the caller's transaction, so the entry exists exactly when the change it records
     does. The chain head row is locked until commit; spreading transactions over several chains
@@ -82,8 +101,8 @@ def audit_record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         area_code = area_code or str(getattr(obj, "area_id", "") or "")
-    chain = _chain_for_this_transaction()
-    head, _ = AuditChainHead.objects.select_for_update().get_or_create(chain=chain)
+    head = _head_for_this_transaction()
+    chain = head.chain
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     entry = AuditEntry(

@@ -267,7 +267,7 @@ def order_place(request, payload: OrderIn):
         urgent=payload.urgent,
         ip=client_ip(request),
     )
-    ticket.offered_to = [o.party_label for o in ticket.offers.select_related("party_org", "party_user")]
+    ticket.offered_to = [o.party_label for o in ticket.routed_offers]  # as written, not read back
     return Status(201, ticket)
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, F, Value
 from django.utils.translation import gettext as _
 
 from gongzhi.areas.models import Area
@@ -71,8 +71,14 @@ def _centre(area: Area | None) -> tuple[float | None, float | None]:
     return (area.lat, area.lng) if area is not None else (None, None)
 
 
-def providers_for(area_codes: set[str]) -> list[ProviderFacts]:
-    """Dispatchable providers serving any of the areas, with their load and rating, one per party."""
+def providers_for(
+    area_codes: set[str], *, category: str | None = None, keep: frozenset[str] = frozenset()
+) -> list[ProviderFacts]:
+    """Dispatchable providers serving any of the areas, with their load and rating, one per party.
+
+    With ``category``, only the parties serving it (and those in ``keep``, e.g. the one the
+    resident chose) — the others could never be ranked for it, so their load is not counted.
+    """
     served = sorted({c for code in area_codes for c in ancestor_codes(code)})
     # Plain rows, not model instances: a page ranks a hundred providers or more.
     rows = (
@@ -119,33 +125,53 @@ def providers_for(area_codes: set[str]) -> list[ProviderFacts]:
         by_party[key] = ProviderFacts(
             party, set(r["categories"]), lat, lng, r["capacity"], {r["area_id"]}, available=r["is_available"]
         )
+    if category is not None:
+        by_party = {k: f for k, f in by_party.items() if category in f.categories or k in keep}
     _load_and_ratings(by_party)
     return list(by_party.values())
 
 
 def _load_and_ratings(by_party: dict[str, ProviderFacts]) -> None:
-    """Orders in hand and offered (live counts, index range scans) and the running rating totals."""
+    """Orders in hand and offered (live counts, index range scans) and the running rating totals.
+
+    One statement (a UNION ALL of the counts and the totals): a dispatched order ranks its
+    providers inside its transaction, where every round trip to a busy database costs.
+    """
     org_ids = [f.party.id for f in by_party.values() if f.party.type == "org"]
     user_ids = [f.party.id for f in by_party.values() if f.party.type == "user"]
     working = Ticket.objects.filter(state__in=(State.ACCEPTED, State.IN_PROGRESS))
     offers = TicketOffer.objects.open()
+    parts = []
     for prefix, ids, assignee, offered, stat in (
         ("org", org_ids, "assignee_org_id", "party_org_id", "party_org_id"),
         ("user", user_ids, "assignee_user_id", "party_user_id", "party_user_id"),
     ):
         if not ids:
             continue
-        for row in (
-            working.filter(**{f"{assignee}__in": ids}).values(assignee).annotate(n=Count("id")).order_by()
-        ):
-            by_party[f"{prefix}:{row[assignee]}"].load += row["n"]
-        for row in (
-            offers.filter(**{f"{offered}__in": ids}).values(offered).annotate(n=Count("id")).order_by()
-        ):
-            by_party[f"{prefix}:{row[offered]}"].load += row["n"]
-        for s in PartyStats.objects.filter(**{f"{stat}__in": ids}).values(stat, "rating_count", "rating_sum"):
-            facts = by_party[f"{prefix}:{s[stat]}"]
-            facts.rating_count, facts.rating_sum = s["rating_count"], s["rating_sum"]
+        for rows, column in ((working, assignee), (offers, offered)):
+            parts.append(
+                rows.filter(**{f"{column}__in": ids})
+                .values(party=F(column))
+                .annotate(a=Count("id"))
+                .annotate(kind=Value(f"{prefix}:load"), b=Value(0))
+                .values_list("kind", "party", "a", "b")
+                .order_by()
+            )
+        parts.append(
+            PartyStats.objects.filter(**{f"{stat}__in": ids})
+            .annotate(kind=Value(f"{prefix}:rating"), party=F(stat), a=F("rating_count"), b=F("rating_sum"))
+            .values_list("kind", "party", "a", "b")
+            .order_by()
+        )
+    if not parts:
+        return
+    for kind, party, a, b in parts[0].union(*parts[1:], all=True):
+        prefix, what = kind.split(":")
+        facts = by_party[f"{prefix}:{party}"]
+        if what == "load":
+            facts.load += a
+        else:
+            facts.rating_count, facts.rating_sum = a, b
 
 
 def order_point(ticket: Ticket) -> tuple[float | None, float | None]:
@@ -157,6 +183,8 @@ def order_point(ticket: Ticket) -> tuple[float | None, float | None]:
 def chosen_parties_of(tickets: list[Ticket]) -> list[str]:
     """For each order, the provider of the listed service the resident ordered ("org:12"), or ""."""
     wanted = {(t.extra or {}).get("offering_id") for t in tickets} - {None}
+    if not wanted:  # the common case, a need described in a few taps: no query to build
+        return [""] * len(tickets)
     keys = {}
     for o in ServiceOffering.objects.filter(pk__in=wanted).values(
         "pk", "provider__organisation_id", "provider__user_id"
@@ -292,4 +320,6 @@ def rank(tickets: list[Ticket], providers: list[ProviderFacts], *, limit: int = 
 
 def suggest_providers(ticket: Ticket, *, limit: int = 5) -> list[Suggestion]:
     """The best providers for one order, with the terms of their cost."""
-    return rank([ticket], providers_for({ticket.area_id}), limit=limit)[0]
+    keep = frozenset(chosen_parties_of([ticket])) - {""}
+    providers = providers_for({ticket.area_id}, category=ticket.category, keep=keep)
+    return rank([ticket], providers, limit=limit)[0]

@@ -378,16 +378,12 @@ def _grant(account_id: int, rule: EarningRule, requested: int) -> tuple[int, Awa
     today = timezone.localdate()
     month = today.strftime("%Y-%m")
     lookup = {"account_id": account_id, "rule_code": rule.code, "month": month}
-    try:
-        counter = AwardCounter.objects.select_for_update().get(**lookup)
-    except AwardCounter.DoesNotExist:
-        counter = None
+    counter = AwardCounter.objects.select_for_update().filter(**lookup).first()
     if counter is None:
-        try:
-            with transaction.atomic():
-                counter = AwardCounter.objects.create(day=today, **lookup)
-        except IntegrityError:  # created by a concurrent award of the same person
-            counter = AwardCounter.objects.select_for_update().get(**lookup)
+        # The month's first award under the rule: INSERT … ON CONFLICT DO NOTHING needs no
+        # savepoint when a concurrent award of the same person creates the row first.
+        AwardCounter.objects.bulk_create([AwardCounter(day=today, **lookup)], ignore_conflicts=True)
+        counter = AwardCounter.objects.select_for_update().get(**lookup)
     if counter.day != today:
         counter.day, counter.day_points = today, 0
     grant = requested

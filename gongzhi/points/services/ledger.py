@@ -141,6 +141,9 @@ def account_for_user(user, *, fallback_area: str | None = None, create: bool = T
 
 
 def account_for_organisation(organisation, kind: str = AccountKind.ORGANISATION) -> Account:
+    found = Account.objects.filter(organisation=organisation, kind=kind).first()
+    if found is not None:  # the usual case: no savepoint for a get_or_create
+        return found
     with transaction.atomic():
         account, _created = Account.objects.get_or_create(
             organisation=organisation,

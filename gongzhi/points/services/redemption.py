@@ -343,6 +343,7 @@ def merchant_pay(
     earlier = ledger.replay(full_key, fingerprint)
     if earlier is not None:
         return earlier
+    to = merchant_account(merchant)
     audit_record(  # before any row is locked: audit chain, then ledger rows (see earning._award)
         actor=payer,
         action="points.payment",
@@ -350,7 +351,6 @@ def merchant_pay(
         ip=ip,
         changes={"merchant": merchant.pk, "amount": amount, "by": "merchant_code", "account": account.pk},
     )
-    to = merchant_account(merchant)
     try:
         posted = ledger.post(
             kind=TransferKind.PAYMENT,
@@ -365,6 +365,7 @@ def merchant_pay(
             counter_area_code=merchant.area_id,
             actor=payer,
             memo=_("Paid %(name)s by scanning its code") % {"name": merchant.organisation.name},
+            check_replay=False,  # replayed above, in this transaction; a concurrent twin fails the key
         )
     except ledger.Insufficient:
         account.refresh_from_db(fields=["balance"])

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.areas.models import Area
 from gongzhi.audit.services import audit_record
+from gongzhi.core.transactions import service_atomic
 from gongzhi.tickets.errors import field_error
 from gongzhi.tickets.models import Priority, Ticket
 from gongzhi.tickets.policies import PartyRef
@@ -17,7 +18,7 @@ from ..models import ServiceOffering
 from ..policy import KIND
 
 
-@transaction.atomic
+@service_atomic
 def order_place(
     *,
     resident,
@@ -37,7 +38,8 @@ def order_place(
 ) -> Ticket:
     """Order a listed service (its category and provider come with it) or describe what is needed.
 
-    The order is a ticket of kind ``service_order``; the community's rules may dispatch it at once.
+    The order is a ticket of kind ``service_order``; the community's rules may dispatch it at once
+    (the offers made are on ``ticket.routed_offers``).
     """
     if offering is not None:
         listed = ServiceOffering.objects.catalogue_for(resident, area.code).filter(pk=offering.pk).exists()

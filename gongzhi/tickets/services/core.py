@@ -135,6 +135,7 @@ def apply(
     data: dict | None = None,
     ip: str | None = None,
     checked: bool = False,
+    audit: bool = True,
 ) -> TicketEvent:
     """Take ``action``: state (conditional on the state read), fields, event, audit entry.
 
@@ -170,6 +171,8 @@ def apply(
         visibility=visibility,
         data=data or {},
     )
+    if not audit:  # the caller's own entry records this move (see ``ticket_submit``)
+        return event
     audit_record(
         actor=actor,
         actor_label="" if actor is not None else "system",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import User
+from gongzhi.core.transactions import service_atomic
 from gongzhi.directory.models import Organisation
 from gongzhi.tickets.errors import field_error
 
@@ -47,6 +48,10 @@ def _note(note: str, *, required: bool, field: str = "note", message: str = "") 
 
 def resolve_party(ref: PartyRef | Organisation | User) -> PartyRef:
     """A party that can be offered tickets: an active organisation, or an active provider."""
+    return _resolve_party(ref)[0]
+
+
+def _resolve_party(ref: PartyRef | Organisation | User) -> tuple[PartyRef, Organisation | User]:
     if isinstance(ref, Organisation):
         ref = PartyRef("org", ref.pk, ref.name)
     elif isinstance(ref, User):
@@ -57,12 +62,12 @@ def resolve_party(ref: PartyRef | Organisation | User) -> PartyRef:
             raise field_error(
                 "parties", _("That organisation is unknown or inactive."), "ticket.party_unknown"
             )
-        return PartyRef("org", org.pk, org.name)
+        return PartyRef("org", org.pk, org.name), org
     if ref.type == "user":
         user = User.objects.filter(pk=ref.id, is_active=True).first()
         if user is None or not user.access.has("tickets.handle"):
             raise field_error("parties", _("That person cannot accept tickets."), "ticket.party_unknown")
-        return PartyRef("user", user.pk, user.name)
+        return PartyRef("user", user.pk, user.name), user
     raise field_error("parties", _("Unknown kind of party."), "ticket.party_unknown")
 
 
@@ -77,33 +82,31 @@ def _make_offers(
             _("Offer it to at most %(n)d parties at once.") % {"n": MAX_PARTIES},
             "ticket.too_many_parties",
         )
-    resolved = []
+    resolved: dict[str, tuple[PartyRef, Organisation | User]] = {}
     for p in parties:
-        ref = resolve_party(p)
-        if ref.key not in {r.key for r in resolved}:
-            resolved.append(ref)
+        ref, party = _resolve_party(p)
+        resolved.setdefault(ref.key, (ref, party))
     expires = get_policy(ticket.kind).offer_until(ticket, now)
+    # The party instances ride along, so ``party_label`` needs no query.
     offers = TicketOffer.objects.bulk_create(
         [
             TicketOffer(
                 ticket=ticket,
-                party_org_id=r.id if r.type == "org" else None,
-                party_user_id=r.id if r.type == "user" else None,
+                party_org=party if r.type == "org" else None,
+                party_user=party if r.type == "user" else None,
                 expires_at=expires,
                 offered_at=now,
                 offered_by=actor,
                 note=note[:300],
                 reasons=(reasons or {}).get(r.key, {}),
             )
-            for r in resolved
+            for r, party in resolved.values()
         ]
     )
-    for r in resolved:
-        users = (
-            core.party_users(org_id=r.id)
-            if r.type == "org"
-            else core.party_users(user=User.objects.get(pk=r.id))
-        )
+    for r, party in resolved.values():
+        users = core.party_users(org_id=r.id) if r.type == "org" else core.party_users(user=party)
+        if not users:  # an organisation without provider members yet: the queue shows the offer
+            continue
         tell(
             users,
             ticket,
@@ -119,7 +122,7 @@ def _withdraw_open_offers(ticket: Ticket, now: datetime, status: str = TicketOff
     return ticket.offers.open().update(status=status, answered_at=now)
 
 
-@transaction.atomic
+@service_atomic
 def ticket_dispatch(
     *,
     ticket: Ticket,
@@ -128,8 +131,12 @@ def ticket_dispatch(
     note: str = "",
     reasons: dict | None = None,
     ip: str | None = None,
+    audit: bool = True,
 ) -> list[TicketOffer]:
-    """Offer a queued ticket to one or more parties (派单); the first to accept takes it."""
+    """Offer a queued ticket to one or more parties (派单); the first to accept takes it.
+
+    ``audit=False`` only for a caller that records the dispatch in its own audit entry.
+    """
     check(ticket, Action.DISPATCH, actor)
     note = _note(note, required=False)
     now = timezone.now()
@@ -143,6 +150,7 @@ def ticket_dispatch(
         updates={"dispatched_at": now, "assignee_org": None, "assignee_user": None, "accepted_by": None},
         data={"offers": [o.party_label for o in offers], "automatic": actor is None},
         ip=ip,
+        audit=audit,
     )
     return offers
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from gongzhi.accounts.models import User
 from gongzhi.areas.models import CODE_LENGTH, PREFIX_LENGTH, Area, prefix_of
 from gongzhi.audit.services import audit_record
+from gongzhi.core.transactions import service_atomic
 from gongzhi.directory.models import Organisation
 
 from ..models import QUEUE_STATES, RoutingRule, Ticket
@@ -36,39 +37,48 @@ def rule_for(ticket: Ticket) -> RoutingRule | None:
     return max(rules, key=lambda r: (len(prefix_of(r.area_id)), r.category != "", r.pk), default=None)
 
 
-@transaction.atomic
+@service_atomic
 def ticket_route(*, ticket: Ticket) -> bool:
     """Dispatch a queued ticket automatically when a rule of its area says so; True if dispatched."""
+    return bool(route(ticket=ticket)[1])
+
+
+def route(*, ticket: Ticket, audit: bool = True) -> tuple[RoutingRule | None, list]:
+    """``ticket_route`` inside the caller's transaction: the rule applied and the offers made.
+
+    ``audit=False`` leaves the audit entry to the caller (submission records one entry for both).
+    """
     if ticket.state not in QUEUE_STATES:
-        return False
+        return None, []
     rule = rule_for(ticket)
     if rule is None:
-        return False
+        return None, []
     policy = get_policy(ticket.kind)
     reasons: dict = {}
     if rule.strategy == RoutingRule.Strategy.PARTY:
         party = rule.party_org or rule.party_user
         if party is None or not getattr(party, "is_active", False):
-            return False
+            return None, []
         parties = [PartyRef("org" if rule.party_org_id else "user", party.pk, party.name)]
     else:
         best = [s for s in policy.suggest(ticket, limit=1) if s.eligible]
         if not best:
-            return False
+            return None, []
         parties = [best[0].party]
         reasons = {
             best[0].party.key: {"components": best[0].components, "facts": best[0].facts, "rule": rule.pk}
         }
     from .flow import ticket_dispatch
 
-    ticket_dispatch(
+    offers = ticket_dispatch(
         ticket=ticket,
         parties=parties,
         actor=None,
         note=_("Dispatched automatically by a rule of %(area)s.") % {"area": rule.area.name},
         reasons=reasons,
+        audit=audit,
     )
-    return True
+    return rule, offers
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.areas.models import Area, Level
 from gongzhi.audit.services import audit_record
+from gongzhi.core.transactions import service_atomic
 from gongzhi.lib.geo import validate_lat_lng
 from gongzhi.tickets.errors import field_error
 
@@ -53,7 +54,7 @@ def check_location(area: Area, lat, lng) -> tuple[float | None, float | None]:
     return lat, lng
 
 
-@transaction.atomic
+@service_atomic
 def ticket_submit(
     *,
     kind: str,
@@ -73,7 +74,10 @@ def ticket_submit(
 ) -> Ticket:
     """Record a new ticket of any kind; every field is checked first and errors come together.
 
-    Routing rules of the area may dispatch it at once (``auto_route``).
+    Routing rules of the area may dispatch it at once (``auto_route``); the offers made are left
+    on ``ticket.routed_offers`` (empty when it waits in the queue). One audit entry records both
+    the submission and the automatic dispatch (the timeline keeps both events), written last so
+    the audit chain head is locked only for the end of the transaction.
     """
     errors: dict[str, list] = {}
     policy = get_policy(kind)
@@ -154,24 +158,25 @@ def ticket_submit(
         visibility=Visibility.PUBLIC,
         data={"photos": len(cleaned)} if cleaned else {},
     )
-    audit_record(
-        actor=submitter,
-        action="ticket.submit",
-        obj=ticket,
-        ip=ip,
-        changes={"kind": kind, "category": category, "priority": priority, "photos": len(cleaned)},
-    )
+    offers: list = []
+    rule = None
     if auto_route:
-        from .routing import ticket_route
+        from .routing import route
 
         try:
             with transaction.atomic():  # a savepoint: a rule that cannot be applied never loses the ticket
-                ticket_route(ticket=ticket)
+                rule, offers = route(ticket=ticket, audit=False)
         except ValidationError as exc:
             logger.warning(
                 "automatic dispatch of ticket %s failed, left in the queue: %s", ticket.pk, exc.messages
             )
             ticket.refresh_from_db()
+            rule, offers = None, []
+    changes = {"kind": kind, "category": category, "priority": priority, "photos": len(cleaned)}
+    if offers:
+        changes |= {"dispatched_to": ", ".join(o.party_label for o in offers), "rule": rule.pk}
+    audit_record(actor=submitter, action="ticket.submit", obj=ticket, ip=ip, changes=changes)
+    ticket.routed_offers = offers
     return ticket
 
 
