@@ -168,6 +168,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--seconds", type=float, help="length of each phase")
     parser.add_argument("--riders", type=int, default=300, help="distinct riders and passes (default 300)")
     parser.add_argument("--threads", type=int, default=48, help="client threads (bounded)")
+    parser.add_argument(
+        "--sequential", type=int, default=500, help="one-at-a-time requests for the service time"
+    )
     parser.add_argument("--db", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432"))
     args = parser.parse_args(argv)
     seconds = args.seconds or (5.0 if args.quick else 20.0)
@@ -236,6 +239,19 @@ def main(argv: list[str]) -> int:
         # Warm both workers (imports, connections, caches) before measuring anything.
         _drive(port, minimal, args.rate, 2, args.threads)
         _drive(port, check, args.rate, 2, args.threads)
+        # Service time: one request at a time, so no queue — what each request costs the server.
+        service = {}
+        for name, maker in (("minimal", minimal), ("check", check)):
+            times = []
+            for i in range(args.sequential):
+                method, url, body, headers = maker(i)
+                t1 = time.perf_counter()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request(method, url, body=body, headers=headers)
+                conn.getresponse().read()
+                conn.close()
+                times.append((time.perf_counter() - t1) * 1000)
+            service[name] = (_pct(times, 50), sum(times) / len(times))
         rows = []
         for name, maker in (
             ("minimal Django JSON view (baseline)", minimal),
@@ -263,6 +279,11 @@ def main(argv: list[str]) -> int:
     for name, n, errors, p50, p95, p99, mean in rows:
         print(f"{name:38} {n:8d} {errors:6d} {p50:7.2f} {p95:7.2f} {p99:7.2f} {mean:8.2f}")
     base, chk, scn = rows
+    print(
+        f"service time, one request at a time ({args.sequential} each): minimal p50 {service['minimal'][0]:.2f} ms "
+        f"mean {service['minimal'][1]:.2f} ms; check p50 {service['check'][0]:.2f} ms mean {service['check'][1]:.2f} ms "
+        f"({service['check'][1] / service['minimal'][1]:.2f}x)"
+    )
     print(
         f"ratio check/baseline: p50 {chk[3] / base[3]:.2f}x, p99 {chk[5] / base[5]:.2f}x, mean {chk[6] / base[6]:.2f}x"
     )
