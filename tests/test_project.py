@@ -66,11 +66,6 @@ def test_every_message__has_a_chinese_translation():
         assert "#, fuzzy" not in po.split("\n\n", 1)[1], f"{path} has fuzzy entries"
 
 
-# Catalogues whose wording is still being reconciled by hand; each listed app's catalogue is skipped
-# entirely. Remove an app from here as soon as its conflicting msgids are fixed.
-EXEMPT_APPS = {"volunteering"}
-
-
 def _po_entries(path):
     """(msgctxt, msgid) → tuple of msgstr (plural forms included) for each live, non-fuzzy entry."""
     entries = {}
@@ -121,8 +116,6 @@ def test_translations__one_msgid_one_chinese_wording_across_catalogues():
     for path in sorted(ROOT.glob("gongzhi/**/locale/zh_Hans/LC_MESSAGES/django.po")):
         app = path.relative_to(ROOT / "gongzhi").parts[0]
         app = "(global)" if app == "locale" else app
-        if app in EXEMPT_APPS:
-            continue
         for key, forms in _po_entries(path).items():
             seen.setdefault(key, {})[app] = forms
     assert len(seen) > 1000, "the catalogues were not parsed"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Ask, ComplaintOutcome, DisputeOutcome, Referral, SessionResult
 from .policy import DISPUTE, ComplaintPolicy, DisputePolicy
@@ -132,12 +133,12 @@ class ConcludeForm(forms.Form):
 
 class RevealForm(forms.Form):
     field = forms.ChoiceField(label=_("Show"), choices=[("name", _("Full name")), ("mobile", _("Mobile"))])
-    reason = forms.CharField(label=_("Why"), max_length=200)
+    reason = forms.CharField(label=pgettext_lazy("reason for viewing", "Why"), max_length=200)
 
 
 class FiguresForm(forms.Form):
     by = forms.ChoiceField(
-        label=_("By"),
+        label=pgettext_lazy("figures grouping", "By"),
         required=False,
         choices=[("area", _("Area")), ("category", _("Type")), ("month", _("Month"))],
     )

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 NAME_CONTEXT = "mediation.party_name"
 MOBILE_CONTEXT = "mediation.party_mobile"
@@ -85,9 +86,9 @@ class DisputeParty(models.Model):
     display, revealed only by an audited action (ARCHITECTURE decision 5)."""
 
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="parties")
-    role = models.CharField(_("role"), max_length=12, choices=PartyRole.choices)
+    role = models.CharField(pgettext_lazy("dispute party", "role"), max_length=12, choices=PartyRole.choices)
     name_enc = models.TextField()
-    name_masked = models.CharField(_("name"), max_length=60)
+    name_masked = models.CharField(pgettext_lazy("person", "name"), max_length=60)
     mobile_enc = models.TextField(blank=True, default="")
     mobile_masked = models.CharField(_("mobile"), max_length=20, blank=True, default="")
     order = models.PositiveSmallIntegerField(default=0)

@@ -5,7 +5,7 @@ source once, however often the case is reopened and closed)."""
 
 from __future__ import annotations
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.tickets.errors import field_error
@@ -49,7 +49,7 @@ class DisputePolicy(_ConcludedPolicy):
     categories = (
         Category("neighbour", _("Neighbours"), limit="general"),
         Category("family", _("Family"), limit="general"),
-        Category("property", _("Property management"), limit="complex"),
+        Category("property", pgettext_lazy("dispute type", "Property management"), limit="complex"),
         Category("labour", _("Labour and wages"), limit="complex"),
         Category("consumer", _("Consumer"), limit="general"),
         Category("land", _("Land and housing"), limit="complex"),

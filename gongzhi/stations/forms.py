@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import CoordinateSystem, Facility, PlanModel, StationStatus
 
@@ -158,7 +159,9 @@ class FunctionForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=40)
     name_en = forms.CharField(label=_("English name"), max_length=80, required=False)
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
-    order = forms.IntegerField(label=_("Position"), min_value=0, max_value=32767, initial=100)
+    order = forms.IntegerField(
+        label=pgettext_lazy("sort order", "Position"), min_value=0, max_value=32767, initial=100
+    )
     is_active = forms.BooleanField(label=_("In use"), required=False, initial=True)
 
 

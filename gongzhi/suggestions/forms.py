@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.tickets.forms import PhotosField
 
@@ -56,7 +57,7 @@ class FilterForm(forms.Form):
 
 class FiguresForm(forms.Form):
     by = forms.ChoiceField(
-        label=_("By"),
+        label=pgettext_lazy("figures grouping", "By"),
         required=False,
         choices=[("topic", _("topic")), ("area", _("community")), ("month", _("month"))],
     )

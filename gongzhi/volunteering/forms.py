@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.areas.models import Area
 from gongzhi.tickets.forms import PhotosField
@@ -86,7 +87,7 @@ class VerifyForm(forms.Form):
 
 class VisitForm(forms.Form):
     day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    kind = forms.ChoiceField(label=_("Kind"), choices=VisitKind.choices)
+    kind = forms.ChoiceField(label=pgettext_lazy("visit mode", "Kind"), choices=VisitKind.choices)
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     concerns = forms.CharField(
         label=_("Concerns"),
@@ -144,7 +145,7 @@ class VolunteerForm(forms.Form):
 class SelfRegisterForm(forms.Form):
     """A resident registers as a volunteer from the phone."""
 
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
     id_number = forms.CharField(
         label=_("ID card number"),
         max_length=30,
@@ -205,7 +206,11 @@ class RecordForm(forms.Form):
     hours = forms.DecimalField(
         label=_("Training hours"), required=False, max_digits=5, decimal_places=1, min_value=0
     )
-    rating = forms.ChoiceField(label=_("Rating"), choices=[("", "—")] + Rating.choices, required=False)
+    rating = forms.ChoiceField(
+        label=pgettext_lazy("evaluation grade", "Rating"),
+        choices=[("", "—")] + Rating.choices,
+        required=False,
+    )
     notes = forms.CharField(label=_("Notes"), max_length=300, required=False)
 
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.areas.scoping import ScopedQuerySet
 
@@ -53,7 +54,7 @@ class Volunteer(models.Model):
         "people.Person", on_delete=models.SET_NULL, related_name="+", null=True, blank=True
     )
     number = models.CharField(_("volunteer number"), max_length=20, unique=True)
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("area"))
     team = models.ForeignKey(
         Team, on_delete=models.PROTECT, null=True, blank=True, related_name="members", verbose_name=_("team")
@@ -345,7 +346,7 @@ class VisitKind(models.TextChoices):
 class Visit(models.Model):
     pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="visits")
     date = models.DateField(_("date"))
-    kind = models.CharField(_("kind"), max_length=10, choices=VisitKind.choices)
+    kind = models.CharField(pgettext_lazy("visit mode", "kind"), max_length=10, choices=VisitKind.choices)
     notes = models.TextField(_("notes"), blank=True, default="")
     concerns = models.TextField(_("concerns"), blank=True, default="")
     ticket = models.ForeignKey(
@@ -388,7 +389,7 @@ class VisitPhoto(models.Model):
 
 class RecordKind(models.TextChoices):
     TRAINING = "training", _("Training")
-    AWARD = "award", _("Award")
+    AWARD = "award", pgettext_lazy("commendation", "Award")
     EVALUATION = "evaluation", _("Evaluation")
 
 
@@ -414,7 +415,13 @@ class VolunteerRecord(models.Model):
     date = models.DateField(_("date"))
     issuer = models.CharField(_("given by"), max_length=100)
     hours = models.DecimalField(_("training hours"), max_digits=5, decimal_places=1, null=True, blank=True)
-    rating = models.CharField(_("rating"), max_length=10, choices=Rating.choices, blank=True, default="")
+    rating = models.CharField(
+        pgettext_lazy("evaluation grade", "rating"),
+        max_length=10,
+        choices=Rating.choices,
+        blank=True,
+        default="",
+    )
     notes = models.CharField(_("notes"), max_length=300, blank=True, default="")
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

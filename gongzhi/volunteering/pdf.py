@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
@@ -38,7 +39,7 @@ def certificate_pdf(cert, verify_url: str) -> bytes:
     c.setFont(font, 11)
     c.drawRightString(width - 25 * mm, height - 52 * mm, f"{_('Certificate number')}: {cert.number}")
     rows = [
-        (_("Name"), cert.volunteer.name),
+        (pgettext("person", "Name"), cert.volunteer.name),
         (_("Volunteer number"), cert.volunteer.number),
         (_("Hours of service"), f"{cert.hours} {_('hours')}"),
         (_("Service content"), cert.content),

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from gongzhi.accounts.roles import Role
 from gongzhi.accounts.services import membership_grant
@@ -170,7 +171,7 @@ def volunteer_register(
         errors["pair_capacity"] = [_("Between 0 and 10 pairs.")]
     name = (name or "").strip()[:50] or (person.name if person is not None else user.name)
     if not name:
-        errors["name"] = [_("Enter a name.")]
+        errors["name"] = [pgettext("person", "Enter a name.")]
     id_p, mobile_p = _check_identity(
         errors,
         id_number=(id_number or "").strip(),
