@@ -34,12 +34,14 @@ register(
         description=_("Follow what you asked for, confirm it was done and rate it."),
         layouts=frozenset({"phone"}),
     ),
+    # Offers and jobs first: they wait on the provider against a deadline, so on a phone they
+    # belong in the tab bar, ahead of what the provider may do as a resident.
     NavItem(
         key="tickets_offers",
         label=_("Offers"),
         url_name="tickets:offers",
         icon="⚑",
-        order=14,
+        order=8,
         roles=PROVIDER_ROLES,
         badge=offers_waiting,
         description=_("Orders the community offers you or your organisation: accept or decline."),
@@ -50,7 +52,7 @@ register(
         label=_("My jobs"),
         url_name="tickets:jobs",
         icon="✔",
-        order=15,
+        order=9,
         roles=PROVIDER_ROLES,
         description=_("Orders you have taken: start, mark done with a note and photos."),
         layouts=frozenset({"phone", "workbench"}),
