@@ -82,5 +82,7 @@ def test_organiser__the_person_times_form_starts_from_the_residents_registered(
     activity = make_activity(participant_capacity=20)
     for name in ("甲", "乙", "丙"):
         services.participation_join(activity=activity, user=make_user(Role.RESIDENT, ANXIANGJIE, name=name))
-    page = signed_in(organiser).get(reverse("volunteering:manage_detail", args=[activity.pk])).content.decode()
+    page = (
+        signed_in(organiser).get(reverse("volunteering:manage_detail", args=[activity.pk])).content.decode()
+    )
     assert 'name="served" value="3"' in page
