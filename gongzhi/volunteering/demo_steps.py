@@ -55,7 +55,13 @@ RECORDS = [  # days ago, kind, title, issuer, hours, rating
     (90, "award", "优秀志愿者", "射洪坝街道", None, ""),
     (30, "evaluation", "年度志愿服务考评", "蜀阳社区", None, "excellent"),
 ]
-GUARDIANS = ["刘秀英", "陈桂芳", "王淑华", "李春梅", "张玉兰", "杨德明", "黄志强", "周建华"]
+# Volunteers of each pair type, registered just before that type is paired: a volunteer's
+# capacity counts every pairing, so with one shared group the left-behind children (paired first)
+# took every place in a large city and no elderly person living alone had a guardian.
+PAIR_VOLUNTEERS = {
+    "caring_mother": ["刘秀英", "陈桂芳", "王淑华", "李春梅"],
+    "neighbour_guardian": ["张玉兰", "杨德明", "黄志强", "周建华"],
+}
 
 
 def _jitter(rng: random.Random, area: Area) -> tuple[float, float]:
@@ -169,19 +175,21 @@ def _seed_pairings(ctx, rng: random.Random, organiser) -> None:
     busiest = list(
         tagged.values("area_id")
         .annotate(n=Count("pk", distinct=True))
-        .order_by("-n", "area_id")[: len(GUARDIANS)]
+        .order_by("-n", "area_id")[: max(len(names) for names in PAIR_VOLUNTEERS.values())]
     )
     codes = [SHUYANG] + [row["area_id"] for row in busiest if row["area_id"] != SHUYANG]
-    for n, name in enumerate(GUARDIANS):
-        area = Area.objects.get(code=codes[n % len(codes)])
-        user = user_create(mobile=f"1380001{n:04d}", name=name)
-        membership_grant(user=user, role=Role.VOLUNTEER, area=area)
-        glat, glng = _jitter(rng, area)
-        services.volunteer_register(
-            user=user, area=area, pair_capacity=3, lat=glat, lng=glng, actor=organiser
-        )
     today = timezone.localdate()
+    n = 0
     for pair_type in PairType.objects.order_by("code"):
+        for name in PAIR_VOLUNTEERS.get(pair_type.code, []):
+            area = Area.objects.get(code=codes[n % len(codes)])
+            user = user_create(mobile=f"1380001{n:04d}", name=name)
+            membership_grant(user=user, role=Role.VOLUNTEER, area=area)
+            glat, glng = _jitter(rng, area)
+            services.volunteer_register(
+                user=user, area=area, pair_capacity=3, lat=glat, lng=glng, actor=organiser
+            )
+            n += 1
         result = selectors.pairing_suggestions(viewer=organiser, pair_type=pair_type, area_code=COUNTY_CODE)
         for k, s in enumerate(result.pairs):
             pairing = services.pairing_create(
