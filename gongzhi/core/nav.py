@@ -81,7 +81,14 @@ class NavEntry:
 
     @cached_property
     def count(self) -> int:
-        return self.item.badge(self.user) if self.item.badge is not None else 0
+        """Counted once per request: the menu and the home page's cards draw the same items, and
+        both hold the request's user object, so the count is kept on it."""
+        if self.item.badge is None:
+            return 0
+        counts = self.user.__dict__.setdefault("_gz_nav_counts", {})
+        if self.item.key not in counts:
+            counts[self.item.key] = self.item.badge(self.user)
+        return counts[self.item.key]
 
 
 def entries_for(user, layout: str) -> list[NavEntry]:

@@ -7,10 +7,7 @@ def hazards_waiting(user) -> int:
     """Hazards waiting for the office: to assess and dispatch, or to re-inspect."""
     from .selectors import hazard_list
 
-    return (
-        hazard_list(viewer=user, state="queue").order_by().count()
-        + hazard_list(viewer=user, state="reinspect").order_by().count()
-    )
+    return hazard_list(viewer=user, state="waiting").order_by().count()
 
 
 register(

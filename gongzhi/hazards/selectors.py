@@ -36,6 +36,8 @@ def hazard_list(*, viewer, state: str = "", risk_level: str = "", overdue: bool 
         qs = qs.filter(state__in=OPEN_STATES)
     elif state == "reinspect":
         qs = qs.filter(state=State.RESOLVED)
+    elif state == "waiting":  # the office's part: to assess and dispatch, or to re-inspect
+        qs = qs.filter(state__in=[*QUEUE_STATES, State.RESOLVED])
     elif state in State.values:
         qs = qs.filter(state=state)
     if risk_level in RiskLevel.values:

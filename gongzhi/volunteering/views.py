@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -669,7 +670,10 @@ def pair_view(request):
             _("%(volunteer)s now cares for %(person)s.")
             % {"volunteer": volunteer.name, "person": person.name},
         )
-    return redirect(request.POST.get("next") or reverse("volunteering:pairings"))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("volunteering:pairings")
+    return redirect(target)
 
 
 @login_required

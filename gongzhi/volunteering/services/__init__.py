@@ -728,6 +728,16 @@ def pairing_create(
     """Pair a volunteer with a person, within the volunteer's capacity and, for a child, with consent."""
     _require(actor, "volunteering.pair", person.area_id)
     volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    if volunteer.area_id[:6] != person.area_id[:6]:  # the suggestions' pool: the person's county
+        raise ValidationError(
+            {
+                "volunteer": [
+                    ValidationError(
+                        _("A volunteer cares only for people of their own county."), code="pairing.county"
+                    )
+                ]
+            }
+        )
     live = Pairing.objects.filter(volunteer=volunteer, ended_on__isnull=True).count()
     if live >= volunteer.pair_capacity:
         raise ValidationError(

@@ -65,6 +65,39 @@ def test_pair__beyond_the_volunteers_capacity__is_refused(
     assert Pairing.objects.count() == 1
 
 
+def test_pair__a_volunteer_of_another_county__is_refused(
+    make_volunteer, make_person, organiser, elderly_type
+):
+    """A neighbourhood guardian in 宝鸡 cannot be paired with an elderly person in 简阳, even by
+    posting the volunteer's id past the suggestions."""
+    from conftest import QINGJIANGLU
+
+    far = make_volunteer(name="杨洁", area_code=QINGJIANGLU)
+    with pytest.raises(ValidationError) as exc:
+        services.pairing_create(
+            pair_type=elderly_type, volunteer=far, person=make_person(tags=["elderly_alone"]), actor=organiser
+        )
+    assert exc.value.error_dict["volunteer"][0].code == "pairing.county"
+    assert not Pairing.objects.exists()
+
+
+def test_pair_page__ignores_a_next_address_on_another_site(
+    signed_in, make_volunteer, make_person, organiser, elderly_type
+):
+    guardian, person = make_volunteer(), make_person(tags=["elderly_alone"])
+    response = signed_in(organiser).post(
+        "/volunteering/pairings/pair/",
+        {
+            "pair_type": elderly_type.pk,
+            "volunteer": guardian.pk,
+            "person": person.pk,
+            "next": "https://evil.example/",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == "/volunteering/pairings/"
+    assert Pairing.objects.filter(volunteer=guardian, person=person).exists()
+
+
 def test_pair__child_without_active_consent__is_refused(make_volunteer, make_person, organiser, child_type):
     from gongzhi.people.services import consent_withdraw
 
