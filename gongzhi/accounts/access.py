@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
+
 from gongzhi.areas.models import prefix_of
 from gongzhi.areas.scoping import Scope
 
@@ -62,6 +64,11 @@ class Access:
             elif m.data_scope == DataScope.OWN_RECORDS:
                 own = True
         return Scope(everything, frozenset(subtrees), frozenset(exact), own)
+
+    def require(self, *permissions: str) -> None:
+        """Refuse (PermissionDenied, a 403 page or problem) unless the user holds one of them."""
+        if not any(self.has(p) for p in permissions):
+            raise PermissionDenied
 
     def can(self, permission: str, area_code: str | None = None) -> bool:
         """May the user do ``permission`` — anywhere, or in the given area?"""

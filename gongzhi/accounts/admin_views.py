@@ -23,11 +23,6 @@ from .models import Membership
 from .selectors import user_list
 
 
-def _require(request, permission: str) -> None:
-    if not request.user.access.has(permission):
-        raise PermissionDenied
-
-
 def _membership_form(request, data=None):
     levels = [lv for lv in Level]
     areas = areas_for_permission(viewer=request.user, permission="memberships.manage", levels=levels)
@@ -61,7 +56,7 @@ def user_list_view(request):
 
 @login_required
 def user_create_view(request):
-    _require(request, "users.manage")
+    request.user.access.require("users.manage")
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -98,7 +93,7 @@ def _visible_user(request, user_id: int):
 
 @login_required
 def user_detail_view(request, user_id: int):
-    _require(request, "users.view")
+    request.user.access.require("users.view")
     user = _visible_user(request, user_id)
     form = _membership_form(request) if request.user.access.has("memberships.manage") else None
     return render(
@@ -116,7 +111,7 @@ def user_detail_view(request, user_id: int):
 @login_required
 @require_POST
 def membership_grant_view(request, user_id: int):
-    _require(request, "memberships.manage")
+    request.user.access.require("memberships.manage")
     user = _visible_user(request, user_id)
     form = _membership_form(request, request.POST)
     if form.is_valid():
@@ -151,7 +146,7 @@ def membership_grant_view(request, user_id: int):
 @login_required
 @require_POST
 def membership_revoke_view(request, user_id: int, membership_id: int):
-    _require(request, "memberships.manage")
+    request.user.access.require("memberships.manage")
     user = _visible_user(request, user_id)
     membership = get_object_or_404(Membership, pk=membership_id, user=user)
     try:
@@ -166,7 +161,7 @@ def membership_revoke_view(request, user_id: int, membership_id: int):
 @login_required
 @require_POST
 def user_unlock_view(request, user_id: int):
-    _require(request, "users.unlock")
+    request.user.access.require("users.unlock")
     user = _visible_user(request, user_id)
     try:
         services.user_unlock(user=user, unlocked_by=request.user, ip=client_ip(request))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -26,14 +26,9 @@ from .forms import AssessForm, FiguresForm, FilterForm, ReinspectForm, ReportFor
 from .policy import KIND
 
 
-def _require(request, permission: str) -> None:
-    if not request.user.access.has(permission):
-        raise PermissionDenied
-
-
 @login_required
 def report_view(request):
-    _require(request, "hazards.report")
+    request.user.access.require("hazards.report")
     areas = tickets_selectors.reporting_areas(viewer=request.user)
     staff = request.user.access.has("hazards.inspect")
     form = ReportForm(
@@ -81,7 +76,7 @@ def mine_view(request):
 
 @login_required
 def list_view(request):
-    _require(request, "tickets.view")
+    request.user.access.require("tickets.view")
     filters = FilterForm(request.GET or {"state": "open"})
     args = filters.cleaned_data if filters.is_valid() else {"state": "open"}
     qs = selectors.hazard_list(
@@ -199,7 +194,7 @@ def reinspect_view(request, ticket_id: int):
 
 @login_required
 def figures_view(request):
-    _require(request, "tickets.view")
+    request.user.access.require("tickets.view")
     form = FiguresForm(request.GET or None)
     by = (form.cleaned_data.get("by") if form.is_valid() else "") or "risk_level"
     rows = selectors.hazard_figures(viewer=request.user, by=by)

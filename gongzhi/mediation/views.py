@@ -36,18 +36,12 @@ from .forms import (
 from .models import PartyRole
 from .policy import COMPLAINT, DISPUTE
 
-
-def _require(request, permission: str) -> None:
-    if not request.user.access.has(permission):
-        raise PermissionDenied
-
-
 # --- the resident's side ------------------------------------------------------------------------
 
 
 @login_required
 def dispute_new_view(request):
-    _require(request, "tickets.submit")
+    request.user.access.require("tickets.submit")
     areas, home = selectors.home_areas(viewer=request.user)
     on_behalf = request.user.access.has("tickets.dispatch")
     form = DisputeForm(request.POST or None, areas=areas, initial={"area": home}, on_behalf=on_behalf)
@@ -100,7 +94,7 @@ def _party_errors_to_fields(exc: ValidationError, mapping: dict[str, str]) -> No
 
 @login_required
 def complaint_new_view(request):
-    _require(request, "tickets.submit")
+    request.user.access.require("tickets.submit")
     areas, home = selectors.home_areas(viewer=request.user)
     merchants = list(services.complaint_merchants(near_area_code=home or ""))
     form = ComplaintForm(request.POST or None, areas=areas, merchants=merchants, initial={"area": home})
@@ -339,7 +333,7 @@ def party_reveal_view(request, ticket_id: int, party_id: int):
 
 @login_required
 def figures_view(request):
-    _require(request, "tickets.view")
+    request.user.access.require("tickets.view")
     form = FiguresForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     by, complaints_by = data.get("by") or "area", data.get("complaints_by") or "merchant"

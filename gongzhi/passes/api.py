@@ -3,7 +3,7 @@ sync (public), the rider's own pass, the rider registry, scans and figures (scop
 
 from datetime import date, datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,11 +20,6 @@ from .errors import field_error
 from .models import PublishedDocument, RevokeReason, RiderStatus
 
 router = Router(tags=["passes"])
-
-
-def _require(user, permission: str) -> None:
-    if not user.access.has(permission):
-        raise PermissionDenied
 
 
 def _optional_user(request):
@@ -111,7 +106,7 @@ class ScanIn(Schema):
 )
 def pass_scan(request, payload: ScanIn):
     user = request.auth
-    _require(user, "passes.scan")
+    user.access.require("passes.scan")
     gate = selectors.gates_of_guard(user).filter(pk=payload.gate_id).first()
     if gate is None:
         raise field_error("gate_id", _("You are not posted at this gate."), "passes.not_your_gate")
@@ -188,7 +183,7 @@ class MyPassOut(Schema):
 )
 def my_pass(request):
     user = request.auth
-    _require(user, "passes.own")
+    user.access.require("passes.own")
     rider = selectors.rider_of(user)
     if rider is None:
         raise ValidationError(_("Register as a rider first."), code="passes.not_a_rider")
@@ -259,7 +254,7 @@ class RiderFilter(Schema):
 )
 @paginate(Page)
 def rider_list(request, filters: Query[RiderFilter]):
-    _require(request.auth, "passes.riders.view")
+    request.auth.access.require("passes.riders.view")
     return selectors.rider_list(
         viewer=request.auth,
         status=filters.status,
@@ -363,7 +358,7 @@ class EventFilter(Schema):
 )
 @paginate(Page)
 def event_list(request, filters: Query[EventFilter]):
-    _require(request.auth, "passes.events.view")
+    request.auth.access.require("passes.events.view")
     return selectors.event_list(
         viewer=request.auth, gate_id=filters.gate_id, ok=filters.ok, area_code=filters.area_code
     )
@@ -410,7 +405,7 @@ class FiguresFilter(Schema):
     summary="Scans per gate and day, riders served, time saved, riders insured",
 )
 def figures(request, filters: Query[FiguresFilter]):
-    _require(request.auth, "passes.figures.view")
+    request.auth.access.require("passes.figures.view")
     end = filters.end or timezone.localdate()
     start = filters.start or end - timezone.timedelta(days=29)
     if end < start:

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -45,11 +45,6 @@ from .presenting import honoured_names, qr_for, reason_label
 STATIC = Path(__file__).resolve().parent / "static" / "passes"
 GATE_SESSION_KEY = "gz_pass_gate"
 BOUND_SESSION_KEY = "gz_pass_bound"
-
-
-def _require(request, permission: str) -> None:
-    if not request.user.access.has(permission):
-        raise PermissionDenied
 
 
 def _base_url(request) -> str:
@@ -148,7 +143,7 @@ def _session_allowed(request, rider) -> bool:
 @never_cache
 @login_required
 def my_pass_view(request):
-    _require(request, "passes.own")
+    request.user.access.require("passes.own")
     rider, redirect_response = _rider_or_register(request)
     if redirect_response:
         return redirect_response
@@ -173,7 +168,7 @@ def my_pass_view(request):
 @login_required
 def my_pass_card_view(request):
     """The pass card alone, fetched by the page's script to renew the pass before it expires."""
-    _require(request, "passes.own")
+    request.user.access.require("passes.own")
     rider = selectors.rider_of(request.user)
     if rider is None:
         raise Http404
@@ -193,7 +188,7 @@ def service_worker_view(request):
 
 @login_required
 def register_view(request):
-    _require(request, "passes.own")
+    request.user.access.require("passes.own")
     rider = selectors.rider_of(request.user)
     areas = selectors.rider_home_areas(request.user)
     initial = {}
@@ -243,7 +238,7 @@ def register_view(request):
 
 @login_required
 def my_insurance_view(request):
-    _require(request, "passes.own")
+    request.user.access.require("passes.own")
     rider, redirect_response = _rider_or_register(request)
     if redirect_response:
         return redirect_response
@@ -273,7 +268,7 @@ def my_insurance_view(request):
 @never_cache
 @login_required
 def gate_view(request):
-    _require(request, "passes.scan")
+    request.user.access.require("passes.scan")
     gates = list(selectors.gates_of_guard(request.user))
     if request.method == "POST" and "gate" in request.POST:
         chosen = request.POST.get("gate", "")
@@ -300,7 +295,7 @@ def gate_view(request):
 
 @login_required
 def rider_list_view(request):
-    _require(request, "passes.riders.view")
+    request.user.access.require("passes.riders.view")
     filters = RiderFilterForm(request.GET or None)
     data = filters.cleaned_data if filters.is_valid() else {}
     qs = selectors.rider_list(
@@ -333,7 +328,7 @@ def _rider_detail_context(request, rider, **forms):
 
 @login_required
 def rider_detail_view(request, rider_id: int):
-    _require(request, "passes.riders.view")
+    request.user.access.require("passes.riders.view")
     rider = selectors.rider_get(viewer=request.user, pk=rider_id)
     return render(request, "passes/rider_detail.html", _rider_detail_context(request, rider))
 
@@ -410,7 +405,7 @@ def rider_document_view(request, rider_id: int):
 
 @login_required
 def rider_photo_view(request, rider_id: int):
-    _require(request, "passes.riders.view")
+    request.user.access.require("passes.riders.view")
     rider = selectors.rider_get(viewer=request.user, pk=rider_id)
     if not rider.photo:
         raise Http404
@@ -419,7 +414,7 @@ def rider_photo_view(request, rider_id: int):
 
 @login_required
 def document_view(request, document_id: int):
-    _require(request, "passes.riders.verify")
+    request.user.access.require("passes.riders.verify")
     document = selectors.document_get(viewer=request.user, pk=document_id)
     return FileResponse(document.file.open("rb"), as_attachment=True, filename=Path(document.file.name).name)
 
@@ -430,14 +425,14 @@ def document_view(request, document_id: int):
 
 @login_required
 def community_list_view(request):
-    _require(request, "passes.gates.view")
+    request.user.access.require("passes.gates.view")
     rows = selectors.community_rows(viewer=request.user)
     return render(request, "passes/community_list.html", {"rows": rows})
 
 
 @login_required
 def community_edit_view(request, area_code: str):
-    _require(request, "passes.communities.manage")
+    request.user.access.require("passes.communities.manage")
     areas = selectors.communities_in_scope(viewer=request.user, permission="passes.communities.manage")
     area = areas.filter(code=area_code).first()
     if area is None:
@@ -488,7 +483,7 @@ def community_edit_view(request, area_code: str):
 @login_required
 @require_POST
 def gate_edit_view(request, gate_id: int):
-    _require(request, "passes.communities.manage")
+    request.user.access.require("passes.communities.manage")
     gate = selectors.gate_get(viewer=request.user, pk=gate_id, permission="passes.communities.manage")
     ip = client_ip(request)
     try:
@@ -521,7 +516,7 @@ def gate_edit_view(request, gate_id: int):
 
 @login_required
 def event_list_view(request):
-    _require(request, "passes.events.view")
+    request.user.access.require("passes.events.view")
     ok = {"1": True, "0": False}.get(request.GET.get("ok", ""))
     qs = selectors.event_list(viewer=request.user, ok=ok, area_code=request.GET.get("area", "")[:15])
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
@@ -538,7 +533,7 @@ def event_list_view(request):
 
 @login_required
 def figures_view(request):
-    _require(request, "passes.figures.view")
+    request.user.access.require("passes.figures.view")
     form = PeriodForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         return render(request, "passes/figures.html", {"form": form}, status=400)
@@ -555,7 +550,7 @@ def figures_view(request):
 
 @login_required
 def keys_view(request):
-    _require(request, "passes.keys.manage")
+    request.user.access.require("passes.keys.manage")
     form = KeyRevokeForm()
     return render(
         request,
@@ -571,7 +566,7 @@ def keys_view(request):
 @login_required
 @require_POST
 def key_rotate_view(request):
-    _require(request, "passes.keys.manage")
+    request.user.access.require("passes.keys.manage")
     key = keyring.signing_key_rotate(actor=request.user, ip=client_ip(request))
     messages.success(
         request, _("New passes are now signed with key %(kid)s; live passes stay valid.") % {"kid": key.kid}
@@ -582,7 +577,7 @@ def key_rotate_view(request):
 @login_required
 @require_POST
 def key_revoke_view(request, kid: str):
-    _require(request, "passes.keys.manage")
+    request.user.access.require("passes.keys.manage")
     key = keyring.signing_key_get(kid)
     form = KeyRevokeForm(request.POST)
     if form.is_valid():

@@ -31,11 +31,6 @@ from .services import earning, expiry, honour, ledger, redemption, shop
 router = Router(tags=["points"])
 
 
-def _require(request, permission: str) -> None:
-    if not request.auth.access.has(permission):
-        raise PermissionDenied
-
-
 def _key(request, body_key: str | None) -> str:
     key = request.headers.get("Idempotency-Key") or body_key or ""
     if not key.strip():
@@ -666,7 +661,7 @@ def terminal_refund(request, merchant_id: int, transfer_id: int, payload: Revers
 @router.get("/accounts", response=list[AccountOut], summary="Accounts in my area")
 @paginate(Page)
 def account_list(request, kind: str = "", q: str = Query("", max_length=50), area_code: str = ""):
-    _require(request, "points.view_ledger")
+    request.auth.access.require("points.view_ledger")
     return selectors.account_list(viewer=request.auth, kind=kind, q=q, area_code=area_code)
 
 
@@ -678,7 +673,7 @@ def account_get(request, account_id: int):
 @router.get("/transfers", response=list[TransferOut], summary="Transfers touching my area")
 @paginate(Page)
 def transfer_list(request, filters: Query[LedgerFilter]):
-    _require(request, "points.view_ledger")
+    request.auth.access.require("points.view_ledger")
     return selectors.transfer_list(
         viewer=request.auth,
         kind=filters.kind,
@@ -691,7 +686,7 @@ def transfer_list(request, filters: Query[LedgerFilter]):
 
 @router.get("/transfers/export", summary="Transfers touching my area, as Excel (names masked)")
 def transfer_export(request, filters: Query[LedgerFilter]):
-    _require(request, "points.export")
+    request.auth.access.require("points.export")
     qs = selectors.transfer_list(
         viewer=request.auth,
         kind=filters.kind,
@@ -805,7 +800,7 @@ def rule_update(request, rule_id: int, payload: RuleIn):
 )
 @paginate(Page)
 def award_list(request, status: str = Query("", max_length=10)):
-    _require(request, "points.view_ledger")
+    request.auth.access.require("points.view_ledger")
     return selectors.award_list(viewer=request.auth, status=status)
 
 
@@ -971,7 +966,7 @@ def shop_order_place(request, payload: OrderIn):
 @router.get("/shop/orders", response=list[OrderOut], summary="Orders of the points shops in my area")
 @paginate(Page)
 def shop_order_list(request, status: str = Query("", max_length=12)):
-    _require(request, "points.manage_shop")
+    request.auth.access.require("points.manage_shop")
     return selectors.shop_order_list(viewer=request.auth, status=status)
 
 

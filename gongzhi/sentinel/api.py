@@ -27,11 +27,6 @@ from .models import SentinelCategory
 router = Router(tags=["sentinel"])
 
 
-def _require(user, permission: str) -> None:
-    if not user.access.has(permission):
-        raise PermissionDenied
-
-
 def _category(code: str) -> SentinelCategory:
     category = SentinelCategory.objects.filter(code=code, is_active=True).first()
     if category is None:
@@ -55,7 +50,7 @@ class CategoryOut(Schema):
 
 @router.get("/categories", response=list[CategoryOut], summary="What a sentinel can report, and who answers")
 def category_list(request):
-    _require(request.auth, "sentinel.report")
+    request.auth.access.require("sentinel.report")
     return list(selectors.category_list())
 
 
@@ -96,7 +91,7 @@ class NearbyQuery(Schema):
     summary="Is this the same? Open leads of the category within its radius and time window, nearest first",
 )
 def nearby(request, q: Query[NearbyQuery]):
-    _require(request.auth, "sentinel.report")
+    request.auth.access.require("sentinel.report")
     category = _category(q.category)
     try:
         found = selectors.nearby_open_leads(category=category, lat=q.lat, lng=q.lng)
@@ -121,7 +116,7 @@ class ReportIn(Schema):
 )
 def report(request, payload: Form[ReportIn], photos: File[list[UploadedFile]] = None):
     user = request.auth
-    _require(user, "sentinel.report")
+    user.access.require("sentinel.report")
     areas = tickets_selectors.reporting_areas(viewer=user)
     if payload.area_code:
         chosen = areas.filter(code=payload.area_code).first()
@@ -148,7 +143,7 @@ def report(request, payload: Form[ReportIn], photos: File[list[UploadedFile]] = 
 @router.get("/mine", response=list[TicketListOut], summary="My leads, newest first")
 @paginate(Page)
 def mine(request):
-    _require(request.auth, "sentinel.report")
+    request.auth.access.require("sentinel.report")
     return selectors.my_leads(viewer=request.auth).order_by("-created_at", "-id")
 
 
@@ -212,5 +207,5 @@ class FigureOut(Schema):
     summary="Leads reported, resolved and resolved in time, by category, unit, area or month (my scope)",
 )
 def figures(request, by: Literal["category", "unit", "area", "month"] = "category"):
-    _require(request.auth, "tickets.view")
+    request.auth.access.require("tickets.view")
     return selectors.lead_figures(viewer=request.auth, by=by)

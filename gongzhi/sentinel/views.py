@@ -21,13 +21,8 @@ from .forms import CategoryForm, FiguresForm, MergeForm, ReportForm
 from .models import SentinelCategory
 
 
-def _require(request, permission: str) -> None:
-    if not request.user.access.has(permission):
-        raise PermissionDenied
-
-
 def report_view(request):
-    _require(request, "sentinel.report")
+    request.user.access.require("sentinel.report")
     areas = tickets_selectors.reporting_areas(viewer=request.user)
     home = tickets_selectors.home_community(viewer=request.user)
     categories = list(selectors.category_list())
@@ -72,7 +67,7 @@ def report_view(request):
 
 def nearby_view(request):
     """htmx fragment: open leads of the chosen category near the position being reported."""
-    _require(request, "sentinel.report")
+    request.user.access.require("sentinel.report")
     category = SentinelCategory.objects.filter(code=request.GET.get("category", ""), is_active=True).first()
     found = []
     try:
@@ -88,7 +83,7 @@ def nearby_view(request):
 
 
 def mine_view(request):
-    _require(request, "sentinel.report")
+    request.user.access.require("sentinel.report")
     return render(request, "sentinel/mine.html", {"tickets": selectors.my_leads(viewer=request.user)[:100]})
 
 
@@ -130,14 +125,14 @@ def merge_view(request, ticket_id: int):
 
 
 def category_list_view(request):
-    _require(request, "sentinel.manage")
+    request.user.access.require("sentinel.manage")
     return render(
         request, "sentinel/categories.html", {"categories": selectors.category_list(active_only=False)}
     )
 
 
 def category_edit_view(request, category_id: int | None = None):
-    _require(request, "sentinel.manage")
+    request.user.access.require("sentinel.manage")
     category = get_object_or_404(SentinelCategory, pk=category_id) if category_id else None
     initial = {}
     if category is not None:
@@ -168,7 +163,7 @@ def category_edit_view(request, category_id: int | None = None):
 
 
 def figures_view(request):
-    _require(request, "tickets.view")
+    request.user.access.require("tickets.view")
     form = FiguresForm(request.GET or None)
     by = form.cleaned_data.get("by") if form.is_valid() else ""
     by = by or "category"
@@ -181,7 +176,7 @@ def figures_view(request):
 
 def client_list_view(request):
     """Open311 clients: issue a key (shown once), revoke one."""
-    _require(request, "sentinel.manage")
+    request.user.access.require("sentinel.manage")
     from gongzhi.accounts.models import User
     from gongzhi.areas.selectors import areas_for_permission
 
@@ -230,7 +225,7 @@ def client_list_view(request):
 
 @require_POST
 def client_revoke_view(request, client_id: int):
-    _require(request, "sentinel.manage")
+    request.user.access.require("sentinel.manage")
     from .models import Open311Client
 
     client = get_visible_or_404(Open311Client.objects.all(), request.user, pk=client_id)

@@ -36,11 +36,6 @@ from .models import DISPATCHABLE, Resource, ServiceOffering
 MANAGE_LEVELS = (Level.VILLAGE, Level.GRID, Level.TOWN, Level.COUNTY)
 
 
-def _require(request, permission: str) -> None:
-    if not request.user.access.has(permission):
-        raise PermissionDenied
-
-
 def _page(request, qs, per_page: int = 30):
     return Paginator(qs, per_page).get_page(request.GET.get("page"))
 
@@ -150,7 +145,7 @@ def _queue_context(request):
 
 @login_required
 def queue_view(request):
-    _require(request, "tickets.view")
+    request.user.access.require("tickets.view")
     return render(request, "services/queue.html", _queue_context(request))
 
 
@@ -186,7 +181,7 @@ def dispatch_view(request, ticket_id: int):
 @login_required
 def plan_view(request):
     """Every waiting order assigned at once: the optimal plan beside the greedy one, then one click."""
-    _require(request, "tickets.dispatch")
+    request.user.access.require("tickets.dispatch")
     from .batch import plan
 
     return render(request, "services/plan.html", {"plan": plan(request.user)})
@@ -195,7 +190,7 @@ def plan_view(request):
 @login_required
 @require_POST
 def dispatch_all_view(request):
-    _require(request, "tickets.dispatch")
+    request.user.access.require("tickets.dispatch")
     try:
         done, skipped, _plan = services.orders_dispatch_all(viewer=request.user, ip=client_ip(request))
     except ValidationError as exc:
@@ -239,7 +234,7 @@ def _filters(request) -> dict:
 
 @login_required
 def need_list_view(request):
-    _require(request, "services.view")
+    request.user.access.require("services.view")
     f = _filters(request)
     qs = selectors.need_list(
         viewer=request.user,
@@ -253,7 +248,7 @@ def need_list_view(request):
 
 @login_required
 def resource_list_view(request):
-    _require(request, "services.view")
+    request.user.access.require("services.view")
     f = _filters(request)
     qs = selectors.resource_list(
         viewer=request.user,
@@ -267,7 +262,7 @@ def resource_list_view(request):
 
 @login_required
 def offering_list_view(request):
-    _require(request, "services.view")
+    request.user.access.require("services.view")
     f = _filters(request)
     qs = selectors.offering_list(
         viewer=request.user,
@@ -303,7 +298,7 @@ def _form_page(request, form, *, title: str, back: str, status: int = 200):
 
 @login_required
 def need_create_view(request):
-    _require(request, "services.manage")
+    request.user.access.require("services.manage")
     form = NeedForm(
         request.POST or None, areas=_manage_areas(request, (Level.VILLAGE, Level.GRID, Level.TOWN))
     )
@@ -350,7 +345,7 @@ def _person_errors(form, exc: ValidationError) -> None:
 
 @login_required
 def need_edit_view(request, need_id: int):
-    _require(request, "services.manage")
+    request.user.access.require("services.manage")
     need = selectors.need_get(viewer=request.user, pk=need_id)
     initial = {
         f: getattr(need, f)
@@ -437,7 +432,7 @@ def _resource_values(d: dict, user) -> dict:
 
 @login_required
 def resource_create_view(request):
-    _require(request, "services.manage")
+    request.user.access.require("services.manage")
     orgs = (
         organisation_list(viewer=request.user).filter(is_active=True)
         if request.user.access.has("orgs.view")
@@ -477,7 +472,7 @@ def resource_create_view(request):
 
 @login_required
 def resource_edit_view(request, resource_id: int):
-    _require(request, "services.manage")
+    request.user.access.require("services.manage")
     resource = selectors.resource_get(viewer=request.user, pk=resource_id)
     from gongzhi.directory.models import Organisation
 
@@ -533,7 +528,7 @@ def _providers(request):
 
 @login_required
 def offering_create_view(request):
-    _require(request, "services.manage")
+    request.user.access.require("services.manage")
     form = OfferingForm(request.POST or None, areas=_manage_areas(request), providers=_providers(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -556,7 +551,7 @@ def offering_create_view(request):
 
 @login_required
 def offering_edit_view(request, offering_id: int):
-    _require(request, "services.manage")
+    request.user.access.require("services.manage")
     offering = selectors.offering_get(viewer=request.user, pk=offering_id)
     if not request.user.access.can("services.manage", offering.area_id):
         raise PermissionDenied
@@ -601,7 +596,7 @@ EXPORTS = {
 @login_required
 def list_export_view(request, list_name: str):
     """The list of the viewer's areas as Excel (personal numbers masked), recorded in the audit log."""
-    _require(request, "services.view")
+    request.user.access.require("services.view")
     if list_name not in EXPORTS:
         raise Http404
     content, count = spreadsheets.workbook(
@@ -621,7 +616,7 @@ def list_export_view(request, list_name: str):
 
 @login_required
 def list_import_view(request, list_name: str):
-    _require(request, "services.manage")
+    request.user.access.require("services.manage")
     if list_name not in EXPORTS:
         raise Http404
     form = ImportForm(request.POST or None, request.FILES or None)

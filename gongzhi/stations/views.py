@@ -35,11 +35,6 @@ from .hours import open_status, weekday_names, weekly_text
 from .models import PlanModel, PlanStatus, StationStatus
 
 
-def _require(request, permission: str) -> None:
-    if not request.user.access.has(permission):
-        raise PermissionDenied
-
-
 def _status(form) -> int:
     return 400 if form.is_bound and form.errors else 200
 
@@ -51,7 +46,7 @@ def _status(form) -> int:
 
 @login_required
 def station_list_view(request):
-    _require(request, "stations.view")
+    request.user.access.require("stations.view")
     filters = StationFilterForm(request.GET or None, functions=selectors.function_list())
     q = function = status = ""
     if filters.is_valid():
@@ -101,7 +96,7 @@ def _pick_map(request, station=None) -> dict:
 
 @login_required
 def station_create_view(request):
-    _require(request, "stations.manage")
+    request.user.access.require("stations.manage")
     form = _station_form(request, request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -140,7 +135,7 @@ def station_create_view(request):
 
 @login_required
 def station_detail_view(request, station_id: int):
-    _require(request, "stations.view")
+    request.user.access.require("stations.view")
     station = selectors.station_get(viewer=request.user, pk=station_id)
     can_manage = (
         request.user.access.can("stations.manage", station.area_id) and station.status != StationStatus.MERGED
@@ -166,7 +161,7 @@ def station_detail_view(request, station_id: int):
 
 @login_required
 def station_edit_view(request, station_id: int):
-    _require(request, "stations.manage")
+    request.user.access.require("stations.manage")
     station = selectors.station_get(viewer=request.user, pk=station_id)
     initial = {
         "name": station.name,
@@ -224,7 +219,7 @@ def station_edit_view(request, station_id: int):
 
 @login_required
 def station_hours_view(request, station_id: int):
-    _require(request, "stations.manage")
+    request.user.access.require("stations.manage")
     station = selectors.station_get(viewer=request.user, pk=station_id)
     names = weekday_names()
     current = {
@@ -284,7 +279,7 @@ def station_hours_view(request, station_id: int):
 @login_required
 @require_POST
 def hours_exception_remove_view(request, station_id: int):
-    _require(request, "stations.manage")
+    request.user.access.require("stations.manage")
     station = selectors.station_get(viewer=request.user, pk=station_id)
     form = ExceptionForm({"date": request.POST.get("date", "")})
     if form.is_valid():
@@ -298,7 +293,7 @@ def hours_exception_remove_view(request, station_id: int):
 @login_required
 @require_POST
 def photo_add_view(request, station_id: int):
-    _require(request, "stations.manage")
+    request.user.access.require("stations.manage")
     station = selectors.station_get(viewer=request.user, pk=station_id)
     form = PhotoForm(request.POST, request.FILES)
     if form.is_valid():
@@ -321,7 +316,7 @@ def photo_add_view(request, station_id: int):
 @login_required
 @require_POST
 def photo_remove_view(request, station_id: int, photo_id: int):
-    _require(request, "stations.manage")
+    request.user.access.require("stations.manage")
     station = selectors.station_get(viewer=request.user, pk=station_id)
     photo = station.photos.filter(pk=photo_id).first()
     if photo is not None:
@@ -332,7 +327,7 @@ def photo_remove_view(request, station_id: int, photo_id: int):
 
 @login_required
 def station_close_view(request, station_id: int):
-    _require(request, "stations.merge")
+    request.user.access.require("stations.merge")
     station = selectors.station_get(viewer=request.user, pk=station_id)
     form = CloseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -351,7 +346,7 @@ def station_close_view(request, station_id: int):
 @login_required
 @require_POST
 def station_reopen_view(request, station_id: int):
-    _require(request, "stations.merge")
+    request.user.access.require("stations.merge")
     station = selectors.station_get(viewer=request.user, pk=station_id)
     try:
         services.station_reopen(station=station, actor=request.user, ip=client_ip(request))
@@ -364,7 +359,7 @@ def station_reopen_view(request, station_id: int):
 
 @login_required
 def station_merge_view(request):
-    _require(request, "stations.merge")
+    request.user.access.require("stations.merge")
     queryset = selectors.merge_candidates(viewer=request.user)
     initial = {}
     if request.GET.get("into", "").isdigit():
@@ -393,7 +388,7 @@ def station_merge_view(request):
 
 @login_required
 def function_list_view(request):
-    _require(request, "stations.functions.manage")
+    request.user.access.require("stations.functions.manage")
     form = FunctionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -420,7 +415,7 @@ def function_list_view(request):
 
 @login_required
 def function_edit_view(request, function_id: int):
-    _require(request, "stations.functions.manage")
+    request.user.access.require("stations.functions.manage")
     fn = selectors.function_get(pk=function_id)
     initial = {k: getattr(fn, k) for k in ("code", "name", "name_en", "description", "order", "is_active")}
     form = FunctionForm(request.POST or None, initial=initial)
@@ -460,7 +455,7 @@ def _map_station(station, extra: dict | None = None) -> dict:
 
 @login_required
 def finder_view(request):
-    _require(request, "stations.find")
+    request.user.access.require("stations.find")
     data = request.GET.copy() if request.GET else None
     home = request.user.access.home_area()
     person_area = getattr(getattr(request.user, "person", None), "area", None)
@@ -549,7 +544,7 @@ def finder_detail_view(request, station_id: int):
 
 @login_required
 def coverage_view(request):
-    _require(request, "stations.coverage")
+    request.user.access.require("stations.coverage")
     areas = selectors.analysis_areas(viewer=request.user, permission="stations.coverage")
     home = request.user.access.home_area()
     initial = {
@@ -603,7 +598,7 @@ def coverage_view(request):
 
 @login_required
 def grid_list_view(request):
-    _require(request, "stations.coverage")
+    request.user.access.require("stations.coverage")
     areas = selectors.analysis_areas(viewer=request.user, permission="stations.coverage")
     form = GridForm(request.POST or None, request.FILES or None, areas=areas)
     if request.method == "POST" and form.is_valid():
@@ -631,7 +626,7 @@ def grid_list_view(request):
 @login_required
 @require_POST
 def grid_delete_view(request, grid_id: int):
-    _require(request, "stations.coverage")
+    request.user.access.require("stations.coverage")
     grid = selectors.grid_get(viewer=request.user, pk=grid_id)
     services.population_grid_delete(grid=grid, actor=request.user, ip=client_ip(request))
     messages.success(request, _("%(name)s has been deleted.") % {"name": grid.name})
@@ -645,7 +640,7 @@ def grid_delete_view(request, grid_id: int):
 
 @login_required
 def plan_list_view(request):
-    _require(request, "stations.plan")
+    request.user.access.require("stations.plan")
     areas = selectors.analysis_areas(viewer=request.user, permission="stations.plan")
     page = Paginator(selectors.plan_run_list(viewer=request.user), 30).get_page(request.GET.get("page"))
     return render(request, "stations/plans.html", {"page": page, "areas": areas})
@@ -653,7 +648,7 @@ def plan_list_view(request):
 
 @login_required
 def plan_create_view(request):
-    _require(request, "stations.plan")
+    request.user.access.require("stations.plan")
     code = (request.POST.get("area") or request.GET.get("area") or "")[:15]
     areas = selectors.analysis_areas(viewer=request.user, permission="stations.plan")
     area = areas.filter(code=code).first() if code else None
@@ -776,7 +771,7 @@ def _plan_context(run) -> dict:
 
 @login_required
 def plan_detail_view(request, run_id: int):
-    _require(request, "stations.plan")
+    request.user.access.require("stations.plan")
     run = selectors.plan_run_get(viewer=request.user, pk=run_id)
     return render(request, "stations/plan_detail.html", _plan_context(run))
 
@@ -784,7 +779,7 @@ def plan_detail_view(request, run_id: int):
 @login_required
 def plan_progress_view(request, run_id: int):
     """The htmx fragment polled while a run is queued or running; reloads the page when done."""
-    _require(request, "stations.plan")
+    request.user.access.require("stations.plan")
     run = selectors.plan_run_list(viewer=request.user).filter(pk=run_id).first()
     if run is None:
         from django.http import Http404
@@ -798,7 +793,7 @@ def plan_progress_view(request, run_id: int):
 
 @login_required
 def plan_export_view(request, run_id: int):
-    _require(request, "stations.plan")
+    request.user.access.require("stations.plan")
     run = selectors.plan_run_get(viewer=request.user, pk=run_id)
     if run.status != PlanStatus.DONE:
         messages.error(request, _("The plan is not ready yet."))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -24,14 +24,9 @@ from .forms import DecideForm, FiguresForm, FilterForm, SubmitForm
 from .policy import KIND
 
 
-def _require(request, permission: str) -> None:
-    if not request.user.access.has(permission):
-        raise PermissionDenied
-
-
 @login_required
 def submit_view(request):
-    _require(request, "suggestions.submit")
+    request.user.access.require("suggestions.submit")
     homes = selectors.home_areas(viewer=request.user)
     areas = Area.objects.filter(code__in=[a.code for a in homes]).order_by("code")
     form = SubmitForm(
@@ -75,7 +70,7 @@ def adopted_view(request):
 
 @login_required
 def list_view(request):
-    _require(request, "tickets.view")
+    request.user.access.require("tickets.view")
     filters = FilterForm(request.GET or {"show": "open"})
     show = (filters.cleaned_data.get("show") if filters.is_valid() else "") or "open"
     page = Paginator(selectors.suggestion_list(viewer=request.user, show=show), 30).get_page(
@@ -147,7 +142,7 @@ def decide_view(request, ticket_id: int):
 
 @login_required
 def figures_view(request):
-    _require(request, "tickets.view")
+    request.user.access.require("tickets.view")
     form = FiguresForm(request.GET or None)
     by = (form.cleaned_data.get("by") if form.is_valid() else "") or "topic"
     rows = selectors.suggestion_figures(viewer=request.user, by=by)

@@ -26,18 +26,13 @@ from .models import Action, RoutingRule, Ticket
 from .policies import PartyRef, registry
 
 
-def _require(request, permission: str) -> None:
-    if not request.user.access.has(permission):
-        raise PermissionDenied
-
-
 def _page(request, qs, per_page: int = 30):
     return Paginator(qs, per_page).get_page(request.GET.get("page"))
 
 
 @login_required
 def ticket_list_view(request):
-    _require(request, "tickets.view")
+    request.user.access.require("tickets.view")
     filters = forms.TicketFilterForm(request.GET or None)
     args = filters.cleaned_data if filters.is_valid() else {}
     qs = selectors.ticket_list(
@@ -58,7 +53,7 @@ def ticket_list_view(request):
 
 @login_required
 def ticket_overdue_view(request):
-    _require(request, "tickets.view")
+    request.user.access.require("tickets.view")
     qs = selectors.ticket_list(viewer=request.user, overdue=True).order_by("deadline", "id")
     return render(
         request,
@@ -93,7 +88,7 @@ def ticket_mine_view(request):
 
 @login_required
 def ticket_offers_view(request):
-    _require(request, "tickets.handle")
+    request.user.access.require("tickets.handle")
     return render(
         request,
         "tickets/offers.html",
@@ -103,7 +98,7 @@ def ticket_offers_view(request):
 
 @login_required
 def ticket_jobs_view(request):
-    _require(request, "tickets.handle")
+    request.user.access.require("tickets.handle")
     state = request.GET.get("state", "open")
     qs = selectors.ticket_list_assigned(viewer=request.user, state=state if state in ("open", "done") else "")
     return render(request, "tickets/jobs.html", {"page": _page(request, qs, 20), "state": state})
@@ -322,7 +317,7 @@ def attachment_view(request, attachment_id: int):
 
 @login_required
 def follow_up_list_view(request):
-    _require(request, "tickets.follow_up")
+    request.user.access.require("tickets.follow_up")
     page = _page(
         request, selectors.follow_up_list(viewer=request.user, pending=request.GET.get("done") != "1")
     )
@@ -359,7 +354,7 @@ def follow_up_record_view(request, follow_up_id: int):
 
 @login_required
 def figures_view(request):
-    _require(request, "tickets.view")
+    request.user.access.require("tickets.view")
     from datetime import timedelta
 
     from django.utils import timezone
@@ -390,7 +385,7 @@ def _routing_form(request, data=None):
 
 @login_required
 def routing_rule_list_view(request):
-    _require(request, "tickets.routing")
+    request.user.access.require("tickets.routing")
     form = _routing_form(request, request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

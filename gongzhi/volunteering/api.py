@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status
@@ -16,12 +16,6 @@ from gongzhi.core.schemas import Page
 from . import selectors, services
 
 router = Router(tags=["volunteering"])
-
-
-def _require(request, *permissions: str) -> None:
-    """The caller must hold one of the permissions."""
-    if not any(request.auth.access.has(p) for p in permissions):
-        raise PermissionDenied
 
 
 class ActivityOut(Schema):
@@ -239,7 +233,7 @@ def volunteer_self_register(request, payload: RegisterIn):
 def my_code(request):
     from . import conf
 
-    _require(request, "volunteering.join")
+    request.auth.access.require("volunteering.join")
     volunteer = selectors.volunteer_of(request.auth)
     if volunteer is None:
         raise Http404
@@ -251,7 +245,7 @@ def my_code(request):
 
 @router.get("/me/records", response=list[RecordOut], summary="My training, awards and evaluations")
 def my_records(request):
-    _require(request, "volunteering.join")
+    request.auth.access.require("volunteering.join")
     return list(selectors.my_records(user=request.auth))
 
 
@@ -259,7 +253,7 @@ def my_records(request):
 @paginate(Page)
 def activity_open_list(request, scope: str = "city", category: str = "", target: str = ""):
     """``scope``: community, town or city, counted from my own area; ``target``: a target group."""
-    _require(request, "volunteering.join", "volunteering.attend")
+    request.auth.access.require("volunteering.join", "volunteering.attend")
     if scope not in selectors.BOARD_SCOPES:
         raise ValidationError({"scope": [_("Choose community, town or city.")]}, code="board.scope")
     return selectors.open_activities(
@@ -276,7 +270,7 @@ def activity_open_list(request, scope: str = "city", category: str = "", target:
     summary="Sign up (or join the waiting list)",
 )
 def signup_create(request, activity_id: int):
-    _require(request, "volunteering.join")
+    request.auth.access.require("volunteering.join")
     activity = selectors.activity_public_get(activity_id)
     signup = services.signup_create(activity=activity, user=request.auth, ip=client_ip(request))
     return Status(201, signup)
@@ -295,7 +289,7 @@ class ParticipationOut(Schema):
     summary="Register to take part (a participant's place)",
 )
 def participation_join(request, activity_id: int):
-    _require(request, "volunteering.attend")
+    request.auth.access.require("volunteering.attend")
     activity = selectors.activity_public_get(activity_id)
     return Status(
         201, services.participation_join(activity=activity, user=request.auth, ip=client_ip(request))
@@ -308,14 +302,14 @@ def participation_join(request, activity_id: int):
     summary="Withdraw my registration to take part",
 )
 def participation_cancel(request, activity_id: int):
-    _require(request, "volunteering.attend")
+    request.auth.access.require("volunteering.attend")
     activity = selectors.activity_public_get(activity_id)
     return services.participation_cancel(activity=activity, user=request.auth, ip=client_ip(request))
 
 
 @router.post("/activities/{activity_id}/cancel", response=SignUpOut, summary="Cancel my sign-up")
 def signup_cancel(request, activity_id: int):
-    _require(request, "volunteering.join")
+    request.auth.access.require("volunteering.join")
     activity = selectors.activity_public_get(activity_id)
     signup = selectors.my_signup_for(user=request.auth, activity=activity)
     if signup is None:
@@ -327,7 +321,7 @@ def signup_cancel(request, activity_id: int):
 
 @router.post("/checkin", response=SignUpOut, summary="Check in, or out, with the token of the activity's QR")
 def check_in(request, payload: CheckInIn):
-    _require(request, "volunteering.join")
+    request.auth.access.require("volunteering.join")
     activity = services.activity_from_token(payload.token)
     return services.check_in_or_out(
         activity=activity, user=request.auth, lat=payload.lat, lng=payload.lng, ip=client_ip(request)
@@ -352,7 +346,7 @@ def my_hours(request):
 @router.get("/manage/activities", response=list[ActivityOut], summary="Activities in my scope")
 @paginate(Page)
 def activity_list(request):
-    _require(request, "volunteering.manage")
+    request.auth.access.require("volunteering.manage")
     return selectors.activity_list(viewer=request.auth)
 
 
@@ -360,7 +354,7 @@ def activity_list(request):
     "/manage/activities/{activity_id}/signups", response=list[SignUpOut], summary="Sign-ups of an activity"
 )
 def activity_signups(request, activity_id: int):
-    _require(request, "volunteering.manage")
+    request.auth.access.require("volunteering.manage")
     activity = selectors.activity_get(viewer=request.auth, pk=activity_id)
     return list(selectors.activity_signups(activity))
 
@@ -369,7 +363,7 @@ def activity_signups(request, activity_id: int):
     "/manage/signups/{signup_id}/approve", response=SignUpOut, summary="Approve hours (pays points once)"
 )
 def approve(request, signup_id: int, payload: ApproveIn):
-    _require(request, "volunteering.manage")
+    request.auth.access.require("volunteering.manage")
     signup = selectors.signup_get(viewer=request.auth, pk=signup_id)
     return services.attendance_approve(
         signup=signup, actor=request.auth, hours=payload.hours, ip=client_ip(request)
@@ -382,7 +376,7 @@ def approve(request, signup_id: int, payload: ApproveIn):
     summary="Check a volunteer in, or out, by scanning their personal code",
 )
 def scan_volunteer_code(request, activity_id: int, payload: ScanCodeIn):
-    _require(request, "volunteering.manage")
+    request.auth.access.require("volunteering.manage")
     activity = selectors.activity_get(viewer=request.auth, pk=activity_id)
     return services.check_in_or_out_by_code(
         activity=activity, code=payload.code, actor=request.auth, ip=client_ip(request)
@@ -391,7 +385,7 @@ def scan_volunteer_code(request, activity_id: int, payload: ScanCodeIn):
 
 @router.get("/volunteers/{volunteer_id}/records", response=list[RecordOut], summary="A volunteer's records")
 def volunteer_records(request, volunteer_id: int):
-    _require(request, "volunteering.manage")
+    request.auth.access.require("volunteering.manage")
     volunteer = selectors.volunteer_get(viewer=request.auth, pk=volunteer_id)
     return list(selectors.volunteer_records(viewer=request.auth, volunteer=volunteer))
 
@@ -402,7 +396,7 @@ def volunteer_records(request, volunteer_id: int):
     summary="Add training, an award or an evaluation",
 )
 def volunteer_record_add(request, volunteer_id: int, payload: RecordIn):
-    _require(request, "volunteering.manage")
+    request.auth.access.require("volunteering.manage")
     volunteer = selectors.volunteer_get(viewer=request.auth, pk=volunteer_id)
     record = services.volunteer_record_add(
         volunteer=volunteer,
@@ -445,7 +439,7 @@ def visit_record(request, pairing_id: int, payload: Form[VisitIn], photos: File[
     "/figures", response=list[FigureOut], summary="Hours and person-times by area, category and month"
 )
 def figures(request, year: int, level: str = "town"):
-    _require(request, "volunteering.figures")
+    request.auth.access.require("volunteering.figures")
     if level not in ("town", "village") or not 2000 <= year <= 2100:
         raise ValidationError(
             {"level": [_("Group by town or village, for a year from 2000 to 2100.")]}, code="figures.invalid"
@@ -473,7 +467,7 @@ def certificate_verify(request, number: str):
 @router.get("/pairings", response=list[PairingOut], summary="Active pairings in my scope")
 @paginate(Page)
 def pairing_list(request, overdue: bool = False):
-    _require(request, "volunteering.pair")
+    request.auth.access.require("volunteering.pair")
     if overdue:
         return [_pairing_out(p) for p in selectors.overdue_pairings(viewer=request.auth)]
     return [_pairing_out(p) for p in selectors.pairing_list(viewer=request.auth)]

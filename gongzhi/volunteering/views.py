@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -41,12 +41,6 @@ from .forms import (
 from .models import PairType, Team, Volunteer
 
 
-def _require(request, *permissions: str) -> None:
-    """The user must hold one of the permissions."""
-    if not any(request.user.access.has(p) for p in permissions):
-        raise PermissionDenied
-
-
 def _qr_svg(text: str) -> str:
     import segno
 
@@ -73,7 +67,7 @@ def _board_filters(request, data) -> tuple[BoardFilterForm, dict]:
 
 @login_required
 def activity_board_view(request):
-    _require(request, "volunteering.join", "volunteering.attend")
+    request.user.access.require("volunteering.join", "volunteering.attend")
     mine = {s.activity_id: s for s in selectors.my_signups(user=request.user)}
     form, filters = _board_filters(request, request.GET)
     page = Paginator(selectors.open_activities(**filters), 20).get_page(request.GET.get("page"))
@@ -147,13 +141,13 @@ def _my_code_context(request) -> dict:
 @login_required
 def my_code_view(request):
     """The volunteer's personal code, renewed by the page before it expires."""
-    _require(request, "volunteering.join")
+    request.user.access.require("volunteering.join")
     return render(request, "volunteering/_my_code.html", _my_code_context(request))
 
 
 @login_required
 def activity_public_view(request, activity_id: int):
-    _require(request, "volunteering.join", "volunteering.attend")
+    request.user.access.require("volunteering.join", "volunteering.attend")
     activity = selectors.activity_public_get(activity_id)
     return render(
         request,
@@ -173,7 +167,7 @@ def activity_public_view(request, activity_id: int):
 @require_POST
 def participate_view(request, activity_id: int):
     """A resident registers to take part, or (``cancel``) withdraws."""
-    _require(request, "volunteering.attend")
+    request.user.access.require("volunteering.attend")
     activity = selectors.activity_public_get(activity_id)
     cancel = request.POST.get("cancel") == "1"
     try:
@@ -194,7 +188,7 @@ def participate_view(request, activity_id: int):
 @login_required
 @require_POST
 def signup_view(request, activity_id: int):
-    _require(request, "volunteering.join")
+    request.user.access.require("volunteering.join")
     activity = selectors.activity_public_get(activity_id)
     try:
         signup = services.signup_create(activity=activity, user=request.user, ip=client_ip(request))
@@ -212,7 +206,7 @@ def signup_view(request, activity_id: int):
 @login_required
 @require_POST
 def cancel_view(request, activity_id: int):
-    _require(request, "volunteering.join")
+    request.user.access.require("volunteering.join")
     activity = selectors.activity_public_get(activity_id)
     signup = selectors.my_signup_for(user=request.user, activity=activity)
     if signup is None:
@@ -230,7 +224,7 @@ def cancel_view(request, activity_id: int):
 @login_required
 def scan_view(request, token: str):
     """Where the activity's QR leads: the signed-in volunteer checks in, or out, here."""
-    _require(request, "volunteering.join")
+    request.user.access.require("volunteering.join")
     form = CheckinForm(request.POST if request.method == "POST" else None)
     status = 200
     try:
@@ -270,7 +264,7 @@ def scan_view(request, token: str):
 
 @login_required
 def me_view(request):
-    _require(request, "volunteering.join")
+    request.user.access.require("volunteering.join")
     volunteer = selectors.volunteer_of(request.user)
     context = _my_code_context(request)
     context.update(
@@ -318,14 +312,14 @@ def verify_view(request):
 
 @login_required
 def manage_list_view(request):
-    _require(request, "volunteering.manage")
+    request.user.access.require("volunteering.manage")
     page = Paginator(selectors.activity_list(viewer=request.user), 30).get_page(request.GET.get("page"))
     return render(request, "volunteering/manage_list.html", {"page": page})
 
 
 @login_required
 def manage_create_view(request):
-    _require(request, "volunteering.manage")
+    request.user.access.require("volunteering.manage")
     areas = areas_for_permission(viewer=request.user, permission="volunteering.manage")
     teams = Team.objects.visible_to(request.user, "volunteering.manage").order_by("name")
     form = ActivityForm(request.POST or None, areas=areas, teams=teams)
@@ -380,7 +374,7 @@ def manage_detail_view(
     code_form=None,
     status=200,
 ):
-    _require(request, "volunteering.manage")
+    request.user.access.require("volunteering.manage")
     activity = selectors.activity_get(viewer=request.user, pk=activity_id)
     context = _qr_context(request, activity)
     context.update(
@@ -403,7 +397,7 @@ def manage_detail_view(
 @login_required
 def manage_qr_view(request, activity_id: int):
     """The QR fragment, renewed by the organiser's page before the token expires."""
-    _require(request, "volunteering.manage")
+    request.user.access.require("volunteering.manage")
     activity = selectors.activity_get(viewer=request.user, pk=activity_id)
     return render(request, "volunteering/_qr.html", _qr_context(request, activity))
 
@@ -411,7 +405,7 @@ def manage_qr_view(request, activity_id: int):
 @login_required
 @require_POST
 def approve_view(request, signup_id: int):
-    _require(request, "volunteering.manage")
+    request.user.access.require("volunteering.manage")
     signup = selectors.signup_get(viewer=request.user, pk=signup_id)
     form = ApproveForm(request.POST)
     if form.is_valid():
@@ -443,7 +437,7 @@ def approve_view(request, signup_id: int):
 @require_POST
 def scan_code_view(request, activity_id: int):
     """The organiser scans a volunteer's personal code: check in the first time, out the second."""
-    _require(request, "volunteering.manage")
+    request.user.access.require("volunteering.manage")
     activity = selectors.activity_get(viewer=request.user, pk=activity_id)
     form = VolunteerCodeForm(request.POST)
     if form.is_valid():
@@ -469,7 +463,7 @@ def scan_code_view(request, activity_id: int):
 @login_required
 @require_POST
 def served_view(request, activity_id: int):
-    _require(request, "volunteering.manage")
+    request.user.access.require("volunteering.manage")
     activity = selectors.activity_get(viewer=request.user, pk=activity_id)
     form = ServedForm(request.POST)
     if form.is_valid():
@@ -490,7 +484,7 @@ def served_view(request, activity_id: int):
 
 @login_required
 def volunteer_list_view(request):
-    _require(request, "volunteering.manage")
+    request.user.access.require("volunteering.manage")
     qs = selectors.volunteer_list(viewer=request.user, q=request.GET.get("q", ""))
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(request, "volunteering/volunteers.html", {"page": page})
@@ -500,7 +494,7 @@ def volunteer_list_view(request):
 def volunteer_register_view(request):
     from gongzhi.accounts.models import User
 
-    _require(request, "volunteering.manage")
+    request.user.access.require("volunteering.manage")
     areas = areas_for_permission(viewer=request.user, permission="volunteering.manage")
     teams = Team.objects.visible_to(request.user, "volunteering.manage").order_by("name")
     form = VolunteerForm(request.POST or None, areas=areas, teams=teams)
@@ -541,7 +535,7 @@ def volunteer_register_view(request):
 @login_required
 def volunteer_detail_view(request, volunteer_id: int):
     """A volunteer's profile on the workbench: hours, and training, awards and evaluations."""
-    _require(request, "volunteering.manage")
+    request.user.access.require("volunteering.manage")
     volunteer = selectors.volunteer_get(viewer=request.user, pk=volunteer_id)
     form = RecordForm(request.POST or None, initial={"day": timezone.localdate()})
     status = 200
@@ -572,7 +566,7 @@ def volunteer_detail_view(request, volunteer_id: int):
 
 @login_required
 def certificate_issue_view(request, volunteer_id: int):
-    _require(request, "volunteering.manage")
+    request.user.access.require("volunteering.manage")
     volunteer = selectors.volunteer_get(viewer=request.user, pk=volunteer_id)
     form = CertificateForm(request.POST or None)
     if request.method == "POST":
@@ -604,7 +598,7 @@ def certificate_issue_view(request, volunteer_id: int):
 
 @login_required
 def pairing_list_view(request):
-    _require(request, "volunteering.pair")
+    request.user.access.require("volunteering.pair")
     today = timezone.localdate()
     pairings = list(selectors.pairing_list(viewer=request.user))
     rows = [(p, selectors.is_overdue(p, today)) for p in pairings]
@@ -619,7 +613,7 @@ def pairing_list_view(request):
 
 @login_required
 def suggest_view(request):
-    _require(request, "volunteering.pair")
+    request.user.access.require("volunteering.pair")
     areas = areas_for_permission(
         viewer=request.user, permission="volunteering.pair", levels=(Level.TOWN, Level.VILLAGE)
     )
@@ -646,7 +640,7 @@ def suggest_view(request):
 @login_required
 @require_POST
 def pair_view(request):
-    _require(request, "volunteering.pair")
+    request.user.access.require("volunteering.pair")
     form = PairForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a suggested pair."))
@@ -732,7 +726,7 @@ def visit_photo_view(request, photo_id: int):
 
 @login_required
 def coverage_view(request):
-    _require(request, "volunteering.pair")
+    request.user.access.require("volunteering.pair")
     level = "town" if request.GET.get("level") == "town" else "village"
     return render(
         request,
@@ -746,7 +740,7 @@ def coverage_view(request):
 
 @login_required
 def figures_view(request):
-    _require(request, "volunteering.figures")
+    request.user.access.require("volunteering.figures")
     form = FiguresForm(request.GET or None)
     d = form.cleaned_data if form.is_valid() else {}
     level = d.get("level") or "town"

@@ -43,11 +43,6 @@ from ..services import earning, expiry, ledger, redemption, shop
 ALL_LEVELS = (Level.CITY, Level.COUNTY, Level.TOWN, Level.VILLAGE)
 
 
-def _require(request, permission: str) -> None:
-    if not request.user.access.has(permission):
-        raise PermissionDenied
-
-
 def _tabs(request) -> list[tuple[str, str, str]]:
     """The points section's own tabs, those the user may open."""
     access = request.user.access
@@ -74,7 +69,7 @@ def _render(request, template: str, context: dict, status: int = 200):
 
 @login_required
 def ledger_view(request):
-    _require(request, "points.view_ledger")
+    request.user.access.require("points.view_ledger")
     form = LedgerFilterForm(request.GET or None)
     d = form.cleaned_data if form.is_valid() else {}
     transfers = selectors.transfer_list(
@@ -96,7 +91,7 @@ def ledger_view(request):
 
 @login_required
 def ledger_export_view(request):
-    _require(request, "points.export")
+    request.user.access.require("points.export")
     form = LedgerFilterForm(request.GET or None)
     d = form.cleaned_data if form.is_valid() else {}
     until = d.get("until") or timezone.localdate()
@@ -166,7 +161,7 @@ def transfer_view(request, transfer_id: int):
 
 @login_required
 def rule_list_view(request):
-    _require(request, "points.manage_rules")
+    request.user.access.require("points.manage_rules")
     return _render(request, "points/rules.html", {"rules": selectors.rule_list(viewer=request.user)})
 
 
@@ -211,7 +206,7 @@ def _rule_input(d: dict, code: str = "") -> earning.RuleInput:
 
 @login_required
 def rule_create_view(request):
-    _require(request, "points.manage_rules")
+    request.user.access.require("points.manage_rules")
     form = _rule_form(request)
     if request.method == "POST" and form.is_valid():
         try:
@@ -261,7 +256,7 @@ def rule_edit_view(request, rule_id: int):
 
 @login_required
 def budget_list_view(request):
-    _require(request, "points.view_ledger")
+    request.user.access.require("points.view_ledger")
     budgets = [(b, earning.budget_use(b)) for b in selectors.budget_list(viewer=request.user)]
     return _render(
         request,
@@ -272,7 +267,7 @@ def budget_list_view(request):
 
 @login_required
 def budget_create_view(request):
-    _require(request, "points.manage_budgets")
+    request.user.access.require("points.manage_budgets")
     areas = areas_for_permission(viewer=request.user, permission="points.manage_budgets", levels=ALL_LEVELS)
     form = BudgetForm(
         request.POST or None, areas=areas, initial={"shard_count": 8, "valid_from": timezone.localdate()}
@@ -357,7 +352,7 @@ def budget_edit_view(request, budget_id: int):
 
 @login_required
 def award_list_view(request):
-    _require(request, "points.view_ledger")
+    request.user.access.require("points.view_ledger")
     status = request.GET.get("status", "")
     status = status if status in AwardStatus.values else ""
     page = Paginator(selectors.award_list(viewer=request.user, status=status), 30).get_page(
@@ -377,7 +372,7 @@ def award_list_view(request):
 
 @login_required
 def award_create_view(request):
-    _require(request, "points.award")
+    request.user.access.require("points.award")
     form = AwardForm(
         request.POST or None,
         rules=selectors.rules_for_awarding(viewer=request.user),
@@ -448,7 +443,7 @@ def award_retry_view(request, award_id: int):
 
 @login_required
 def merchant_list_view(request):
-    _require(request, "points.view_ledger")
+    request.user.access.require("points.view_ledger")
     can_enrol = request.user.access.has("points.manage_merchants")
     form = (
         EnrolForm(request.POST or None, organisations=selectors.merchants_enrolable(viewer=request.user))
@@ -570,7 +565,7 @@ def _shop_areas(request):
 
 @login_required
 def shop_manage_view(request):
-    _require(request, "points.manage_shop")
+    request.user.access.require("points.manage_shop")
     status = request.GET.get("status", OrderStatus.PLACED)
     status = status if status in OrderStatus.values else OrderStatus.PLACED
     return _render(
@@ -590,7 +585,7 @@ def shop_manage_view(request):
 
 @login_required
 def shop_item_create_view(request):
-    _require(request, "points.manage_shop")
+    request.user.access.require("points.manage_shop")
     form = ShopItemForm(
         request.POST or None,
         areas=_shop_areas(request),
@@ -723,7 +718,7 @@ def shop_cancel_view(request, order_id: int):
 
 @login_required
 def expiry_view(request):
-    _require(request, "points.run_expiry")
+    request.user.access.require("points.run_expiry")
     today = timezone.localdate()
     year = today.year
     if request.method == "POST":
