@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from gongzhi.core import sql
+
 from .models import GENESIS, AuditChainHead, AuditEntry
 
 # Field names whose values are never written in clear, whatever a caller passes.
@@ -33,6 +35,17 @@ def _chain_count() -> int:
     return max(1, int(settings.GONGZHI.get("AUDIT_CHAINS", 1)))
 
 
+def chain_heads_create(using: str = "default") -> None:
+    """Create the heads of chains 0 … AUDIT_CHAINS − 1 that do not exist yet (after migrating).
+
+    A head nobody holds can be taken without waiting (``SKIP LOCKED``) only if its row exists;
+    created lazily, the first heads of a new database were the only ones to choose from.
+    """
+    AuditChainHead.objects.using(using).bulk_create(
+        [AuditChainHead(chain=chain) for chain in range(_chain_count())], ignore_conflicts=True
+    )
+
+
 def _head_for_this_transaction() -> AuditChainHead:
     """The head of this transaction's chain, locked until commit: one chain per transaction.
 
@@ -53,9 +66,9 @@ def _head_for_this_transaction() -> AuditChainHead:
     a rollback picks afresh, as it must to get out of a lock cycle.
     """
     connection = transaction.get_connection()
-    held = getattr(connection, "_gongzhi_audit_chain", None)
-    if held is not None and any(callback[1] is held[0] for callback in connection.run_on_commit):
-        return AuditChainHead.objects.select_for_update().get(chain=held[1])  # ours: no wait
+    held = _held_chain(connection)
+    if held is not None:
+        return AuditChainHead.objects.select_for_update().get(chain=held)  # ours: no wait
     count = _chain_count()
     head = None
     if connection.features.has_select_for_update_skip_locked:
@@ -68,17 +81,74 @@ def _head_for_this_transaction() -> AuditChainHead:
     if head is None:  # every head held, not all created yet, or no SKIP LOCKED: wait for one
         chain = random.randrange(count)  # noqa: S311 - load spreading, not security
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(chain=chain)
+    _mark_chain(connection, head.chain)
+    return head
+
+
+def _mark_chain(connection, chain: int) -> None:
+    """Remember ``chain`` as this transaction's (see ``_head_for_this_transaction``)."""
 
     def marker() -> None:
         """Runs at commit; its presence in the pending callbacks means "same transaction"."""
 
     transaction.on_commit(marker)
-    connection._gongzhi_audit_chain = (marker, head.chain)
-    return head
+    connection._gongzhi_audit_chain = (marker, chain)
 
 
-@transaction.atomic(savepoint=False)  # the caller's transaction; a failed entry fails the caller
-def audit_record(
+def _held_chain(connection) -> int | None:
+    held = getattr(connection, "_gongzhi_audit_chain", None)
+    if held is not None and any(callback[1] is held[0] for callback in connection.run_on_commit):
+        return held[1]
+    return None
+
+
+def head_lock_sql(only_if: str = "TRUE", *, wait: bool = False) -> tuple[str, list]:
+    """PostgreSQL: a SELECT of ``chain, seq, hash`` that locks this transaction's chain head.
+
+    The same choice as ``audit_record`` makes, for a service that reads everything it needs in
+    one statement (``gongzhi.points.services.fast_award``): this transaction's own chain if it
+    already wrote an entry, else a head nobody holds (``SKIP LOCKED``), else no row at all —
+    the caller then takes the ordinary path, which waits for one. Call ``head_taken`` with the
+    chain of the row it returned. ``only_if``: an SQL condition without parameters (e.g. on
+    other parts of the caller's statement) under which a head is taken at all. ``wait``: when
+    none was free, wait for a head chosen at random, as ``audit_record`` does.
+    """
+    table = sql.table(AuditChainHead)
+    one = f"SELECT chain, seq, hash FROM {table} WHERE chain = %s AND ({only_if}) FOR UPDATE"  # noqa: S608 (identifiers from model metadata and the caller's code)
+    held = _held_chain(transaction.get_connection())
+    if held is not None:
+        return one, [held]
+    if wait:
+        return one, [random.randrange(_chain_count())]  # noqa: S311 - load spreading, not security
+    return (
+        f"SELECT chain, seq, hash FROM {table} WHERE chain < %s AND ({only_if}) "  # noqa: S608 (as above)
+        "ORDER BY random() LIMIT 1 FOR UPDATE SKIP LOCKED",
+        [_chain_count()],
+    )
+
+
+def entry_write_parts(entry: AuditEntry) -> list[tuple[str, str, list]]:
+    """``(name, statement, parameters)`` that append ``entry`` (from ``audit_entry_after``, its id
+    drawn) and move its chain head, as parts of a caller's single ``WITH`` statement (PostgreSQL)."""
+    head = sql.table(AuditChainHead)
+    move = f"UPDATE {head} SET seq = %s, hash = %s WHERE chain = %s"  # noqa: S608 (identifiers from model metadata)
+    return [
+        ("audit_entry", *sql.insert_row(entry)),
+        ("audit_head", move, [entry.seq, entry.hash, entry.chain]),
+    ]
+
+
+def head_taken(chain: int) -> None:
+    """The head ``head_lock_sql`` locked is this transaction's chain from now on."""
+    connection = transaction.get_connection()
+    if _held_chain(connection) != chain:
+        _mark_chain(connection, chain)
+
+
+def audit_entry_after(
+    chain: int,
+    seq: int,
+    prev_hash: str,
     *,
     actor=None,
     action: str,
@@ -91,23 +161,16 @@ def audit_record(
     changes: dict | None = None,
     actor_label: str = "",
 ) -> AuditEntry:
-    """Append one entry, chained to the last entry of a free chain (one per transaction).
-
-    Runs inside the caller's transaction, so the entry exists exactly when the change it records
-    does. The chain head row is locked until commit; spreading transactions over several chains
-    keeps that lock from serialising every audited write.
-    """
+    """The entry that follows a chain head at ``seq`` with ``prev_hash``: unsaved, hash computed."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         area_code = area_code or str(getattr(obj, "area_id", "") or "")
-    head = _head_for_this_transaction()
-    chain = head.chain
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     entry = AuditEntry(
         chain=chain,
-        seq=head.seq + 1,
+        seq=seq + 1,
         at=timezone.now(),
         actor=actor,
         actor_label=actor_label or (str(actor) if actor is not None else "system"),
@@ -118,9 +181,24 @@ def audit_record(
         ip=ip or None,
         success=success,
         changes=_mask_changes(changes or {}),
-        prev_hash=head.hash,
+        prev_hash=prev_hash,
     )
     entry.hash = entry.compute_hash()
+    return entry
+
+
+@transaction.atomic(savepoint=False)  # the caller's transaction; a failed entry fails the caller
+def audit_record(*, actor=None, action: str, **fields) -> AuditEntry:
+    """Append one entry, chained to the last entry of a free chain (one per transaction).
+
+    Runs inside the caller's transaction, so the entry exists exactly when the change it records
+    does. The chain head row is locked until commit; spreading transactions over several chains
+    keeps that lock from serialising every audited write. ``fields``: those of
+    ``audit_entry_after`` (``obj`` or ``object_type``/``object_id``, ``area_code``, ``ip``,
+    ``success``, ``changes``, ``actor_label``).
+    """
+    head = _head_for_this_transaction()
+    entry = audit_entry_after(head.chain, head.seq, head.hash, actor=actor, action=action, **fields)
     entry.save()
     head.seq = entry.seq
     head.hash = entry.hash

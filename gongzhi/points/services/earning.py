@@ -40,7 +40,7 @@ from ..models import (
     EarningRule,
     RuleUnit,
 )
-from . import ledger
+from . import fast_award, ledger
 
 RULE_CODE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 MAX_RULE_POINTS = 100_000
@@ -367,6 +367,28 @@ class AwardOutcome:
         return self.award.transfer_id if self.award is not None else None
 
 
+def cap_allowance(rule: EarningRule, requested: int, *, day, day_points: int, month_points: int) -> int:
+    """How much of ``requested`` the person's caps for the rule still allow, given the counter's
+    latest day with its points and the month's points (the one statement of the cap rules)."""
+    if day != timezone.localdate():
+        day_points = 0
+    grant = requested
+    if rule.daily_cap is not None:
+        grant = min(grant, rule.daily_cap - day_points)
+    if rule.monthly_cap is not None:
+        grant = min(grant, rule.monthly_cap - month_points)
+    return max(grant, 0)
+
+
+def paid_status(grant: int, requested: int) -> tuple[str, str]:
+    """An award's status and reason once ``grant`` of ``requested`` points are paid."""
+    return (AwardStatus.PAID, "") if grant == requested else (AwardStatus.CAPPED, "capped")
+
+
+def counter_month() -> str:
+    return timezone.localdate().strftime("%Y-%m")
+
+
 def _grant(account_id: int, rule: EarningRule, requested: int) -> tuple[int, AwardCounter | None]:
     """How much of ``requested`` the person's caps for the rule still allow, with the locked counter.
 
@@ -376,28 +398,25 @@ def _grant(account_id: int, rule: EarningRule, requested: int) -> tuple[int, Awa
     if rule.daily_cap is None and rule.monthly_cap is None:
         return requested, None
     today = timezone.localdate()
-    month = today.strftime("%Y-%m")
-    lookup = {"account_id": account_id, "rule_code": rule.code, "month": month}
+    lookup = {"account_id": account_id, "rule_code": rule.code, "month": counter_month()}
     counter = AwardCounter.objects.select_for_update().filter(**lookup).first()
     if counter is None:
         # The month's first award under the rule: INSERT … ON CONFLICT DO NOTHING needs no
         # savepoint when a concurrent award of the same person creates the row first.
         AwardCounter.objects.bulk_create([AwardCounter(day=today, **lookup)], ignore_conflicts=True)
         counter = AwardCounter.objects.select_for_update().get(**lookup)
+    grant = cap_allowance(
+        rule, requested, day=counter.day, day_points=counter.day_points, month_points=counter.month_points
+    )
     if counter.day != today:
         counter.day, counter.day_points = today, 0
-    grant = requested
-    if rule.daily_cap is not None:
-        grant = min(grant, rule.daily_cap - counter.day_points)
-    if rule.monthly_cap is not None:
-        grant = min(grant, rule.monthly_cap - counter.month_points)
-    return max(grant, 0), counter
+    return grant, counter
 
 
 _shard_cache: dict[tuple, list[int]] = {}
 
 
-def _shard_ids(budget: Budget) -> list[int]:
+def shard_ids(budget: Budget) -> list[int]:
     # Shards never change after a budget is opened; keyed by creation time too, so a cached
     # entry can never be mistaken for another budget that reused the primary key.
     key = (budget.pk, budget.created_at.timestamp(), budget.shard_count)
@@ -406,7 +425,7 @@ def _shard_ids(budget: Budget) -> list[int]:
     return _shard_cache[key]
 
 
-def _award_key(rule_code: str, source_type: str, source_id: str) -> str:
+def award_key(rule_code: str, source_type: str, source_id: str) -> str:
     return f"award:{rule_code}:{source_type}:{source_id}"
 
 
@@ -436,9 +455,9 @@ def _issue(*, budget: Budget, award: Award, amount: int, actor, memo: str, defer
     short, the caller rolls back and comes here without ``deferred``: debit first, probing the
     other shards, and pooling their headroom when none alone can pay.
     """
-    key = _award_key(award.rule_code, award.source_type, award.source_id)
-    shard_ids = _shard_ids(budget)
-    order = lib.probe_order(key, len(shard_ids))
+    key = award_key(award.rule_code, award.source_type, award.source_id)
+    shards = shard_ids(budget)
+    order = lib.probe_order(key, len(shards))
     account = award.account
     fields = dict(
         credit_id=account.pk,
@@ -454,13 +473,13 @@ def _issue(*, budget: Budget, award: Award, amount: int, actor, memo: str, defer
         rule_code=award.rule_code,
     )
     if deferred:
-        return ledger.write_award_transfer(debit_id=shard_ids[order[0]], **fields), shard_ids[order[0]]
+        return ledger.write_award_transfer(debit_id=shards[order[0]], **fields), shards[order[0]]
     try:
-        return ledger.post_issuance(debit_ids=[shard_ids[i] for i in order], **fields), None
+        return ledger.post_issuance(debit_ids=[shards[i] for i in order], **fields), None
     except ledger.Insufficient:
         pass
-    if _pool(budget, shard_ids[order[0]], amount):
-        return ledger.post_issuance(debit_ids=[shard_ids[order[0]]], **fields), None
+    if _pool(budget, shards[order[0]], amount):
+        return ledger.post_issuance(debit_ids=[shards[order[0]]], **fields), None
     raise _BudgetExhausted
 
 
@@ -468,7 +487,7 @@ class _BudgetExhausted(Exception):
     pass
 
 
-def _budget_open(budget: Budget) -> bool:
+def budget_open(budget: Budget) -> bool:
     today = timezone.localdate()
     return (
         budget.active
@@ -488,7 +507,7 @@ def _decide(award: Award, rule: EarningRule, actor, *, deferred: bool = False) -
     grant, counter = _grant(award.account_id, rule, award.requested)
     award.paid, award.transfer = 0, None
     pending = None
-    if not _budget_open(rule.budget):
+    if not budget_open(rule.budget):
         award.status, award.reason = AwardStatus.REFUSED, "budget_closed"
     elif grant <= 0:
         award.status, award.reason = AwardStatus.CAPPED, "cap_reached"
@@ -502,8 +521,7 @@ def _decide(award: Award, rule: EarningRule, actor, *, deferred: bool = False) -
         else:
             pending = (shard, grant) if shard is not None else None
             award.transfer, award.paid = transfer, grant
-            award.status = AwardStatus.PAID if grant == award.requested else AwardStatus.CAPPED
-            award.reason = "" if grant == award.requested else "capped"
+            award.status, award.reason = paid_status(grant, award.requested)
             if counter is not None:
                 counter.day_points += grant
                 counter.month_points += grant
@@ -536,6 +554,67 @@ def _source(source_type: str, source_id) -> tuple[str, str]:
     return source_type, source_id
 
 
+def award_fingerprint(
+    rule_code: str, source_type: str, source_id: str, account_id: int, quantity: int, area_code: str
+) -> str:
+    """What a retry of the same deed must repeat to be told "duplicate" rather than refused."""
+    return lib.body_fingerprint(
+        {
+            "rule": rule_code,
+            "source": [source_type, source_id],
+            "account": account_id,
+            "quantity": quantity,
+            "area": area_code,
+        }
+    )
+
+
+def new_award(
+    *,
+    rule_id: int,
+    rule_code: str,
+    source_type: str,
+    source_id: str,
+    account_id: int,
+    area_code: str,
+    quantity: int,
+    requested: int,
+    note: str,
+    actor,
+) -> Award:
+    """The row of an award before it is decided (paid, capped or refused): both paths build it here."""
+    return Award(
+        rule_id=rule_id,
+        rule_code=rule_code,
+        source_type=source_type,
+        source_id=source_id,
+        account_id=account_id,
+        area_id=area_code,
+        quantity=quantity,
+        requested=requested,
+        body_hash=award_fingerprint(rule_code, source_type, source_id, account_id, quantity, area_code),
+        note=(note or "")[:200],
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+
+
+def award_audit(award: Award, ip: str | None) -> dict:
+    """What the audit entry of an award records (``audit_record``'s fields, but the actor)."""
+    return {
+        "action": "points.award",
+        "object_type": "points.award",
+        "object_id": f"{award.rule_code}:{award.source_type}:{award.source_id}"[:64],
+        "area_code": award.area_id,
+        "ip": ip,
+        "changes": {
+            "rule": award.rule_code,
+            "source": f"{award.source_type}:{award.source_id}",
+            "account": award.account_id,
+            "requested": award.requested,
+        },
+    }
+
+
 def _award(
     *,
     rule: EarningRule,
@@ -549,47 +628,26 @@ def _award(
     note: str,
     ip: str | None,
 ) -> AwardOutcome:
-    fingerprint = lib.body_fingerprint(
-        {
-            "rule": rule_code,
-            "source": [source_type, source_id],
-            "account": account.pk,
-            "quantity": quantity,
-            "area": area_code,
-        }
-    )
-    award = Award(
-        rule=rule,
+    award = new_award(
+        rule_id=rule.pk,
         rule_code=rule_code,
         source_type=source_type,
         source_id=source_id,
-        account=account,
-        area_id=area_code,
+        account_id=account.pk,
+        area_code=area_code,
         quantity=quantity,
         requested=rule.points * quantity,
-        body_hash=fingerprint,
-        note=(note or "")[:200],
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        note=note,
+        actor=actor,
     )
+    award.rule, award.account = rule, account
+    fingerprint = award.body_hash
 
     # The audit entry first, before any ledger row is locked: callers (a ticket's transition,
     # a volunteer's check-out) audit their own change before they ask for the reward, so the
     # one lock order that cannot deadlock is "audit chain, then ledger rows" everywhere. The
     # outcome (paid, capped, refused) is the award row itself, written in the same transaction.
-    audit_record(
-        actor=actor,
-        action="points.award",
-        object_type="points.award",
-        object_id=f"{rule_code}:{source_type}:{source_id}"[:64],
-        area_code=area_code,
-        ip=ip,
-        changes={
-            "rule": rule_code,
-            "source": f"{source_type}:{source_id}",
-            "account": account.pk,
-            "requested": award.requested,
-        },
-    )
+    audit_record(actor=actor, **award_audit(award, ip))
 
     def attempt(deferred: bool) -> None:
         with transaction.atomic():
@@ -618,7 +676,6 @@ _known_areas: set[str] = set()
 
 
 @ledger.retrying
-@transaction.atomic
 def points_award(
     *,
     rule_code: str,
@@ -639,6 +696,9 @@ def points_award(
     Within the person's daily and monthly caps for the rule (a partial payment up to the cap),
     from the rule's budget. A retry with the same details returns the first outcome as
     "duplicate"; with other details it is refused. Without an applicable rule nothing is written.
+
+    On PostgreSQL the common case is two statements (``fast_award``); whatever it cannot settle
+    is decided here through the ORM, in the same transaction or, after a ``Miss``, a fresh one.
     """
     rule_code = (rule_code or "").strip()
     source_type, source_id = _source(source_type, source_id)
@@ -649,6 +709,37 @@ def points_award(
         if not Area.objects.filter(code=area_code).exists():
             raise invalid({"area_code": [_("Unknown area code.")]}, code="area.unknown")
         _known_areas.add(area_code)  # reference data: a code once known stays known
+    deed = dict(
+        rule_code=rule_code,
+        source_type=source_type,
+        source_id=source_id,
+        area_code=area_code,
+        quantity=quantity,
+        actor=actor,
+        note=note or "",
+        ip=ip,
+    )
+    if fast_award.enabled(transaction.get_connection()):
+        try:
+            with transaction.atomic():
+                outcome = fast_award.try_award(
+                    area_chain=area_chain(area_code),
+                    user_id=beneficiary.pk if organisation is None else None,
+                    organisation_id=organisation.pk if organisation is not None else None,
+                    **deed,
+                )
+                if outcome is not None:
+                    return outcome
+                return _award_by_rule(beneficiary=beneficiary, organisation=organisation, **deed)
+        except fast_award.Miss:
+            pass  # rolled back: decided afresh below
+    with transaction.atomic():
+        return _award_by_rule(beneficiary=beneficiary, organisation=organisation, **deed)
+
+
+def _award_by_rule(
+    *, beneficiary, organisation, rule_code: str, source_type: str, source_id: str, area_code: str, **deed
+):
     rule = rule_for(rule_code, area_code)
     if rule is None:  # switched off since: a retry of an earlier award still answers as before
         existing = Award.objects.filter(
@@ -666,10 +757,7 @@ def points_award(
         source_type=source_type,
         source_id=source_id,
         area_code=area_code,
-        quantity=quantity,
-        actor=actor,
-        note=note,
-        ip=ip,
+        **deed,
     )
 
 

@@ -225,6 +225,42 @@ def replay(key: str, fingerprint: str) -> Transfer | None:
     return existing
 
 
+def transfer_row(
+    *,
+    kind: str,
+    debit_id: int,
+    credit_id: int,
+    amount: int,
+    key: str,
+    fingerprint: str,
+    source_type: str,
+    source_id: str,
+    area_code: str,
+    counter_area_code: str,
+    actor=None,
+    memo: str = "",
+    rule_code: str = "",
+    reverses: Transfer | None = None,
+) -> Transfer:
+    """The row of one transfer, not yet written: every path that posts one builds it here."""
+    return Transfer(
+        kind=kind,
+        debit_id=debit_id,
+        credit_id=credit_id,
+        amount=amount,
+        idempotency_key=key,
+        body_hash=fingerprint,
+        source_type=source_type[:60],
+        source_id=str(source_id)[:64],
+        rule_code=rule_code,
+        reverses=reverses,
+        area_id=area_code,
+        counter_area_id=counter_area_code,
+        memo=memo[:200],
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+
+
 def move(debit_id: int, credit_id: int, amount: int) -> None:
     """Apply both balance changes, in id order; the debit is conditional on the floor."""
     for account_id, delta in sorted(((debit_id, -amount), (credit_id, amount))):
@@ -263,21 +299,21 @@ def post(
             return Posted(earlier, False)
     try:
         with transaction.atomic():
-            transfer = Transfer(
+            transfer = transfer_row(
                 kind=kind,
                 debit_id=debit_id,
                 credit_id=credit_id,
                 amount=amount,
-                idempotency_key=key,
-                body_hash=fingerprint,
-                source_type=source_type[:60],
-                source_id=str(source_id)[:64],
+                key=key,
+                fingerprint=fingerprint,
+                source_type=source_type,
+                source_id=source_id,
+                area_code=area_code,
+                counter_area_code=counter_area_code,
+                actor=actor,
+                memo=memo,
                 rule_code=rule_code,
                 reverses=reverses,
-                area_id=area_code,
-                counter_area_id=counter_area_code,
-                memo=memo[:200],
-                created_by=actor if getattr(actor, "is_authenticated", False) else None,
             )
             transfer.save()
             move(debit_id, credit_id, amount)
@@ -318,20 +354,20 @@ def write_award_transfer(
     Runs inside the caller's savepoint: a duplicate key fails the insert there, and a debit
     that fails later rolls both back.
     """
-    transfer = Transfer(
+    transfer = transfer_row(
         kind=TransferKind.AWARD,
         debit_id=debit_id,
         credit_id=credit_id,
         amount=amount,
-        idempotency_key=key,
-        body_hash=fingerprint,
-        source_type=source_type[:60],
-        source_id=str(source_id)[:64],
+        key=key,
+        fingerprint=fingerprint,
+        source_type=source_type,
+        source_id=source_id,
+        area_code=area_code,
+        counter_area_code=counter_area_code,
+        actor=actor,
+        memo=memo,
         rule_code=rule_code,
-        area_id=area_code,
-        counter_area_id=counter_area_code,
-        memo=memo[:200],
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     transfer.save()
     Account.objects.filter(pk=credit_id).update(balance=F("balance") + amount)

@@ -1,0 +1,147 @@
+"""On PostgreSQL an award is two statements (``services/fast_award.py``); it must write what the ORM path writes.
+
+The same deeds are rewarded twice, once with the two-statement path and once with it switched off
+(every award through the ORM, as on SQLite), and everything a person, an auditor or a statement
+would see is compared: the outcomes, the award rows, the transfers, the cap counters, the balances
+and the audit entries. The scenario goes through the cases the fast path hands over to the ORM
+path: a duplicate, a retry with other details, a cap reached, no rule, a short home shard that is
+pooled, an exhausted budget, and an award inside a caller's audited transaction.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from conftest import ANXIANGJIE, CITY
+from gongzhi.audit.models import AuditEntry
+from gongzhi.audit.services import audit_record, audit_verify
+from gongzhi.directory.models import Organisation, OrgKind
+from gongzhi.points.models import Account, Award, AwardCounter, Transfer
+
+from .conftest import codes, ledger_ok
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the two-statement award is PostgreSQL's; SQLite has the ORM path only",
+)
+
+
+def _award(**kwargs):
+    from gongzhi.points.services.earning import points_award
+
+    return points_award(area_code=ANXIANGJIE, **kwargs)
+
+
+def _scenario(tag: str, *, make_rule, make_user, area, city_staff) -> dict:
+    """Reward a series of deeds under rules named after ``tag``; return what can be seen of them."""
+    from gongzhi.points.services.earning import budget_create
+
+    person = make_user("resident", ANXIANGJIE)
+    make_rule(f"{tag}.plain", 10)
+    make_rule(f"{tag}.capped", 5, daily_cap=12, monthly_cap=100)
+    small = budget_create(name=f"{tag} 小预算", area=area(CITY), ceiling=10, actor=city_staff, shard_count=4)
+    make_rule(f"{tag}.small", 4, rule_budget=small)
+    org = Organisation.objects.create(name=f"{tag} 志愿队", kind=OrgKind.SOCIAL_ORG, area=area(ANXIANGJIE))
+
+    outcomes = []
+
+    def award(code: str, source: str, **kwargs):
+        outcome = _award(
+            rule_code=f"{tag}.{code}", source_type="tests.deed", source_id=f"{tag}-{source}", **kwargs
+        )
+        outcomes.append((code, source, outcome.paid_now, outcome.points, outcome.reason))
+        return outcome
+
+    award("plain", "1", beneficiary=person, note="扶老人过马路")
+    award("plain", "1", beneficiary=person, note="扶老人过马路")  # a retry: duplicate
+    with pytest.raises(ValidationError) as refused:
+        award("plain", "1", beneficiary=person, quantity=2)  # the same deed with other details
+    assert codes(refused.value) == {"points.idempotency_conflict"}
+    award("plain", "2", beneficiary=person, quantity=2)
+    for n in range(4):  # 5, 5, then 2 of 5 (the daily cap of 12), then nothing
+        award("capped", f"c{n}", beneficiary=person)
+    award("missing", "1", beneficiary=person)  # no such rule
+    award("plain", "org", organisation=org)
+    for n in range(4):  # shards of 2 or 3 points each: pooled for the first two, then exhausted
+        award("small", f"s{n}", beneficiary=person)
+    with transaction.atomic():  # a caller that audits its own change first, as the ticket engine does
+        audit_record(actor=None, action="tests.close", object_type="tests.deed", object_id=tag)
+        award("plain", "3", beneficiary=person)
+
+    account = Account.objects.get(user=person, kind="person")
+    org_account = Account.objects.get(organisation=org)
+    awards = [
+        (a.rule_code.split(".", 1)[1], a.source_id.split("-", 1)[1], a.account_id == account.pk,
+         a.quantity, a.requested, a.paid, a.status, a.reason, a.note, a.transfer_id is not None)
+        for a in Award.objects.filter(rule_code__startswith=f"{tag}.").order_by("id")
+    ]  # fmt: skip
+    transfers = [
+        (t.kind, t.amount, t.credit_id in (account.pk, org_account.pk), t.debit.budget.name.replace(tag, ""),
+         t.idempotency_key.replace(tag, ""), t.source_id.replace(tag, ""), t.area_id, t.counter_area_id, t.memo)
+        for t in Transfer.objects.filter(rule_code__startswith=f"{tag}.").select_related("debit__budget").order_by("id")
+    ]  # fmt: skip
+    counters = [
+        (c.rule_code.replace(tag, ""), c.month, c.day, c.day_points, c.month_points)
+        for c in AwardCounter.objects.filter(rule_code__startswith=f"{tag}.").order_by("id")
+    ]
+    accounts = {account.pk: "person", org_account.pk: "organisation"}
+    audit = [
+        (e.action, e.object_type, e.object_id.replace(tag, ""), e.area_code,
+         {k: accounts[v] if k == "account" else str(v).replace(tag, "") for k, v in e.changes.items()})
+        for e in AuditEntry.objects.filter(object_id__contains=tag).order_by("id")
+    ]  # fmt: skip
+    nested = AuditEntry.objects.filter(object_id__in=[tag, f"{tag}.plain:tests.deed:{tag}-3"])
+    return {
+        "outcomes": outcomes,
+        "awards": awards,
+        "transfers": transfers,
+        "counters": counters,
+        "balances": (account.balance, org_account.balance),
+        "audit": audit,
+        "nested_on_one_chain": len({e.chain for e in nested}) == 1 and nested.count() == 2,
+    }
+
+
+def test_the_two_statement_award__writes_what_the_orm_path_writes(
+    settings, areas, make_rule, make_user, area, city_staff
+):
+    parts = dict(make_rule=make_rule, make_user=make_user, area=area, city_staff=city_staff)
+    fast = _scenario("fast", **parts)
+    settings.GONGZHI_POINTS = {"FAST_AWARDS": False}
+    orm = _scenario("orm", **parts)
+
+    assert fast == orm
+    assert [o[2:] for o in fast["outcomes"]][:6] == [
+        (True, 10, ""),
+        (False, 10, "duplicate"),
+        (True, 20, ""),
+        (True, 5, ""),
+        (True, 5, ""),
+        (True, 2, "capped"),
+    ]
+    assert fast["balances"] == (10 + 20 + 12 + 8 + 10, 10)
+    assert fast["nested_on_one_chain"]
+    assert not list(audit_verify())
+    ledger_ok()
+
+
+def test_an_award_on_postgresql__is_one_read_and_one_write(areas, make_rule, resident_a, give):
+    make_rule("volunteer.hour", 3, daily_cap=30)
+    give(resident_a, 1)  # the person's account exists
+    _award(rule_code="volunteer.hour", beneficiary=resident_a, source_type="tests.hours", source_id="1")
+
+    with CaptureQueriesContext(connection) as captured:  # the counter exists now: the usual case
+        outcome = _award(
+            rule_code="volunteer.hour", beneficiary=resident_a, source_type="tests.hours", source_id="2"
+        )
+
+    assert outcome.paid_now and outcome.points == 3
+    own = [q["sql"] for q in captured.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    assert len(own) == 2, "\n\n".join(own)
+    assert Award.objects.get(source_id="2").transfer.amount == 3
+    assert AwardCounter.objects.get(rule_code="volunteer.hour").day_points == 6
+    assert not list(audit_verify())
+    ledger_ok()
