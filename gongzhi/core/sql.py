@@ -17,7 +17,7 @@ from functools import cache
 
 from django.db import connection
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
-from django.db.models import JSONField, Model
+from django.db.models import Model
 
 
 def quote(name: str) -> str:
@@ -54,17 +54,35 @@ def insert_row(obj: Model) -> tuple[str, list]:
 
     A statement that writes several rows this way stays short, with a parameter per row: psycopg
     caches its conversion and the server keeps it prepared (a statement of over 50 parameters or
-    4 KB of text is converted afresh on every execution). Values are those ``Model.save`` writes;
-    times keep their microseconds (an audit entry's hash covers them).
+    4 KB of text is converted afresh on every execution). The values are the instance's own
+    (defaults set when it was built); fields whose database form differs from their JSON form are
+    refused when the model is first used here. Times keep their microseconds (an audit entry's
+    hash covers them).
     """
     assert obj.pk is not None, "draw the primary key first (nextval)"
-    row = {}
-    for f in obj._meta.concrete_fields:
-        value = f.pre_save(obj, True)
-        row[f.column] = value if isinstance(f, JSONField) else f.get_db_prep_save(value, connection)
-    name = table(type(obj))
+    name, columns = _row_columns(type(obj))
+    row = {column: getattr(obj, attname) for column, attname in columns}
     statement = f"INSERT INTO {name} SELECT * FROM jsonb_populate_record(NULL::{name}, %s::jsonb)"  # noqa: S608 (identifiers from model metadata)
     return statement, [json.dumps(row, default=_json_value, ensure_ascii=False)]
+
+
+# Field types whose Python value is what the database stores, once in JSON (text, numbers, booleans,
+# ISO dates and times, JSON itself, keys of related rows).
+_PLAIN = {
+    "AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "CharField", "DateField",
+    "DateTimeField", "ForeignKey", "GenericIPAddressField", "IntegerField", "JSONField",
+    "OneToOneField", "PositiveIntegerField", "PositiveSmallIntegerField", "SmallIntegerField",
+    "TextField",
+}  # fmt: skip
+
+
+@cache
+def _row_columns(model: type[Model]) -> tuple[str, list[tuple[str, str]]]:
+    fields = model._meta.concrete_fields
+    odd = [f.name for f in fields if f.get_internal_type() not in _PLAIN or getattr(f, "auto_now", False)]
+    if odd:
+        raise TypeError(f"insert_row cannot write {model.__name__}.{', '.join(odd)} as plain JSON")
+    return table(model), [(f.column, f.attname) for f in fields]
 
 
 def _json_value(value):
