@@ -4,12 +4,54 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from functools import cache
 
-from gongzhi.areas.models import prefix_of
+from django.core.exceptions import PermissionDenied
+from django.db.models import prefetch_related_objects
+from django.utils import timezone
+
+from gongzhi.areas.models import Area, prefix_of
 from gongzhi.areas.scoping import Scope
+from gongzhi.core import sql
+from gongzhi.directory.models import Organisation
 
 from .roles import STAFF_ROLES, DataScope, roles_with
+
+
+@cache
+def _memberships_sql() -> tuple[str, tuple[sql.Columns, sql.Columns, sql.Columns]]:
+    from .models import Membership
+
+    m, a, o, c = Membership, Area, Organisation, sql.column
+    parts = (sql.Columns(m), sql.Columns(a), sql.Columns(o))
+    statement = (
+        f"SELECT {', '.join(p.sql for p in parts)} FROM {sql.table(m)}"  # noqa: S608 (identifiers from model metadata)
+        f" JOIN {sql.table(a)} ON {c(a, 'code')} = {c(m, 'area')}"
+        f" LEFT JOIN {sql.table(o)} ON {c(o, 'id')} = {c(m, 'organisation')}"
+        f" WHERE {c(m, 'user')} = %s AND ({c(m, 'valid_until')} IS NULL OR {c(m, 'valid_until')} > %s)"
+        f" ORDER BY {c(m, 'id')}"
+    )
+    return statement, parts
+
+
+def active_memberships(user) -> list:
+    """The user's memberships in force, each with its area and organisation (one statement).
+
+    Every authenticated request asks for these, so the statement is written once (see
+    ``gongzhi.core.sql``); the listed areas of an ``AREAS`` data scope are fetched only for the
+    memberships that have one.
+    """
+    statement, (m, a, o) = _memberships_sql()
+    out = []
+    for row in sql.fetch(statement, [user.pk, timezone.now()]):
+        membership = m.instance(row)
+        sql.set_related(membership, "area", a.instance(row, m.width))
+        sql.set_related(membership, "organisation", o.instance(row, m.width + a.width))
+        out.append(membership)
+    listed = [x for x in out if x.data_scope == DataScope.AREAS]
+    if listed:
+        prefetch_related_objects(listed, "scope_areas")
+    return out
 
 
 class Access:
@@ -23,11 +65,7 @@ class Access:
             if not getattr(self.user, "is_authenticated", False) or not self.user.is_active:
                 self._memberships = []
             else:
-                self._memberships = list(
-                    self.user.memberships.active()
-                    .select_related("area", "organisation")
-                    .prefetch_related("scope_areas")
-                )
+                self._memberships = active_memberships(self.user)
         return self._memberships
 
     @property
