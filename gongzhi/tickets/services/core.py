@@ -3,16 +3,20 @@ the state with a conditional UPDATE, write the immutable event and the audit ent
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.accounts.models import Membership
+from gongzhi.accounts.models import Membership, User
 from gongzhi.accounts.roles import Role, roles_with
 from gongzhi.areas.models import CODE_LENGTH, PREFIX_LENGTH, Level
 from gongzhi.audit.services import audit_record
+from gongzhi.core import sql
+from gongzhi.directory.models import Organisation
 from gongzhi.notifications.services import notify
 
 from ..models import (
@@ -222,12 +226,37 @@ def party_users(*, org_id: int | None = None, user=None):
     """The people who answer for a party: the person, or the organisation's provider members."""
     if user is not None:
         return [user]
-    return [
-        m.user
-        for m in Membership.objects.active()
-        .filter(organisation_id=org_id, role__in=PROVIDER_ROLES, user__is_active=True)
-        .select_related("user")
-    ]
+    return organisation_and_providers(org_id)[1]
+
+
+@cache
+def _organisation_sql() -> tuple[str, tuple[sql.Columns, sql.Columns]]:
+    o, m, u, c = Organisation, Membership, User, sql.column
+    parts = (sql.Columns(o), sql.Columns(u))
+    statement = (
+        f"SELECT {', '.join(p.sql for p in parts)} FROM {sql.table(o)}"  # noqa: S608 (identifiers from model metadata)
+        f" LEFT JOIN {sql.table(m)} ON {c(m, 'organisation')} = {c(o, 'id')}"
+        f" AND {c(m, 'role')} IN ({sql.placeholders(len(PROVIDER_ROLES))})"
+        f" AND ({c(m, 'valid_until')} IS NULL OR {c(m, 'valid_until')} > %s)"
+        f" LEFT JOIN {sql.table(u)} ON {c(u, 'id')} = {c(m, 'user')} AND {c(u, 'is_active')} = %s"
+        f" WHERE {c(o, 'id')} = %s ORDER BY {c(m, 'id')}"
+    )
+    return statement, parts
+
+
+def organisation_and_providers(org_id: int | None) -> tuple[Organisation | None, list[User]]:
+    """An organisation (active or not; None if unknown) and its active provider members' accounts.
+
+    One statement: dispatching an order checks the organisation and notifies its people, and a
+    rule dispatches on every order.
+    """
+    statement, (o, u) = _organisation_sql()
+    params = [*sorted(str(r) for r in PROVIDER_ROLES), timezone.now(), True, org_id]
+    rows = sql.fetch(statement, params)
+    if not rows:
+        return None, []
+    users = [user for row in rows if (user := u.instance(row, o.width)) is not None]
+    return o.instance(rows[0]), users
 
 
 def assignee_users(ticket: Ticket):
