@@ -5,10 +5,13 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+
+from gongzhi.core import sql
 
 from .models import GENESIS, AuditChainHead, AuditEntry
 
@@ -59,12 +62,8 @@ def _head_for_this_transaction() -> AuditChainHead:
     count = _chain_count()
     head = None
     if connection.features.has_select_for_update_skip_locked:
-        head = (
-            AuditChainHead.objects.select_for_update(skip_locked=True)
-            .filter(chain__lt=count)
-            .order_by("?")
-            .first()
-        )
+        rows = sql.fetch(_free_head_sql(), [count])
+        head = _HEAD.instance(rows[0]) if rows else None
     if head is None:  # every head held, not all created yet, or no SKIP LOCKED: wait for one
         chain = random.randrange(count)  # noqa: S311 - load spreading, not security
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(chain=chain)
@@ -124,8 +123,31 @@ def audit_record(
     entry.save()
     head.seq = entry.seq
     head.hash = entry.hash
-    head.save(update_fields=["seq", "hash"])
+    sql.execute(_head_update_sql(), [head.seq, head.hash, head.chain])
     return entry
+
+
+_HEAD = sql.Columns(AuditChainHead)
+
+
+@cache
+def _free_head_sql() -> str:
+    """A chain head nobody holds, at random, locked (``FOR UPDATE SKIP LOCKED``: PostgreSQL's
+    syntax; only databases that can skip locked rows ask). Every audited write asks, so the
+    statement is written once from the model (see ``gongzhi.core.sql``)."""
+    return (
+        f"SELECT {_HEAD.sql} FROM {sql.table(AuditChainHead)}"  # noqa: S608 (identifiers from model metadata)
+        f" WHERE {sql.column(AuditChainHead, 'chain')} < %s ORDER BY RANDOM() LIMIT 1 FOR UPDATE SKIP LOCKED"
+    )
+
+
+@cache
+def _head_update_sql() -> str:
+    f = AuditChainHead._meta.get_field
+    return (
+        f"UPDATE {sql.table(AuditChainHead)} SET {sql.quote(f('seq').column)} = %s,"  # noqa: S608 (identifiers from model metadata)
+        f" {sql.quote(f('hash').column)} = %s WHERE {sql.quote(f('chain').column)} = %s"
+    )
 
 
 @dataclass(frozen=True)

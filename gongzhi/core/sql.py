@@ -109,6 +109,13 @@ def fetch(sql: str, params: Sequence = ()) -> list[tuple]:
         return cursor.fetchall()
 
 
+def execute(sql: str, params: Sequence = ()) -> int:
+    """Run a statement that returns no rows (an UPDATE); returns the rows it changed."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
 def set_related(instance: Model, field: str, value) -> None:
     """Cache a foreign key's object on ``instance``, as ``select_related`` does."""
     instance._meta.get_field(field).set_cached_value(instance, value)
