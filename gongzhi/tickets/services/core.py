@@ -163,7 +163,7 @@ def apply(
             setattr(ticket, name, value)
     if any(hasattr(v, "resolve_expression") for v in fields.values()):
         ticket.refresh_from_db(fields=[k for k, v in fields.items() if hasattr(v, "resolve_expression")])
-    event = TicketEvent.objects.create(
+    event = TicketEvent(
         ticket=ticket,
         at=now,
         actor=actor,
@@ -175,6 +175,7 @@ def apply(
         visibility=visibility,
         data=data or {},
     )
+    sql.insert(event)  # every transition writes one: a statement written once (gongzhi.core.sql)
     if not audit:  # the caller's own entry records this move (see ``ticket_submit``)
         return event
     audit_record(

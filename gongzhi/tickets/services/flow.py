@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import User
+from gongzhi.core import sql
 from gongzhi.core.transactions import service_atomic
 from gongzhi.directory.models import Organisation
 from gongzhi.tickets.errors import field_error
@@ -89,21 +90,20 @@ def _make_offers(
         resolved.setdefault(ref.key, (ref, party, users))
     expires = get_policy(ticket.kind).offer_until(ticket, now)
     # The party instances ride along, so ``party_label`` needs no query.
-    offers = TicketOffer.objects.bulk_create(
-        [
-            TicketOffer(
-                ticket=ticket,
-                party_org=party if r.type == "org" else None,
-                party_user=party if r.type == "user" else None,
-                expires_at=expires,
-                offered_at=now,
-                offered_by=actor,
-                note=note[:300],
-                reasons=(reasons or {}).get(r.key, {}),
-            )
-            for r, party, _users in resolved.values()
-        ]
-    )
+    offers = [
+        TicketOffer(
+            ticket=ticket,
+            party_org=party if r.type == "org" else None,
+            party_user=party if r.type == "user" else None,
+            expires_at=expires,
+            offered_at=now,
+            offered_by=actor,
+            note=note[:300],
+            reasons=(reasons or {}).get(r.key, {}),
+        )
+        for r, party, _users in resolved.values()
+    ]
+    sql.insert(*offers)  # one INSERT for all, written once per count (gongzhi.core.sql)
     for _ref, _party, users in resolved.values():
         if not users:  # an organisation without provider members yet: the queue shows the offer
             continue
