@@ -22,7 +22,7 @@ from gongzhi.tickets.models import State, Ticket
 # The statements of one dispatched order (token, memberships, ticket, event, rule, ranking,
 # offer, state, event, audit entry); in a test the outer transaction is the test's, so the order's
 # own transaction shows as one more savepoint.
-MAX_STATEMENTS = 19
+MAX_STATEMENTS = 18
 MAX_SAVEPOINT_STATEMENTS = 4  # the order's savepoint and the automatic dispatch's, each opened and released
 
 
