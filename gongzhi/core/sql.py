@@ -168,6 +168,36 @@ def _insert_sql(model: type[Model], count: int) -> tuple[list, str, list]:
     return fields, statement, returning
 
 
+def update(model: type[Model], pk, values: dict, *, where: dict | None = None) -> int:
+    """``UPDATE`` the row ``pk`` (and only while its ``where`` fields hold those values) with plain
+    ``values`` (a related instance stands for its key), prepared as ``QuerySet.update`` would;
+    returns the rows changed. The statement is written once per model and set of names."""
+    where = where or {}
+    statement, set_fields, where_fields = _update_sql(model, tuple(values), tuple(where))
+    params = []
+    for field, value in zip(set_fields, values.values(), strict=True):
+        if hasattr(value, "resolve_expression"):
+            raise TypeError(f"sql.update takes plain values, not {value!r}: use QuerySet.update")
+        if isinstance(value, Model):
+            value = value.pk
+        params.append(field.get_db_prep_save(value, connection))
+    params += [f.get_db_prep_value(v, connection) for f, v in zip(where_fields, where.values(), strict=True)]
+    return execute(statement, [*params, model._meta.pk.get_db_prep_value(pk, connection)])
+
+
+@cache
+def _update_sql(model: type[Model], names: tuple[str, ...], where: tuple[str, ...]) -> tuple[str, list, list]:
+    meta = model._meta
+    set_fields = [meta.get_field(n) for n in names]
+    where_fields = [meta.get_field(n) for n in where]
+    conditions = [f"{quote(f.column)} = %s" for f in where_fields] + [f"{quote(meta.pk.column)} = %s"]
+    statement = (
+        f"UPDATE {table(model)} SET {', '.join(f'{quote(f.column)} = %s' for f in set_fields)}"  # noqa: S608 (identifiers from model metadata)
+        f" WHERE {' AND '.join(conditions)}"
+    )
+    return statement, set_fields, where_fields
+
+
 def set_related(instance: Model, field: str, value) -> None:
     """Cache a foreign key's object on ``instance``, as ``select_related`` does."""
     instance._meta.get_field(field).set_cached_value(instance, value)

@@ -154,7 +154,10 @@ def apply(
     if transition.target:
         fields["state"] = transition.target
     old = ticket.state
-    changed = Ticket.objects.filter(pk=ticket.pk, state=old).update(**fields)
+    if any(hasattr(v, "resolve_expression") for v in fields.values()):  # e.g. a counter + 1
+        changed = Ticket.objects.filter(pk=ticket.pk, state=old).update(**fields)
+    else:  # the common move: a statement written once per set of fields (gongzhi.core.sql)
+        changed = sql.update(Ticket, ticket.pk, fields, where={"state": old})
     if not changed:
         current = Ticket.objects.filter(pk=ticket.pk).values_list("state", flat=True).first() or old
         raise invalid_transition(current, action)
