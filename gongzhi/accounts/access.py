@@ -77,7 +77,7 @@ def active_memberships(user) -> list:
     Every authenticated request asks for these, so the statement is written once (see
     ``gongzhi.core.sql``); an API request reads them with its token (``api_token_authenticate``).
     """
-    return memberships_from(sql.fetch(_memberships_sql(), [timezone.now(), user.pk]))
+    return memberships_from(sql.fetch(_memberships_sql(), [sql.moment(timezone.now()), user.pk]))
 
 
 class Access:

@@ -394,7 +394,7 @@ def api_token_authenticate(raw: str) -> User | None:
     if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
         return None
     statement, (t, u) = _token_sql()
-    rows = sql.fetch(statement, [timezone.now(), hash_token(raw)])
+    rows = sql.fetch(statement, [sql.moment(timezone.now()), hash_token(raw)])
     if not rows:
         return None
     token, user = t.instance(rows[0]), u.instance(rows[0], t.width)

@@ -38,6 +38,12 @@ def placeholders(count: int) -> str:
     return ", ".join(["%s"] * count)
 
 
+def moment(value):
+    """A timestamp as a parameter, in the form the database stores it (SQLite: naive UTC text),
+    as the ORM would pass it to a DateTimeField lookup."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
 class Columns:
     """Some (or all) concrete fields of a model in a SELECT list, and how to read them back.
 

@@ -255,7 +255,7 @@ def organisation_and_providers(org_id: int | None) -> tuple[Organisation | None,
     rule dispatches on every order.
     """
     statement, (o, u) = _organisation_sql()
-    params = [*sorted(str(r) for r in PROVIDER_ROLES), timezone.now(), True, org_id]
+    params = [*sorted(str(r) for r in PROVIDER_ROLES), sql.moment(timezone.now()), True, org_id]
     rows = sql.fetch(statement, params)
     if not rows:
         return None, []
