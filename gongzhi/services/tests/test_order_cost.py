@@ -68,3 +68,21 @@ def test_an_automatically_dispatched_order__is_one_audit_entry_and_two_timeline_
     assert entries[0].changes["dispatched_to"] == provider.organisation.name
     assert [e.action for e in ticket.events.order_by("at", "pk")] == ["submit", "dispatch"]
     assert list(audit_verify()) == []
+
+
+def test_an_order_offered_to_an_organisation_with_people__notifies_them_without_a_savepoint_of_its_own(
+    ordering, provider, make_user
+):
+    from gongzhi.accounts.roles import Role
+    from gongzhi.notifications.models import Notification
+
+    member = make_user(Role.ORG_MEMBER, provider.organisation.area_id, organisation=provider.organisation)
+    with CaptureQueriesContext(connection) as ctx:
+        response = ordering("上门探访")
+    assert response.status_code == 201
+    assert Notification.objects.filter(user=member, kind="ticket.offered").count() == 1
+    queries = ctx.captured_queries
+    assert len(queries) <= MAX_STATEMENTS + 1, "\n".join(
+        q["sql"][:120] for q in queries
+    )  # + the notification
+    assert _savepoints(queries) <= MAX_SAVEPOINT_STATEMENTS, "\n".join(q["sql"][:120] for q in queries)
