@@ -1,15 +1,16 @@
-"""Hot reads as SQL written once from the models' metadata, run with new parameters each time.
+"""Hot statements as SQL written once from the models' metadata, run with new parameters each time.
 
-On the hottest paths (every API request's token and memberships, every service order's ranking)
-building an ORM query costs more than running it: Django compiles the statement afresh on each
-call (``as_sql``, ``build_filter``, ``setup_joins``: 0.3–0.5 ms of CPU a statement). A statement
-here is composed once per process from ``_meta`` (so a renamed column cannot silently drift, as
-in ``gongzhi.passes.checking``), and its rows become values or model instances through the
-same converters the ORM applies (SQLite's text timestamps, JSON, booleans). Only the SQL is
-kept: every call reads the database afresh, so a revoked token or a switched-off rule takes
-effect at once in every process.
+On the hottest paths (every API request's token and memberships, every service order's ranking
+and the rows it writes) building an ORM query costs more than running it: Django compiles the
+statement afresh on each call (``as_sql``, ``build_filter``, ``setup_joins``: 0.3–0.5 ms of CPU a
+statement). A statement here is composed once per process from ``_meta`` (so a renamed column
+cannot silently drift, as in ``gongzhi.passes.checking``); rows read become values or model
+instances through the converters the ORM applies (SQLite's text timestamps, JSON, booleans), and
+values written are prepared by the fields as ``save()`` and ``update()`` prepare them. Only the
+SQL is kept: every call reads the database afresh, so a revoked token or a switched-off rule
+takes effect at once in every process.
 
-Use it for a few well-named selectors whose shape never changes, not as a second ORM.
+Use it for a few well-named selectors and writes whose shape never changes, not as a second ORM.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 An order placed through the API with a rule that dispatches it at once used to cost 40
 statements, 14 of them savepoints of nested service transactions, and two audit entries
 (bench/README.md, "Tickets"). It now runs in one transaction with one savepoint (around the
-automatic dispatch, which may fail without losing the order) and one audit entry.
+automatic dispatch, which may fail without losing the order) and one audit entry; the token
+brings the memberships, and the organisation offered the order comes with its people.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from gongzhi.audit.services import audit_verify
 from gongzhi.tickets import services as tickets
 from gongzhi.tickets.models import State, Ticket
 
-# The statements of one dispatched order (token, memberships, ticket, event, rule, ranking,
-# offer, state, event, audit entry); in a test the outer transaction is the test's, so the order's
-# own transaction shows as one more savepoint.
+# The statements of one dispatched order (token with user and memberships, area, ticket, event,
+# rule, providers, their load, organisation with its people, offer, state, event, audit head,
+# entry and head update); in a test the outer transaction is the test's, so the order's own
+# transaction shows as one more savepoint.
 MAX_STATEMENTS = 18
 MAX_SAVEPOINT_STATEMENTS = 4  # the order's savepoint and the automatic dispatch's, each opened and released
 
