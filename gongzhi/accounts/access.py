@@ -4,12 +4,80 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from functools import cache
 
-from gongzhi.areas.models import prefix_of
+from django.core.exceptions import PermissionDenied
+from django.db.models import prefetch_related_objects
+from django.utils import timezone
+
+from gongzhi.areas.models import Area, prefix_of
 from gongzhi.areas.scoping import Scope
+from gongzhi.core import sql
+from gongzhi.directory.models import Organisation
 
 from .roles import STAFF_ROLES, DataScope, roles_with
+
+
+@cache
+def membership_parts() -> tuple[sql.Columns, sql.Columns, sql.Columns]:
+    """The columns of a membership, its area and its organisation, in the order they are read."""
+    from .models import Membership
+
+    return sql.Columns(Membership), sql.Columns(Area), sql.Columns(Organisation)
+
+
+def membership_joins(user_id: str) -> str:
+    """``LEFT JOIN`` the memberships in force of the user whose id is the SQL ``user_id``, with
+    their areas and organisations; takes one parameter, the time now. The one place that says
+    "a user's memberships" in SQL, for the statements that read them with something else."""
+    from .models import Membership
+
+    m, a, o, c = Membership, Area, Organisation, sql.column
+    return (
+        f" LEFT JOIN {sql.table(m)} ON {c(m, 'user')} = {user_id}"
+        f" AND ({c(m, 'valid_until')} IS NULL OR {c(m, 'valid_until')} > %s)"
+        f" LEFT JOIN {sql.table(a)} ON {c(a, 'code')} = {c(m, 'area')}"
+        f" LEFT JOIN {sql.table(o)} ON {c(o, 'id')} = {c(m, 'organisation')}"
+    )
+
+
+def memberships_from(rows, start: int = 0) -> list:
+    """The memberships in rows selected with ``membership_parts()`` from ``start`` (none where
+    the LEFT JOIN found none), each with its area and organisation; the listed areas of an
+    ``AREAS`` data scope are fetched for the memberships that have one."""
+    m, a, o = membership_parts()
+    out = []
+    for row in rows:
+        membership = m.instance(row, start)
+        if membership is None:
+            continue
+        sql.set_related(membership, "area", a.instance(row, start + m.width))
+        sql.set_related(membership, "organisation", o.instance(row, start + m.width + a.width))
+        out.append(membership)
+    listed = [x for x in out if x.data_scope == DataScope.AREAS]
+    if listed:
+        prefetch_related_objects(listed, "scope_areas")
+    return out
+
+
+@cache
+def _memberships_sql() -> str:
+    from .models import User
+
+    return (
+        f"SELECT {', '.join(p.sql for p in membership_parts())} FROM {sql.table(User)}"  # noqa: S608 (identifiers from model metadata)
+        f"{membership_joins(sql.column(User, 'id'))}"
+        f" WHERE {sql.column(User, 'id')} = %s ORDER BY {sql.column(membership_parts()[0].model, 'id')}"
+    )
+
+
+def active_memberships(user) -> list:
+    """The user's memberships in force, each with its area and organisation (one statement).
+
+    Every authenticated request asks for these, so the statement is written once (see
+    ``gongzhi.core.sql``); an API request reads them with its token (``api_token_authenticate``).
+    """
+    return memberships_from(sql.fetch(_memberships_sql(), [sql.moment(timezone.now()), user.pk]))
 
 
 class Access:
@@ -17,17 +85,22 @@ class Access:
         self.user = user
         self._memberships: list | None = None
 
+    @classmethod
+    def attach(cls, user, memberships: list) -> Access:
+        """Give ``user`` its resolver with the memberships in force the caller has just read
+        (``user.access`` then asks the database no more)."""
+        access = cls(user)
+        access._memberships = memberships
+        user._access = access
+        return access
+
     @property
     def memberships(self) -> list:
         if self._memberships is None:
             if not getattr(self.user, "is_authenticated", False) or not self.user.is_active:
                 self._memberships = []
             else:
-                self._memberships = list(
-                    self.user.memberships.active()
-                    .select_related("area", "organisation")
-                    .prefetch_related("scope_areas")
-                )
+                self._memberships = active_memberships(self.user)
         return self._memberships
 
     @property

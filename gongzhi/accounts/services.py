@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
 import pyotp
 from django.conf import settings
@@ -18,10 +19,12 @@ from django.utils.translation import pgettext
 
 from gongzhi.areas.models import Area
 from gongzhi.audit.services import audit_record
+from gongzhi.core import sql
 from gongzhi.core.errors import idcode_error
 from gongzhi.core.vault import blind_index, protect, reveal
 from gongzhi.lib import idcodes
 
+from .access import Access, membership_joins, membership_parts, memberships_from
 from .models import MOBILE_CONTEXT, TOTP_CONTEXT, ApiToken, LoginEvent, Membership, User, hash_token
 from .roles import DEFAULT_SCOPE, SEPARATED_ADMIN_ROLES, DataScope, Role
 
@@ -368,13 +371,37 @@ def api_token_revoke(*, token: ApiToken, revoked_by: User, ip: str | None = None
         )
 
 
+@cache
+def _token_sql() -> tuple[str, tuple[sql.Columns, sql.Columns]]:
+    t, u, c = ApiToken, User, sql.column
+    parts = (sql.Columns(t, ["id", "user", "last_used_at", "expires_at", "revoked_at"]), sql.Columns(u))
+    statement = (
+        f"SELECT {', '.join(p.sql for p in (*parts, *membership_parts()))} FROM {sql.table(t)}"  # noqa: S608 (identifiers from model metadata)
+        f" JOIN {sql.table(u)} ON {c(u, 'id')} = {c(t, 'user')}{membership_joins(c(u, 'id'))}"
+        f" WHERE {c(t, 'token_hash')} = %s ORDER BY {c(membership_parts()[0].model, 'id')}"
+    )
+    return statement, parts
+
+
 def api_token_authenticate(raw: str) -> User | None:
+    """The active user of a usable token, or None.
+
+    Every API request asks, and nearly every one then asks what the user may do, so one statement
+    reads the token, its user and the user's memberships in force (``Access``), written once
+    (``gongzhi.core.sql``) and run afresh each time: a revoked token or an ended membership is
+    refused at once.
+    """
     if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
         return None
-    token = ApiToken.objects.select_related("user").filter(token_hash=hash_token(raw)).first()
-    if token is None or not token.is_usable() or not token.user.is_active:
+    statement, (t, u) = _token_sql()
+    rows = sql.fetch(statement, [sql.moment(timezone.now()), hash_token(raw)])
+    if not rows:
         return None
+    token, user = t.instance(rows[0]), u.instance(rows[0], t.width)
+    if not token.is_usable() or not user.is_active:
+        return None
+    Access.attach(user, memberships_from(rows, t.width + u.width))
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)  # at most one write per 5 minutes
-    return token.user
+    return user

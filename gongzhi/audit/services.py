@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 
 from django.conf import settings
 from django.db import transaction
@@ -72,12 +73,8 @@ def _head_for_this_transaction() -> AuditChainHead:
     count = _chain_count()
     head = None
     if connection.features.has_select_for_update_skip_locked:
-        head = (
-            AuditChainHead.objects.select_for_update(skip_locked=True)
-            .filter(chain__lt=count)
-            .order_by("?")
-            .first()
-        )
+        rows = sql.fetch(_head_sql(), [count])
+        head = _HEAD.instance(rows[0]) if rows else None
     if head is None:  # every head held, not all created yet, or no SKIP LOCKED: wait for one
         chain = random.randrange(count)  # noqa: S311 - load spreading, not security
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(chain=chain)
@@ -113,28 +110,20 @@ def head_lock_sql(only_if: str = "TRUE", *, wait: bool = False) -> tuple[str, li
     other parts of the caller's statement) under which a head is taken at all. ``wait``: when
     none was free, wait for a head chosen at random, as ``audit_record`` does.
     """
-    table = sql.table(AuditChainHead)
-    one = f"SELECT chain, seq, hash FROM {table} WHERE chain = %s AND ({only_if}) FOR UPDATE"  # noqa: S608 (identifiers from model metadata and the caller's code)
     held = _held_chain(transaction.get_connection())
     if held is not None:
-        return one, [held]
+        return _head_sql(only_if, free=False), [held]
     if wait:
-        return one, [random.randrange(_chain_count())]  # noqa: S311 - load spreading, not security
-    return (
-        f"SELECT chain, seq, hash FROM {table} WHERE chain < %s AND ({only_if}) "  # noqa: S608 (as above)
-        "ORDER BY random() LIMIT 1 FOR UPDATE SKIP LOCKED",
-        [_chain_count()],
-    )
+        return _head_sql(only_if, free=False), [random.randrange(_chain_count())]  # noqa: S311 - load spreading
+    return _head_sql(only_if), [_chain_count()]
 
 
 def entry_write_parts(entry: AuditEntry) -> list[tuple[str, str, list]]:
     """``(name, statement, parameters)`` that append ``entry`` (from ``audit_entry_after``, its id
     drawn) and move its chain head, as parts of a caller's single ``WITH`` statement (PostgreSQL)."""
-    head = sql.table(AuditChainHead)
-    move = f"UPDATE {head} SET seq = %s, hash = %s WHERE chain = %s"  # noqa: S608 (identifiers from model metadata)
     return [
         ("audit_entry", *sql.insert_row(entry)),
-        ("audit_head", move, [entry.seq, entry.hash, entry.chain]),
+        ("audit_head", _head_update_sql(), [entry.seq, entry.hash, entry.chain]),
     ]
 
 
@@ -199,11 +188,36 @@ def audit_record(*, actor=None, action: str, **fields) -> AuditEntry:
     """
     head = _head_for_this_transaction()
     entry = audit_entry_after(head.chain, head.seq, head.hash, actor=actor, action=action, **fields)
-    entry.save()
+    sql.insert(entry)  # a new row: the append-only guard of save() holds by construction
     head.seq = entry.seq
     head.hash = entry.hash
-    head.save(update_fields=["seq", "hash"])
+    sql.execute(_head_update_sql(), [head.seq, head.hash, head.chain])
     return entry
+
+
+_HEAD = sql.Columns(AuditChainHead)
+
+
+@cache
+def _head_sql(only_if: str = "TRUE", *, free: bool = True) -> str:
+    """A chain head, locked: one nobody holds, at random (``free``: ``FOR UPDATE SKIP LOCKED``,
+    PostgreSQL's syntax; only databases that can skip locked rows ask), or the one given. Every
+    audited write asks, so the statement is written once from the model (see ``gongzhi.core.sql``).
+    ``only_if``: a condition without parameters under which a head is taken at all."""
+    chain = sql.column(AuditChainHead, "chain")
+    select = f"SELECT {_HEAD.sql} FROM {sql.table(AuditChainHead)}"  # noqa: S608 (identifiers from model metadata)
+    if free:
+        return f"{select} WHERE {chain} < %s AND ({only_if}) ORDER BY RANDOM() LIMIT 1 FOR UPDATE SKIP LOCKED"
+    return f"{select} WHERE {chain} = %s AND ({only_if}) FOR UPDATE"
+
+
+@cache
+def _head_update_sql() -> str:
+    f = AuditChainHead._meta.get_field
+    return (
+        f"UPDATE {sql.table(AuditChainHead)} SET {sql.quote(f('seq').column)} = %s,"  # noqa: S608 (identifiers from model metadata)
+        f" {sql.quote(f('hash').column)} = %s WHERE {sql.quote(f('chain').column)} = %s"
+    )
 
 
 @dataclass(frozen=True)

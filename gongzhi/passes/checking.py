@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from gongzhi.accounts.models import User
+from gongzhi.core import sql
 from gongzhi.lib import passes as lib
 from gongzhi.lib.idcodes import mask_name
 
@@ -135,8 +136,7 @@ class CheckOutcome:
 
 
 def _columns(model, *names: str) -> list[str]:
-    table = connection.ops.quote_name(model._meta.db_table)
-    return [f"{table}.{connection.ops.quote_name(model._meta.get_field(n).column)}" for n in names]
+    return [sql.column(model, n) for n in names]
 
 
 @cache

@@ -9,6 +9,7 @@ from ninja.pagination import paginate
 
 from gongzhi.accounts.models import User
 from gongzhi.areas.models import Area
+from gongzhi.areas.selectors import area_get
 from gongzhi.core.errors import client_ip
 from gongzhi.core.schemas import Page
 from gongzhi.directory.selectors import organisation_get
@@ -24,7 +25,7 @@ router = Router(tags=["services"])
 
 
 def _area(code: str, field: str = "area_code") -> Area:
-    area = Area.objects.filter(code=code).first()
+    area = area_get(code=code)
     if area is None:
         raise field_error(field, _("Unknown area code."), "area.unknown")
     return area

@@ -20,13 +20,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, F, Value
 from django.utils.translation import gettext as _
 
+from gongzhi.accounts.models import User
 from gongzhi.areas.models import Area
+from gongzhi.core import sql
+from gongzhi.directory.models import Organisation
 from gongzhi.lib import matching
 from gongzhi.lib.geo import haversine_m_array
 from gongzhi.tickets.models import PartyStats, State, Ticket, TicketOffer
@@ -71,6 +74,34 @@ def _centre(area: Area | None) -> tuple[float | None, float | None]:
     return (area.lat, area.lng) if area is not None else (None, None)
 
 
+# What ranking reads of each dispatchable resource serving an area: its party, categories,
+# capacity and position (its own, else its organisation's, else its area's centre).
+_PROVIDER_COLUMNS = (
+    sql.Columns(
+        Resource, ["organisation", "user", "categories", "capacity", "is_available", "area", "lat", "lng"]
+    ),
+    sql.Columns(Organisation, ["name", "lat", "lng"]),
+    sql.Columns(User, ["name"]),
+    sql.Columns(Area, ["lat", "lng"]),
+)
+
+
+@cache
+def _providers_sql(areas: int) -> str:
+    """The providers of ``areas`` served areas, one row per list entry, written once per count."""
+    r, o, u, a, c = Resource, Organisation, User, Area, sql.column
+    return (
+        f"SELECT {', '.join(p.sql for p in _PROVIDER_COLUMNS)} FROM {sql.table(r)}"  # noqa: S608 (identifiers from model metadata)
+        f" LEFT JOIN {sql.table(o)} ON {c(o, 'id')} = {c(r, 'organisation')}"
+        f" LEFT JOIN {sql.table(u)} ON {c(u, 'id')} = {c(r, 'user')}"
+        f" JOIN {sql.table(a)} ON {c(a, 'code')} = {c(r, 'area')}"
+        f" WHERE {c(r, 'is_active')} = %s AND {c(r, 'kind')} IN ({sql.placeholders(len(DISPATCHABLE))})"
+        f" AND {c(r, 'area')} IN ({sql.placeholders(areas)})"
+        f" AND NOT ({c(r, 'organisation')} IS NULL AND {c(r, 'user')} IS NULL)"
+        f" ORDER BY {c(r, 'id')}"
+    )
+
+
 def providers_for(
     area_codes: set[str], *, category: str | None = None, keep: frozenset[str] = frozenset()
 ) -> list[ProviderFacts]:
@@ -80,50 +111,30 @@ def providers_for(
     resident chose) — the others could never be ranked for it, so their load is not counted.
     """
     served = sorted({c for code in area_codes for c in ancestor_codes(code)})
+    if not served:
+        return []
     # Plain rows, not model instances: a page ranks a hundred providers or more.
-    rows = (
-        Resource.objects.filter(is_active=True, kind__in=DISPATCHABLE, area_id__in=served)
-        .exclude(organisation__isnull=True, user__isnull=True)
-        .order_by("id")
-        .values(
-            "organisation_id",
-            "user_id",
-            "categories",
-            "capacity",
-            "is_available",
-            "area_id",
-            "lat",
-            "lng",
-            "organisation__name",
-            "organisation__lat",
-            "organisation__lng",
-            "user__name",
-            "area__lat",
-            "area__lng",
-        )
-    )
+    params = [True, *sorted(k.value for k in DISPATCHABLE), *served]
+    rows = [sql.row_values(row, _PROVIDER_COLUMNS) for row in sql.fetch(_providers_sql(len(served)), params)]
     by_party: dict[str, ProviderFacts] = {}
-    for r in rows:
-        key = f"org:{r['organisation_id']}" if r["organisation_id"] else f"user:{r['user_id']}"
+    for organisation_id, user_id, categories, capacity, is_available, area_id, *where in rows:
+        key = f"org:{organisation_id}" if organisation_id else f"user:{user_id}"
         if key in by_party:
             facts = by_party[key]
-            facts.categories |= set(r["categories"])
-            facts.capacity += r["capacity"]
-            facts.available = facts.available or r["is_available"]
-            facts.areas.add(r["area_id"])
+            facts.categories |= set(categories)
+            facts.capacity += capacity
+            facts.available = facts.available or is_available
+            facts.areas.add(area_id)
             continue
-        if r["lat"] is not None:
-            lat, lng = r["lat"], r["lng"]
-        elif r["organisation_id"] and r["organisation__lat"] is not None:
-            lat, lng = r["organisation__lat"], r["organisation__lng"]
+        lat, lng, org_name, org_lat, org_lng, user_name, area_lat, area_lng = where
+        if lat is None:  # the resource's own position, else its organisation's, else its area's centre
+            lat, lng = (org_lat, org_lng) if organisation_id and org_lat is not None else (area_lat, area_lng)
+        if organisation_id:
+            party = PartyRef("org", organisation_id, org_name)
         else:
-            lat, lng = r["area__lat"], r["area__lng"]
-        if r["organisation_id"]:
-            party = PartyRef("org", r["organisation_id"], r["organisation__name"])
-        else:
-            party = PartyRef("user", r["user_id"], r["user__name"])
+            party = PartyRef("user", user_id, user_name)
         by_party[key] = ProviderFacts(
-            party, set(r["categories"]), lat, lng, r["capacity"], {r["area_id"]}, available=r["is_available"]
+            party, set(categories), lat, lng, capacity, {area_id}, available=is_available
         )
     if category is not None:
         by_party = {k: f for k, f in by_party.items() if category in f.categories or k in keep}
@@ -137,41 +148,52 @@ def _load_and_ratings(by_party: dict[str, ProviderFacts]) -> None:
     One statement (a UNION ALL of the counts and the totals): a dispatched order ranks its
     providers inside its transaction, where every round trip to a busy database costs.
     """
-    org_ids = [f.party.id for f in by_party.values() if f.party.type == "org"]
-    user_ids = [f.party.id for f in by_party.values() if f.party.type == "user"]
-    working = Ticket.objects.filter(state__in=(State.ACCEPTED, State.IN_PROGRESS))
-    offers = TicketOffer.objects.open()
-    parts = []
-    for prefix, ids, assignee, offered, stat in (
-        ("org", org_ids, "assignee_org_id", "party_org_id", "party_org_id"),
-        ("user", user_ids, "assignee_user_id", "party_user_id", "party_user_id"),
-    ):
+    parts: list[str] = []
+    params: list = []
+    for prefix in ("org", "user"):
+        ids = [f.party.id for f in by_party.values() if f.party.type == prefix]
         if not ids:
             continue
-        for rows, column in ((working, assignee), (offers, offered)):
-            parts.append(
-                rows.filter(**{f"{column}__in": ids})
-                .values(party=F(column))
-                .annotate(a=Count("id"))
-                .annotate(kind=Value(f"{prefix}:load"), b=Value(0))
-                .values_list("kind", "party", "a", "b")
-                .order_by()
-            )
-        parts.append(
-            PartyStats.objects.filter(**{f"{stat}__in": ids})
-            .annotate(kind=Value(f"{prefix}:rating"), party=F(stat), a=F("rating_count"), b=F("rating_sum"))
-            .values_list("kind", "party", "a", "b")
-            .order_by()
-        )
+        marks = sql.placeholders(len(ids))
+        parts += [part.replace("{ids}", marks) for part in _load_sql()[prefix]]
+        params += [
+            State.ACCEPTED.value,
+            State.IN_PROGRESS.value,
+            *ids,
+            TicketOffer.Status.OPEN.value,
+            *ids,
+            *ids,
+        ]
     if not parts:
         return
-    for kind, party, a, b in parts[0].union(*parts[1:], all=True):
+    for kind, party, a, b in sql.fetch(" UNION ALL ".join(parts), params):
         prefix, what = kind.split(":")
         facts = by_party[f"{prefix}:{party}"]
         if what == "load":
             facts.load += a
         else:
             facts.rating_count, facts.rating_sum = a, b
+
+
+@cache
+def _load_sql() -> dict[str, tuple[str, str, str]]:
+    """Per party type, the SELECTs of orders in hand, open offers and rating totals (``{ids}``
+    stands for the parties' placeholders); each row is (kind, party id, a, b)."""
+    t, o, s, c = Ticket, TicketOffer, PartyStats, sql.column
+    out = {}
+    for prefix, assignee, offered in (
+        ("org", "assignee_org", "party_org"),
+        ("user", "assignee_user", "party_user"),
+    ):
+        out[prefix] = (
+            f"SELECT '{prefix}:load', {c(t, assignee)}, COUNT(*), 0 FROM {sql.table(t)}"  # noqa: S608 (identifiers from model metadata)
+            f" WHERE {c(t, 'state')} IN (%s, %s) AND {c(t, assignee)} IN ({{ids}}) GROUP BY {c(t, assignee)}",
+            f"SELECT '{prefix}:load', {c(o, offered)}, COUNT(*), 0 FROM {sql.table(o)}"  # noqa: S608
+            f" WHERE {c(o, 'status')} = %s AND {c(o, offered)} IN ({{ids}}) GROUP BY {c(o, offered)}",
+            f"SELECT '{prefix}:rating', {c(s, offered)}, {c(s, 'rating_count')}, {c(s, 'rating_sum')}"  # noqa: S608
+            f" FROM {sql.table(s)} WHERE {c(s, offered)} IN ({{ids}})",
+        )
+    return out
 
 
 def order_point(ticket: Ticket) -> tuple[float | None, float | None]:

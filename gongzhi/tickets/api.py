@@ -8,6 +8,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from gongzhi.areas.models import Area
+from gongzhi.areas.selectors import area_get
 from gongzhi.core.errors import client_ip
 from gongzhi.core.schemas import Page
 from gongzhi.tickets.errors import field_error
@@ -138,7 +139,7 @@ class FiguresReport(Schema):
 
 
 def _area(code: str) -> Area:
-    area = Area.objects.filter(code=code).first()
+    area = area_get(code=code)
     if area is None:
         raise field_error("area_code", _("Unknown area code."), "area.unknown")
     return area

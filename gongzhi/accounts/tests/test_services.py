@@ -138,6 +138,32 @@ def test_api_token__works_until_revoked(resident_a):
     assert api_token_authenticate(raw) is None
 
 
+def test_api_token__brings_the_memberships_in_force_and_not_an_ended_one(make_user, area):
+    user = make_user(Role.RESIDENT, ANXIANGJIE)
+    membership_grant(user=user, role=Role.COMMUNITY_WORKER, area=area(BAITALU))
+    user.memberships.filter(role=Role.COMMUNITY_WORKER).update(
+        valid_until=timezone.now() - timedelta(seconds=1)
+    )
+    _, raw = api_token_create(user=user, name="脚本")
+    authenticated = api_token_authenticate(raw)
+    assert [(m.role, m.area.code) for m in authenticated.access.memberships] == [(Role.RESIDENT, ANXIANGJIE)]
+    assert not authenticated.access.can("tickets.dispatch", BAITALU)
+    assert [m.role for m in User.objects.get(pk=user.pk).access.memberships] == [Role.RESIDENT]
+
+
+def test_api_token__a_user_without_memberships__is_authenticated_and_may_do_nothing(make_user):
+    _, raw = api_token_create(user=make_user(None), name="脚本")
+    authenticated = api_token_authenticate(raw)
+    assert authenticated is not None and authenticated.access.memberships == []
+
+
+def test_api_token__listed_areas_come_with_the_membership(make_user, area):
+    user = make_user(Role.CITY_STAFF, CITY, data_scope=DataScope.AREAS, scope_areas=[area(BAITALU)])
+    _, raw = api_token_create(user=user, name="脚本")
+    scope = api_token_authenticate(raw).access.scope("people.view")
+    assert scope.covers_area(BAITALU) and not scope.covers_area(ANXIANGJIE)
+
+
 def test_api_token__expired__is_refused(resident_a):
     token, raw = api_token_create(user=resident_a, name="脚本", days=1)
     token.expires_at = timezone.now() - timedelta(seconds=1)

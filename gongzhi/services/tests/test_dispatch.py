@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ANXIANGJIE
+from conftest import ANXIANGJIE, JIANCHENG
 from gongzhi.services.dispatch import suggest_providers
 from gongzhi.services.services import order_place
 from gongzhi.tickets import services as tickets
@@ -141,3 +141,34 @@ def test_a_rule_that_cannot_be_applied__leaves_the_order_in_the_queue(
     org_b.save()
     ticket = order_place(resident=resident_a, area=area(ANXIANGJIE), category="elderly_care", title="探访")
     assert ticket.pk and ticket.state == State.SUBMITTED
+
+
+def test_the_most_specific_rule_applies__the_nearest_area_then_a_named_category(
+    area, resident_a, org_a, org_b
+):
+    def party_rule(area_code, category, org):
+        return tickets.routing_rule_create(
+            kind="service_order",
+            category=category,
+            area=area(area_code),
+            actor=None,
+            strategy="party",
+            party_org=org,
+        )
+
+    party_rule(JIANCHENG, "elderly_care", org_b)  # the town's, for this very category
+    party_rule(ANXIANGJIE, "", org_a)  # the community's, for any category: nearer, so it wins
+    ticket = order_place(resident=resident_a, area=area(ANXIANGJIE), category="elderly_care", title="探访")
+    assert ticket.offers.get().party_org == org_a
+    named = party_rule(ANXIANGJIE, "elderly_care", org_b)  # same area, named category: wins
+    ticket = order_place(resident=resident_a, area=area(ANXIANGJIE), category="elderly_care", title="探访")
+    assert tickets.rule_for(ticket) == named and ticket.offers.get().party_org == org_b
+
+
+def test_a_switched_off_rule__stops_dispatching_at_once(area, resident_a, worker_of_community_a, provider):
+    rule = tickets.routing_rule_create(
+        kind="service_order", category="", area=area(ANXIANGJIE), actor=worker_of_community_a
+    )
+    tickets.routing_rule_set_active(rule=rule, active=False, actor=worker_of_community_a)
+    ticket = order_place(resident=resident_a, area=area(ANXIANGJIE), category="elderly_care", title="探访")
+    assert ticket.state == State.SUBMITTED and tickets.rule_for(ticket) is None

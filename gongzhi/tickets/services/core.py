@@ -3,16 +3,20 @@ the state with a conditional UPDATE, write the immutable event and the audit ent
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.accounts.models import Membership
+from gongzhi.accounts.models import Membership, User
 from gongzhi.accounts.roles import Role, roles_with
 from gongzhi.areas.models import CODE_LENGTH, PREFIX_LENGTH, Level
 from gongzhi.audit.services import audit_record
+from gongzhi.core import sql
+from gongzhi.directory.models import Organisation
 from gongzhi.notifications.services import notify
 
 from ..models import (
@@ -150,7 +154,10 @@ def apply(
     if transition.target:
         fields["state"] = transition.target
     old = ticket.state
-    changed = Ticket.objects.filter(pk=ticket.pk, state=old).update(**fields)
+    if any(hasattr(v, "resolve_expression") for v in fields.values()):  # e.g. a counter + 1
+        changed = Ticket.objects.filter(pk=ticket.pk, state=old).update(**fields)
+    else:  # the common move: a statement written once per set of fields (gongzhi.core.sql)
+        changed = sql.update(Ticket, ticket.pk, fields, where={"state": old})
     if not changed:
         current = Ticket.objects.filter(pk=ticket.pk).values_list("state", flat=True).first() or old
         raise invalid_transition(current, action)
@@ -159,7 +166,7 @@ def apply(
             setattr(ticket, name, value)
     if any(hasattr(v, "resolve_expression") for v in fields.values()):
         ticket.refresh_from_db(fields=[k for k, v in fields.items() if hasattr(v, "resolve_expression")])
-    event = TicketEvent.objects.create(
+    event = TicketEvent(
         ticket=ticket,
         at=now,
         actor=actor,
@@ -171,6 +178,7 @@ def apply(
         visibility=visibility,
         data=data or {},
     )
+    sql.insert(event)  # every transition writes one: a statement written once (gongzhi.core.sql)
     if not audit:  # the caller's own entry records this move (see ``ticket_submit``)
         return event
     audit_record(
@@ -222,12 +230,37 @@ def party_users(*, org_id: int | None = None, user=None):
     """The people who answer for a party: the person, or the organisation's provider members."""
     if user is not None:
         return [user]
-    return [
-        m.user
-        for m in Membership.objects.active()
-        .filter(organisation_id=org_id, role__in=PROVIDER_ROLES, user__is_active=True)
-        .select_related("user")
-    ]
+    return organisation_and_providers(org_id)[1]
+
+
+@cache
+def _organisation_sql() -> tuple[str, tuple[sql.Columns, sql.Columns]]:
+    o, m, u, c = Organisation, Membership, User, sql.column
+    parts = (sql.Columns(o), sql.Columns(u))
+    statement = (
+        f"SELECT {', '.join(p.sql for p in parts)} FROM {sql.table(o)}"  # noqa: S608 (identifiers from model metadata)
+        f" LEFT JOIN {sql.table(m)} ON {c(m, 'organisation')} = {c(o, 'id')}"
+        f" AND {c(m, 'role')} IN ({sql.placeholders(len(PROVIDER_ROLES))})"
+        f" AND ({c(m, 'valid_until')} IS NULL OR {c(m, 'valid_until')} > %s)"
+        f" LEFT JOIN {sql.table(u)} ON {c(u, 'id')} = {c(m, 'user')} AND {c(u, 'is_active')} = %s"
+        f" WHERE {c(o, 'id')} = %s ORDER BY {c(m, 'id')}"
+    )
+    return statement, parts
+
+
+def organisation_and_providers(org_id: int | None) -> tuple[Organisation | None, list[User]]:
+    """An organisation (active or not; None if unknown) and its active provider members' accounts.
+
+    One statement: dispatching an order checks the organisation and notifies its people, and a
+    rule dispatches on every order.
+    """
+    statement, (o, u) = _organisation_sql()
+    params = [*sorted(str(r) for r in PROVIDER_ROLES), sql.moment(timezone.now()), True, org_id]
+    rows = sql.fetch(statement, params)
+    if not rows:
+        return None, []
+    users = [user for row in rows if (user := u.instance(row, o.width)) is not None]
+    return o.instance(rows[0]), users
 
 
 def assignee_users(ticket: Ticket):

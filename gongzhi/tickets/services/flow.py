@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import User
+from gongzhi.core import sql
 from gongzhi.core.transactions import service_atomic
 from gongzhi.directory.models import Organisation
 from gongzhi.tickets.errors import field_error
@@ -51,23 +52,24 @@ def resolve_party(ref: PartyRef | Organisation | User) -> PartyRef:
     return _resolve_party(ref)[0]
 
 
-def _resolve_party(ref: PartyRef | Organisation | User) -> tuple[PartyRef, Organisation | User]:
+def _resolve_party(ref: PartyRef | Organisation | User) -> tuple[PartyRef, Organisation | User, list[User]]:
+    """The party checked, its instance, and the people who answer for it (to be notified)."""
     if isinstance(ref, Organisation):
         ref = PartyRef("org", ref.pk, ref.name)
     elif isinstance(ref, User):
         ref = PartyRef("user", ref.pk, ref.name)
     if ref.type == "org":
-        org = Organisation.objects.filter(pk=ref.id, is_active=True).first()
-        if org is None:
+        org, users = core.organisation_and_providers(ref.id)  # one statement for both
+        if org is None or not org.is_active:
             raise field_error(
                 "parties", _("That organisation is unknown or inactive."), "ticket.party_unknown"
             )
-        return PartyRef("org", org.pk, org.name), org
+        return PartyRef("org", org.pk, org.name), org, users
     if ref.type == "user":
         user = User.objects.filter(pk=ref.id, is_active=True).first()
         if user is None or not user.access.has("tickets.handle"):
             raise field_error("parties", _("That person cannot accept tickets."), "ticket.party_unknown")
-        return PartyRef("user", user.pk, user.name), user
+        return PartyRef("user", user.pk, user.name), user, core.party_users(user=user)
     raise field_error("parties", _("Unknown kind of party."), "ticket.party_unknown")
 
 
@@ -82,29 +84,27 @@ def _make_offers(
             _("Offer it to at most %(n)d parties at once.") % {"n": MAX_PARTIES},
             "ticket.too_many_parties",
         )
-    resolved: dict[str, tuple[PartyRef, Organisation | User]] = {}
+    resolved: dict[str, tuple[PartyRef, Organisation | User, list[User]]] = {}
     for p in parties:
-        ref, party = _resolve_party(p)
-        resolved.setdefault(ref.key, (ref, party))
+        ref, party, users = _resolve_party(p)
+        resolved.setdefault(ref.key, (ref, party, users))
     expires = get_policy(ticket.kind).offer_until(ticket, now)
     # The party instances ride along, so ``party_label`` needs no query.
-    offers = TicketOffer.objects.bulk_create(
-        [
-            TicketOffer(
-                ticket=ticket,
-                party_org=party if r.type == "org" else None,
-                party_user=party if r.type == "user" else None,
-                expires_at=expires,
-                offered_at=now,
-                offered_by=actor,
-                note=note[:300],
-                reasons=(reasons or {}).get(r.key, {}),
-            )
-            for r, party in resolved.values()
-        ]
-    )
-    for r, party in resolved.values():
-        users = core.party_users(org_id=r.id) if r.type == "org" else core.party_users(user=party)
+    offers = [
+        TicketOffer(
+            ticket=ticket,
+            party_org=party if r.type == "org" else None,
+            party_user=party if r.type == "user" else None,
+            expires_at=expires,
+            offered_at=now,
+            offered_by=actor,
+            note=note[:300],
+            reasons=(reasons or {}).get(r.key, {}),
+        )
+        for r, party, _users in resolved.values()
+    ]
+    sql.insert(*offers)  # one INSERT for all, written once per count (gongzhi.core.sql)
+    for _ref, _party, users in resolved.values():
         if not users:  # an organisation without provider members yet: the queue shows the offer
             continue
         tell(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -9,6 +11,7 @@ from django.utils.translation import gettext as _
 from gongzhi.accounts.models import User
 from gongzhi.areas.models import CODE_LENGTH, PREFIX_LENGTH, Area, prefix_of
 from gongzhi.audit.services import audit_record
+from gongzhi.core import sql
 from gongzhi.core.transactions import service_atomic
 from gongzhi.directory.models import Organisation
 
@@ -26,14 +29,34 @@ def _ancestor_codes(code: str) -> list[str]:
     return sorted(codes)
 
 
+@cache
+def _rules_sql(areas: int) -> tuple[str, tuple[sql.Columns, ...]]:
+    """The active rules of a kind for ``areas`` areas and two categories, each with its area and
+    party: every order that may be dispatched automatically asks, so it is written once."""
+    r, a, o, u, c = RoutingRule, Area, Organisation, User, sql.column
+    parts = (sql.Columns(r), sql.Columns(a), sql.Columns(o), sql.Columns(u))
+    statement = (
+        f"SELECT {', '.join(p.sql for p in parts)} FROM {sql.table(r)}"  # noqa: S608 (identifiers from model metadata)
+        f" JOIN {sql.table(a)} ON {c(a, 'code')} = {c(r, 'area')}"
+        f" LEFT JOIN {sql.table(o)} ON {c(o, 'id')} = {c(r, 'party_org')}"
+        f" LEFT JOIN {sql.table(u)} ON {c(u, 'id')} = {c(r, 'party_user')}"
+        f" WHERE {c(r, 'kind')} = %s AND {c(r, 'is_active')} = %s"
+        f" AND {c(r, 'area')} IN ({sql.placeholders(areas)}) AND {c(r, 'category')} IN (%s, %s)"
+    )
+    return statement, parts
+
+
 def rule_for(ticket: Ticket) -> RoutingRule | None:
     """The most specific active rule: the nearest area first, a named category before "any"."""
-    rules = RoutingRule.objects.filter(
-        kind=ticket.kind,
-        is_active=True,
-        area_id__in=_ancestor_codes(ticket.area_id),
-        category__in=[ticket.category, ""],
-    ).select_related("area", "party_org", "party_user")
+    codes = _ancestor_codes(ticket.area_id)
+    statement, (r, a, o, u) = _rules_sql(len(codes))
+    rules = []
+    for row in sql.fetch(statement, [ticket.kind, True, *codes, ticket.category, ""]):
+        rule = r.instance(row)
+        sql.set_related(rule, "area", a.instance(row, r.width))
+        sql.set_related(rule, "party_org", o.instance(row, r.width + a.width))
+        sql.set_related(rule, "party_user", u.instance(row, r.width + a.width + o.width))
+        rules.append(rule)
     return max(rules, key=lambda r: (len(prefix_of(r.area_id)), r.category != "", r.pk), default=None)
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.areas.models import Area, Level
 from gongzhi.audit.services import audit_record
+from gongzhi.core import sql
 from gongzhi.core.transactions import service_atomic
 from gongzhi.lib.geo import validate_lat_lng
 from gongzhi.tickets.errors import field_error
@@ -131,7 +132,7 @@ def ticket_submit(
         raise ValidationError(errors)
 
     now = timezone.now()
-    ticket = Ticket.objects.create(
+    ticket = Ticket(
         kind=kind,
         category=category,
         title=title,
@@ -147,8 +148,9 @@ def ticket_submit(
         created_at=now,
         updated_at=now,
     )
+    sql.insert(ticket)  # the hot path: a statement written once per model (gongzhi.core.sql)
     _save_images(ticket, cleaned, stage=TicketAttachment.Stage.SUBMISSION, by=submitter)
-    TicketEvent.objects.create(
+    submitted = TicketEvent(
         ticket=ticket,
         at=now,
         actor=submitter,
@@ -158,6 +160,7 @@ def ticket_submit(
         visibility=Visibility.PUBLIC,
         data={"photos": len(cleaned)} if cleaned else {},
     )
+    sql.insert(submitted)
     offers: list = []
     rule = None
     if auto_route:

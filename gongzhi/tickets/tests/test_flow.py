@@ -283,3 +283,27 @@ def test_public_and_internal_visibility__is_recorded_on_each_event(
     services.ticket_decline(ticket=ticket, actor=volunteer_a)
     visibility = dict(ticket.events.values_list("action", "visibility"))
     assert visibility["dispatch"] == Visibility.PUBLIC and visibility["decline"] == Visibility.INTERNAL
+
+
+def test_dispatch__notifies_the_organisations_members_in_force_only(
+    submit, worker_of_community_a, org_a, member_of
+):
+    member, former, inactive = (member_of(org_a, name=n) for n in ("成员", "离任成员", "停用成员"))
+    former.memberships.update(valid_until=timezone.now() - timedelta(days=1))
+    inactive.is_active = False
+    inactive.save(update_fields=["is_active"])
+    ticket = submit()
+    services.ticket_dispatch(ticket=ticket, parties=[org_a], actor=worker_of_community_a)
+    told = set(Notification.objects.filter(kind="ticket.offered").values_list("user_id", flat=True))
+    assert told == {member.pk}
+
+
+def test_dispatch__to_an_inactive_organisation__is_refused(submit, worker_of_community_a, org_a):
+    org_a.is_active = False
+    org_a.save(update_fields=["is_active"])
+    ticket = submit()
+    with pytest.raises(ValidationError) as exc:
+        services.ticket_dispatch(ticket=ticket, parties=[org_a], actor=worker_of_community_a)
+    assert [e.code for e in exc.value.error_dict["parties"]] == ["ticket.party_unknown"]
+    ticket.refresh_from_db()
+    assert ticket.state == State.SUBMITTED
