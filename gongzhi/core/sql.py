@@ -128,14 +128,14 @@ def _converters_of(parts: tuple[Columns, ...]) -> list:
 
 
 def fetch(sql: str, params: Sequence = ()) -> list[tuple]:
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
 
 def execute(sql: str, params: Sequence = ()) -> int:
     """Run a statement that returns no rows (an UPDATE); returns the rows it changed."""
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
 
@@ -155,7 +155,7 @@ def insert(*objs: Model) -> None:
             raise ValueError("sql.insert takes new instances of one model, without a primary key")
         obj._prepare_related_fields_for_save(operation_name="save")  # an unsaved related object fails
         params += _insert_params(fields, obj)
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(statement, params)
         rows = cursor.fetchall()
     for obj, row in zip(objs, rows, strict=True):
