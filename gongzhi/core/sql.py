@@ -218,13 +218,6 @@ def set_related(instance: Model, field: str, value) -> None:
     instance._meta.get_field(field).set_cached_value(instance, value)
 
 
-def insert_values(obj: Model) -> tuple[str, list]:
-    """The ``INSERT`` of ``insert`` for one new instance, as text and parameters, to be sent as a
-    part of a larger statement."""
-    fields, statement, _ = _insert_sql(type(obj), 1)
-    return statement, _insert_params(fields, obj)
-
-
 def insert_row(obj: Model) -> tuple[str, list]:
     """PostgreSQL: ``INSERT`` of an instance whose primary key is already drawn, the whole row as
     one JSON parameter that the server reads with its own record input (``jsonb_populate_record``).

@@ -86,7 +86,8 @@ counter AS MATERIALIZED (
     FOR UPDATE)
 SELECT rule.*, account.*, head.chain, head.seq, head.hash, counter.*,
        nextval(pg_get_serial_sequence(%s, %s)), nextval(pg_get_serial_sequence(%s, %s)),
-       nextval(pg_get_serial_sequence(%s, %s))
+       nextval(pg_get_serial_sequence(%s, %s)),
+       CASE WHEN counter.counter_id IS NULL THEN nextval(pg_get_serial_sequence(%s, %s)) END
 FROM rule CROSS JOIN account LEFT JOIN head ON TRUE LEFT JOIN counter ON TRUE
 """
 
@@ -140,7 +141,7 @@ def try_award(
         return None
     (rule_id, points, daily_cap, monthly_cap, budget_id, budget_area, shard_count, budget_created,
      budget_active, valid_from, valid_until, account_id, account_area, chain, seq, prev_hash,
-     counter_id, day, day_points, month_points, transfer_id, award_id, entry_id) = read  # fmt: skip
+     counter_id, day, day_points, month_points, transfer_id, award_id, entry_id, new_counter_id) = read  # fmt: skip
     if chain is None:  # the head's row does not exist yet: the ORM path creates it
         return None
     audit.head_taken(chain)  # from here on this transaction's chain, whichever path writes
@@ -220,6 +221,7 @@ def try_award(
         )
     elif capped:  # the month's first: a concurrent first award makes this insert fail (Miss)
         counter = AwardCounter(
+            id=new_counter_id,
             account_id=account_id,
             rule_code=rule_code,
             month=month,
@@ -227,7 +229,7 @@ def try_award(
             day_points=grant,
             month_points=grant,
         )
-        parts.append(("counter", *sql.insert_values(counter)))
+        parts.append(("counter", *sql.insert_row(counter)))
     parts.append(("debit", updates["debit"], [grant, transfer.debit_id, grant]))
     statement = "WITH " + ", ".join(f"{name} AS ({text})" for name, text, _ in parts)
     statement += " SELECT count(*) FROM debit"
@@ -270,6 +272,7 @@ class _Read(NamedTuple):
     transfer_id: int  # drawn for the rows the write inserts
     award_id: int
     entry_id: int
+    new_counter_id: int | None  # drawn when the person has no counter for the rule this month
 
 
 def _read(
@@ -291,7 +294,7 @@ def _read(
             [rule_code, area_chain, area_chain, owner_id, kind, *head_params, rule_code, month]
             + [
                 p
-                for model in (Transfer, Award, AuditEntry)
+                for model in (Transfer, Award, AuditEntry, AwardCounter)
                 for p in (model._meta.db_table, model._meta.pk.column)
             ],
         )
