@@ -97,6 +97,8 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .geo import project_local
+
 __all__ = [
     "Assignment",
     "Candidate",
@@ -118,7 +120,6 @@ PairCost = Callable[[IntArray, IntArray], FloatArray]
 #: Same arguments as :data:`PairCost`; returns named components (``distance_m``, ...) of that shape.
 PairComponents = Callable[[IntArray, IntArray], Mapping[str, NDArray[np.generic]]]
 
-_EARTH_RADIUS_M = 6_371_008.8  # IUGG mean radius
 # OR-Tools scales costs by (nodes + 1) internally and answers BAD_COST_RANGE past ~2**61 (measured:
 # 2**51 is the largest cost accepted with 1,000 nodes); 2**59 leaves a factor 4 of headroom.
 _ORTOOLS_COST_LIMIT = 2**59
@@ -361,18 +362,6 @@ def _total_cost(problem: Problem, provider_of: IntArray) -> float:
 # --------------------------------------------------------------------------------------------
 
 
-def _project_local(lat: FloatArray, lon: FloatArray, lat0: float, lon0: float) -> FloatArray:
-    """WGS-84 degrees -> planar metres around (lat0, lon0) (equirectangular).
-
-    Within a city (~50 km) the distance error is below 0.1%, far less than the detour factor of
-    real roads, and it keeps cKDTree and numpy distances plain Euclidean.
-    """
-    k = math.pi / 180.0
-    x = _EARTH_RADIUS_M * math.cos(lat0 * k) * (lon - lon0) * k
-    y = _EARTH_RADIUS_M * (lat - lat0) * k
-    return np.column_stack([x, y])
-
-
 def _lat_lon(lat: ArrayLike, lon: ArrayLike, who: str) -> tuple[FloatArray, FloatArray]:
     la, lo = np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64)
     if la.ndim != 1 or la.shape != lo.shape:
@@ -390,7 +379,7 @@ def _project_pair(
     all_lat, all_lon = np.concatenate([o_lat, p_lat]), np.concatenate([o_lon, p_lon])
     lat0 = float(all_lat.mean()) if all_lat.size else 0.0
     lon0 = float(all_lon.mean()) if all_lon.size else 0.0
-    return _project_local(o_lat, o_lon, lat0, lon0), _project_local(p_lat, p_lon, lat0, lon0)
+    return project_local(o_lat, o_lon, lat0, lon0), project_local(p_lat, p_lon, lat0, lon0)
 
 
 def _vector(x: ArrayLike | None, length: int, default: float, name: str) -> FloatArray:
