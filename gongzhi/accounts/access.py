@@ -26,6 +26,14 @@ def membership_parts() -> tuple[sql.Columns, sql.Columns, sql.Columns]:
     return sql.Columns(Membership), sql.Columns(Area), sql.Columns(Organisation)
 
 
+def membership_in_force() -> str:
+    """SQL: the membership row is in force (``MembershipQuerySet.active``); one parameter, now."""
+    from .models import Membership
+
+    valid_until = sql.column(Membership, "valid_until")
+    return f"({valid_until} IS NULL OR {valid_until} > %s)"
+
+
 def membership_joins(user_id: str) -> str:
     """``LEFT JOIN`` the memberships in force of the user whose id is the SQL ``user_id``, with
     their areas and organisations; takes one parameter, the time now. The one place that says
@@ -34,8 +42,7 @@ def membership_joins(user_id: str) -> str:
 
     m, a, o, c = Membership, Area, Organisation, sql.column
     return (
-        f" LEFT JOIN {sql.table(m)} ON {c(m, 'user')} = {user_id}"
-        f" AND ({c(m, 'valid_until')} IS NULL OR {c(m, 'valid_until')} > %s)"
+        f" LEFT JOIN {sql.table(m)} ON {c(m, 'user')} = {user_id} AND {membership_in_force()}"
         f" LEFT JOIN {sql.table(a)} ON {c(a, 'code')} = {c(m, 'area')}"
         f" LEFT JOIN {sql.table(o)} ON {c(o, 'id')} = {c(m, 'organisation')}"
     )

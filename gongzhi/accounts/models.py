@@ -108,6 +108,7 @@ class User(AbstractBaseUser):
 
 class MembershipQuerySet(models.QuerySet):
     def active(self):
+        # The same condition in SQL: gongzhi.accounts.access.membership_in_force.
         now = timezone.now()
         return self.filter(models.Q(valid_until__isnull=True) | models.Q(valid_until__gt=now))
 

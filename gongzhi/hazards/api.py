@@ -4,16 +4,13 @@ and figures. Engine steps (accept, mark done, notes) are the ticket API's."""
 
 from datetime import datetime
 
-from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from gongzhi.areas.models import Area
 from gongzhi.core.errors import client_ip
 from gongzhi.core.schemas import Page
-from gongzhi.tickets.errors import field_error
-from gongzhi.tickets.schemas import TicketDetailOut, TicketListOut, detail_payload
+from gongzhi.tickets.schemas import TicketDetailOut, TicketListOut, detail_payload, submitted_area
 
 from . import conf, selectors, services
 
@@ -88,19 +85,12 @@ def _payload(viewer, ticket) -> dict:
     }
 
 
-def _area(code: str) -> Area:
-    area = Area.objects.filter(code=code).first()
-    if area is None:
-        raise field_error("area_code", _("Unknown area code."), "area.unknown")
-    return area
-
-
 @router.post("", response={201: HazardOut}, summary="Report a hazard (multipart form; photos optional)")
 def hazard_report(request, payload: Form[HazardIn], photos: File[list[UploadedFile]] = None):
     ticket = services.hazard_report(
         reporter=request.auth,
         category=payload.category,
-        area=_area(payload.area_code),
+        area=submitted_area(payload.area_code),
         text=payload.text,
         lat=payload.lat,
         lng=payload.lng,

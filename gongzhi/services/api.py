@@ -8,27 +8,18 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from gongzhi.accounts.models import User
-from gongzhi.areas.models import Area
-from gongzhi.areas.selectors import area_get
 from gongzhi.core.errors import client_ip
 from gongzhi.core.schemas import Page
 from gongzhi.directory.selectors import organisation_get
 from gongzhi.people.selectors import person_get
 from gongzhi.tickets.errors import field_error
-from gongzhi.tickets.schemas import TicketListOut, TicketOut
+from gongzhi.tickets.schemas import TicketListOut, TicketOut, submitted_area
 
 from . import selectors, services
 from .categories import CATEGORIES
 from .models import ServiceOffering
 
 router = Router(tags=["services"])
-
-
-def _area(code: str, field: str = "area_code") -> Area:
-    area = area_get(code=code)
-    if area is None:
-        raise field_error(field, _("Unknown area code."), "area.unknown")
-    return area
 
 
 class CategoryOut(Schema):
@@ -255,7 +246,7 @@ def order_place(request, payload: OrderIn):
             raise field_error("offering_id", _("That service is not listed for you."), "order.offering")
     ticket = services.order_place(
         resident=request.auth,
-        area=_area(payload.area_code),
+        area=submitted_area(payload.area_code),
         offering=offering,
         category=payload.category,
         title=payload.title,
@@ -409,7 +400,7 @@ def need_create(request, payload: NeedIn):
     need = services.need_create(
         actor=request.auth,
         ip=client_ip(request),
-        area=_area(payload.area_code),
+        area=submitted_area(payload.area_code),
         person=person,
         **payload.dict(exclude={"area_code", "person_id"}),
     )
@@ -441,7 +432,7 @@ def resource_create(request, payload: ResourceIn):
     resource = services.resource_create(
         actor=request.auth,
         ip=client_ip(request),
-        area=_area(payload.area_code),
+        area=submitted_area(payload.area_code),
         organisation=organisation,
         user=user,
         **payload.dict(exclude={"area_code", "organisation_id", "user_id"}),
@@ -471,7 +462,7 @@ def offering_create(request, payload: OfferingIn):
     offering = services.offering_create(
         actor=request.auth,
         ip=client_ip(request),
-        area=_area(payload.area_code),
+        area=submitted_area(payload.area_code),
         provider=provider,
         **payload.dict(exclude={"area_code", "provider_id"}),
     )

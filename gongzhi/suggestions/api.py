@@ -3,16 +3,13 @@ suggestion with its timeline, review, answer, figures, and the public list of ad
 
 from datetime import datetime
 
-from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from gongzhi.areas.models import Area
 from gongzhi.core.errors import client_ip
 from gongzhi.core.schemas import Page
-from gongzhi.tickets.errors import field_error
-from gongzhi.tickets.schemas import TicketDetailOut, TicketListOut, detail_payload
+from gongzhi.tickets.schemas import TicketDetailOut, TicketListOut, detail_payload, submitted_area
 
 from . import selectors, services
 from .models import REASON_MAX, TEXT_MAX
@@ -103,13 +100,6 @@ def _payload(viewer, ticket) -> dict:
     }
 
 
-def _area(code: str) -> Area:
-    area = Area.objects.filter(code=code).first()
-    if area is None:
-        raise field_error("area_code", _("Unknown area code."), "area.unknown")
-    return area
-
-
 @router.post(
     "", response={201: SuggestionOut}, summary="Make a suggestion (multipart form; a photo is optional)"
 )
@@ -117,7 +107,7 @@ def suggestion_submit(request, payload: Form[SuggestionIn], photos: File[list[Up
     ticket = services.suggestion_submit(
         author=request.auth,
         topic=payload.topic,
-        area=_area(payload.area_code),
+        area=submitted_area(payload.area_code),
         text=payload.text,
         photos=photos or [],
         ip=client_ip(request),

@@ -2,20 +2,16 @@
 
 from datetime import datetime
 
-from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from gongzhi.areas.models import Area
-from gongzhi.areas.selectors import area_get
 from gongzhi.core.errors import client_ip
 from gongzhi.core.schemas import Page
-from gongzhi.tickets.errors import field_error
 
 from . import selectors, services
 from .policies import PartyRef, registry
-from .schemas import AttachmentOut, TicketDetailOut, TicketListOut, detail_payload
+from .schemas import AttachmentOut, TicketDetailOut, TicketListOut, detail_payload, submitted_area
 
 router = Router(tags=["tickets"])
 
@@ -138,13 +134,6 @@ class FiguresReport(Schema):
     areas: list[FiguresOut]
 
 
-def _area(code: str) -> Area:
-    area = area_get(code=code)
-    if area is None:
-        raise field_error("area_code", _("Unknown area code."), "area.unknown")
-    return area
-
-
 @router.get("/kinds", response=list[KindOut], summary="Kinds of ticket, their categories and deadlines")
 def kind_list(request):
     return [
@@ -231,7 +220,7 @@ def ticket_submit(request, payload: TicketIn):
     ticket = services.ticket_submit(
         kind=payload.kind,
         category=payload.category,
-        area=_area(payload.area_code),
+        area=submitted_area(payload.area_code),
         title=payload.title,
         description=payload.description,
         lat=payload.location.lat if payload.location else None,

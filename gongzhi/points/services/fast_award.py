@@ -59,19 +59,19 @@ def enabled(connection) -> bool:
 def _read_sql(owner_column: str) -> str:
     """The read-and-lock statement, without its audit-head part (which depends on the transaction)."""
     rule, budget, account, counter = (sql.table(m) for m in (EarningRule, Budget, Account, AwardCounter))
-    col = lambda m, f: sql.quote(m._meta.get_field(f).column)  # noqa: E731 - local shorthand
+    col = sql.column
     return f"""
 WITH rule AS MATERIALIZED (
-    SELECT r.{col(EarningRule, "id")} AS rule_id, r.{col(EarningRule, "points")} AS points,
-           r.{col(EarningRule, "daily_cap")} AS daily_cap, r.{col(EarningRule, "monthly_cap")} AS monthly_cap,
-           b.{col(Budget, "id")} AS budget_id, b.{col(Budget, "area")} AS budget_area,
-           b.{col(Budget, "shard_count")} AS shard_count, b.{col(Budget, "created_at")} AS budget_created,
-           b.{col(Budget, "active")} AS budget_active, b.{col(Budget, "valid_from")} AS valid_from,
-           b.{col(Budget, "valid_until")} AS valid_until
-    FROM {rule} r JOIN {budget} b ON b.{col(Budget, "id")} = r.{col(EarningRule, "budget")}
-    WHERE r.{col(EarningRule, "code")} = %s AND r.{col(EarningRule, "active")}
-          AND r.{col(EarningRule, "area")} = ANY(%s)
-    ORDER BY array_position(%s::varchar[], r.{col(EarningRule, "area")}::varchar) LIMIT 1),
+    SELECT {col(EarningRule, "id", "r")} AS rule_id, {col(EarningRule, "points", "r")} AS points,
+           {col(EarningRule, "daily_cap", "r")} AS daily_cap, {col(EarningRule, "monthly_cap", "r")} AS monthly_cap,
+           {col(Budget, "id", "b")} AS budget_id, {col(Budget, "area", "b")} AS budget_area,
+           {col(Budget, "shard_count", "b")} AS shard_count, {col(Budget, "created_at", "b")} AS budget_created,
+           {col(Budget, "active", "b")} AS budget_active, {col(Budget, "valid_from", "b")} AS valid_from,
+           {col(Budget, "valid_until", "b")} AS valid_until
+    FROM {rule} r JOIN {budget} b ON {col(Budget, "id", "b")} = {col(EarningRule, "budget", "r")}
+    WHERE {col(EarningRule, "code", "r")} = %s AND {col(EarningRule, "active", "r")}
+          AND {col(EarningRule, "area", "r")} = ANY(%s)
+    ORDER BY array_position(%s::varchar[], {col(EarningRule, "area", "r")}::varchar) LIMIT 1),
 account AS MATERIALIZED (
     SELECT {col(Account, "id")} AS account_id, {col(Account, "area")} AS account_area FROM {account}
     WHERE {owner_column} = %s AND {col(Account, "kind")} = %s),

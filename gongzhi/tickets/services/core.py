@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.accounts.access import membership_in_force
 from gongzhi.accounts.models import Membership, User
 from gongzhi.accounts.roles import Role, roles_with
 from gongzhi.areas.models import CODE_LENGTH, PREFIX_LENGTH, Level
@@ -154,7 +155,8 @@ def apply(
     if transition.target:
         fields["state"] = transition.target
     old = ticket.state
-    if any(hasattr(v, "resolve_expression") for v in fields.values()):  # e.g. a counter + 1
+    computed = [k for k, v in fields.items() if hasattr(v, "resolve_expression")]  # e.g. a counter + 1
+    if computed:
         changed = Ticket.objects.filter(pk=ticket.pk, state=old).update(**fields)
     else:  # the common move: a statement written once per set of fields (gongzhi.core.sql)
         changed = sql.update(Ticket, ticket.pk, fields, where={"state": old})
@@ -162,10 +164,10 @@ def apply(
         current = Ticket.objects.filter(pk=ticket.pk).values_list("state", flat=True).first() or old
         raise invalid_transition(current, action)
     for name, value in fields.items():
-        if not hasattr(value, "resolve_expression"):
+        if name not in computed:
             setattr(ticket, name, value)
-    if any(hasattr(v, "resolve_expression") for v in fields.values()):
-        ticket.refresh_from_db(fields=[k for k, v in fields.items() if hasattr(v, "resolve_expression")])
+    if computed:
+        ticket.refresh_from_db(fields=computed)
     event = TicketEvent(
         ticket=ticket,
         at=now,
@@ -241,7 +243,7 @@ def _organisation_sql() -> tuple[str, tuple[sql.Columns, sql.Columns]]:
         f"SELECT {', '.join(p.sql for p in parts)} FROM {sql.table(o)}"  # noqa: S608 (identifiers from model metadata)
         f" LEFT JOIN {sql.table(m)} ON {c(m, 'organisation')} = {c(o, 'id')}"
         f" AND {c(m, 'role')} IN ({sql.placeholders(len(PROVIDER_ROLES))})"
-        f" AND ({c(m, 'valid_until')} IS NULL OR {c(m, 'valid_until')} > %s)"
+        f" AND {membership_in_force()}"
         f" LEFT JOIN {sql.table(u)} ON {c(u, 'id')} = {c(m, 'user')} AND {c(u, 'is_active')} = %s"
         f" WHERE {c(o, 'id')} = %s ORDER BY {c(m, 'id')}"
     )
