@@ -118,12 +118,44 @@ def head_lock_sql(only_if: str = "TRUE", *, wait: bool = False) -> tuple[str, li
     return _head_sql(only_if), [_chain_count()]
 
 
+def own_head_sql(only_if: str = "TRUE") -> tuple[str, list]:
+    """PostgreSQL, outside a transaction: a SELECT of ``chain, seq, hash`` of this connection's own
+    chain, unlocked, for a caller that writes its entry in one statement a moment later.
+
+    Nothing is held between the read and that write, so the write must find the head where it
+    was read (``entry_write_parts`` moves it only from the sequence read, and the caller fails the
+    statement when it did not move). Each connection keeps to a chain of its own, picked at
+    random, so two writers rarely share one; after a conflict ``own_chain_lost`` picks another.
+    Writers inside transactions lock the head as ever (``head_lock_sql``) and win such a race.
+    """
+    connection = transaction.get_connection()
+    chain = getattr(connection, "_gongzhi_own_chain", None)
+    if chain is None or chain >= _chain_count():
+        chain = connection._gongzhi_own_chain = random.randrange(_chain_count())  # noqa: S311 - load spreading
+    return _head_sql(only_if, free=False, lock=False), [chain]
+
+
+def own_chain_lost() -> None:
+    """Another writer moved this connection's chain between its read and its write: pick another."""
+    transaction.get_connection()._gongzhi_own_chain = None
+
+
 def entry_write_parts(entry: AuditEntry) -> list[tuple[str, str, list]]:
     """``(name, statement, parameters)`` that append ``entry`` (from ``audit_entry_after``, its id
-    drawn) and move its chain head, as parts of a caller's single ``WITH`` statement (PostgreSQL)."""
+    drawn) and move its chain head, as parts of a caller's single ``WITH`` statement (PostgreSQL).
+
+    The head moves only from the sequence the entry follows and returns a row when it did, so a
+    statement that read the head without locking it can tell (``SELECT count(*) FROM
+    audit_head``) whether another writer got there first; a locked head always moves.
+    """
+    seq = sql.quote(AuditChainHead._meta.get_field("seq").column)
     return [
         ("audit_entry", *sql.insert_row(entry)),
-        ("audit_head", _head_update_sql(), [entry.seq, entry.hash, entry.chain]),
+        (
+            "audit_head",
+            f"{_head_update_sql()} AND {seq} = %s RETURNING {seq}",
+            [entry.seq, entry.hash, entry.chain, entry.seq - 1],
+        ),
     ]
 
 
@@ -199,16 +231,17 @@ _HEAD = sql.Columns(AuditChainHead)
 
 
 @cache
-def _head_sql(only_if: str = "TRUE", *, free: bool = True) -> str:
+def _head_sql(only_if: str = "TRUE", *, free: bool = True, lock: bool = True) -> str:
     """A chain head, locked: one nobody holds, at random (``free``: ``FOR UPDATE SKIP LOCKED``,
-    PostgreSQL's syntax; only databases that can skip locked rows ask), or the one given. Every
-    audited write asks, so the statement is written once from the model (see ``gongzhi.core.sql``).
-    ``only_if``: a condition without parameters under which a head is taken at all."""
+    PostgreSQL's syntax; only databases that can skip locked rows ask), or the one given (not
+    locked with ``lock=False``: see ``own_head_sql``). Every audited write asks, so the statement
+    is written once from the model (see ``gongzhi.core.sql``). ``only_if``: a condition without
+    parameters under which a head is taken at all."""
     chain = sql.column(AuditChainHead, "chain")
     select = f"SELECT {_HEAD.sql} FROM {sql.table(AuditChainHead)}"  # noqa: S608 (identifiers from model metadata)
     if free:
         return f"{select} WHERE {chain} < %s AND ({only_if}) ORDER BY RANDOM() LIMIT 1 FOR UPDATE SKIP LOCKED"
-    return f"{select} WHERE {chain} = %s AND ({only_if}) FOR UPDATE"
+    return f"{select} WHERE {chain} = %s AND ({only_if})" + (" FOR UPDATE" if lock else "")
 
 
 @cache

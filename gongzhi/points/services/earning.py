@@ -697,8 +697,10 @@ def points_award(
     from the rule's budget. A retry with the same details returns the first outcome as
     "duplicate"; with other details it is refused. Without an applicable rule nothing is written.
 
-    On PostgreSQL the common case is two statements (``fast_award``); whatever it cannot settle
-    is decided here through the ORM, in the same transaction or, after a ``Miss``, a fresh one.
+    On PostgreSQL the common case is two statements (``fast_award``): called on its own, each
+    is its own transaction; inside a caller's transaction they lock what they read. Whatever
+    they cannot settle is decided here through the ORM, in the same transaction or, after a
+    ``Miss``, a fresh one.
     """
     rule_code = (rule_code or "").strip()
     source_type, source_id = _source(source_type, source_id)
@@ -719,20 +721,37 @@ def points_award(
         note=note or "",
         ip=ip,
     )
-    if fast_award.enabled(transaction.get_connection()):
-        try:
-            with transaction.atomic():
-                outcome = fast_award.try_award(
-                    area_chain=area_chain(area_code),
-                    user_id=beneficiary.pk if organisation is None else None,
-                    organisation_id=organisation.pk if organisation is not None else None,
-                    **deed,
-                )
+    connection = transaction.get_connection()
+    if fast_award.enabled(connection):
+        fast = dict(
+            area_chain=area_chain(area_code),
+            user_id=beneficiary.pk if organisation is None else None,
+            organisation_id=organisation.pk if organisation is not None else None,
+            **deed,
+        )
+        if not connection.in_atomic_block:
+            # Our own call: two statements, each its own transaction, nothing held in between.
+            # Another writer taking the head or the counter in between is rare (each connection
+            # keeps to a chain of its own): try again, then let the ORM path decide.
+            for _attempt in range(3):
+                try:
+                    outcome = fast_award.try_award(**fast)
+                except fast_award.Miss as miss:
+                    if miss.moved:
+                        continue
+                    break
                 if outcome is not None:
                     return outcome
-                return _award_by_rule(beneficiary=beneficiary, organisation=organisation, **deed)
-        except fast_award.Miss:
-            pass  # rolled back: decided afresh below
+                break
+        else:
+            try:
+                with transaction.atomic():  # a savepoint in the caller's transaction
+                    outcome = fast_award.try_award(**fast)
+                    if outcome is not None:
+                        return outcome
+                    return _award_by_rule(beneficiary=beneficiary, organisation=organisation, **deed)
+            except fast_award.Miss:
+                pass  # rolled back to the savepoint: decided afresh below
     with transaction.atomic():
         return _award_by_rule(beneficiary=beneficiary, organisation=organisation, **deed)
 

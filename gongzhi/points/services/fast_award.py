@@ -6,24 +6,40 @@ project's two-core machine each statement costs the client and the database abou
 whatever it does, so the count *is* the throughput: 16 clients managed a twentieth of
 pgbench's TPC-B rate (bench/README.md, "Points ledger"), the issue asks for 0.3.
 
-What. One statement reads and locks what the award is decided on: the rule that applies at the
-place of the deed (the most specific area first) with its budget, the beneficiary's account,
-this transaction's audit chain head (one nobody holds: ``SKIP LOCKED``) and then the person's cap
-counter for the rule and month (the app's one lock order: audit chain, then ledger rows), and
-draws the transfer's id. Python decides exactly as the ORM path does — the same cap arithmetic
+What. One statement reads what the award is decided on: the rule that applies at the place of
+the deed (the most specific area first) with its budget, the beneficiary's account, an audit
+chain head and the person's cap counter for the rule and month, and draws the ids of the rows to
+write. Python decides exactly as the ORM path does — the same cap arithmetic
 (``earning.cap_allowance``), status, home shard, fingerprint, audit entry and hash — and one
 statement of data-modifying ``WITH`` parts writes the audit entry and head, the transfer, the
-award, the credit, the counter and the conditional debit of the key's home shard (the hot row,
-locked from this statement to COMMIT only). Rows are built as model instances and written
-with their fields' own conversions (``gongzhi.core.sql``).
+award, the credit, the counter and the conditional debit of the key's home shard. Rows are built
+as model instances and written with their fields' own conversions (``gongzhi.core.sql``).
+
+Two ways to hold what was read until it is written:
+
+* Called on its own (the usual case: a service's own call), each statement is its own
+  transaction and nothing is locked in between — no BEGIN, no COMMIT, no row held while Python
+  decides. The head read is this connection's own chain (``audit.own_head_sql``); the write
+  moves the head and the counter only from what was read and ends in ``gongzhi_require``
+  (``points/migrations/0002_require_function.py``), which fails the whole statement unless the
+  head and the counter moved and the home shard paid. Another writer in between (rare: each
+  connection keeps to a chain of its own) is a ``Miss`` with ``moved``: the caller tries again.
+  On this project's two cores this took a fifth off the machine's CPU per award against the
+  locked form (bench/README.md, "Points ledger").
+* Inside a caller's transaction (the ticket engine's reward hook, a check-out), the read locks
+  the head (one nobody holds: ``SKIP LOCKED``) and then the counter until commit — the app's one
+  lock order: audit chain, then ledger rows — and the issuance shard is locked from the write to
+  COMMIT only. The guards of the write then always hold.
 
 Everything else is the ORM path's (``earning._award``), which handles every case and is the
 only path on SQLite: ``try_award`` returns None before writing when there is no rule or no
 account yet, every audit head is held, the budget is closed or the person is capped out; and
 it raises ``Miss`` when the write cannot complete — a duplicate deed (unique keys), a home shard
-too short to pay, a cap counter created meanwhile by a concurrent award — after which the
-caller rolls its savepoint back and decides again on the ORM path. The points tests run on
-both databases; ``test_fast_award.py`` checks both paths write the same rows.
+too short to pay, a cap counter created meanwhile by a concurrent award — after which nothing
+of it remains (the caller rolls its savepoint back; outside a transaction the statement failed
+whole) and the ORM path decides. The points tests run on both databases; ``test_fast_award.py``
+checks the paths write the same rows, in and outside a transaction, and that a writer in
+between makes the award try again rather than fork the chain or lose a cap update.
 """
 
 # ruff: noqa: S608 - the statements here are built from model metadata; every value is a parameter
@@ -34,7 +50,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import NamedTuple
 
-from django.db import IntegrityError
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from gongzhi.audit import services as audit
@@ -46,9 +62,43 @@ from ..conf import points_setting
 from ..models import Account, AccountKind, Award, AwardCounter, Budget, EarningRule, Transfer, TransferKind
 from . import earning, ledger
 
+REQUIRE_SQLSTATE = "GZ001"  # raised by gongzhi_require (points/migrations/0002_require_function.py)
+MOVED = "award: the audit head or the cap counter moved since the read"
+SHORT = "award: the home shard cannot pay"
+
 
 class Miss(Exception):
-    """The write statement could not complete the award: roll back and take the ORM path."""
+    """The write statement could not complete the award: roll back and decide again.
+
+    ``moved``: outside a transaction, another writer took the head or the counter between the
+    read and the write; the two statements may simply be tried again. Otherwise the ORM path
+    decides (a duplicate deed, a short home shard, a first counter created meanwhile).
+    """
+
+    def __init__(self, *, moved: bool = False) -> None:
+        super().__init__("moved" if moved else "decide on the ORM path")
+        self.moved = moved
+
+
+def _diag(exc: Exception):
+    return getattr(exc.__cause__, "diag", None)
+
+
+def _sqlstate(exc: Exception) -> str | None:
+    return getattr(_diag(exc), "sqlstate", None)
+
+
+def _message(exc: Exception) -> str | None:
+    return getattr(_diag(exc), "message_primary", None)
+
+
+def _constraint(exc: Exception) -> str | None:
+    return getattr(_diag(exc), "constraint_name", None)
+
+
+# Unique keys a concurrent writer can take between an unlocked read and the write: the audit
+# chain's next sequence, and the person's first cap counter of the month.
+_RACES = {"audit_chain_seq_unique", "points_counter_unique"}
 
 
 def enabled(connection) -> bool:
@@ -56,8 +106,12 @@ def enabled(connection) -> bool:
 
 
 @cache
-def _read_sql(owner_column: str) -> str:
-    """The read-and-lock statement, without its audit-head part (which depends on the transaction)."""
+def _read_sql(owner_column: str, locking: bool) -> str:
+    """The read statement, without its audit-head part (which depends on the transaction).
+
+    ``locking`` (inside a transaction): the cap counter is locked until commit; outside one
+    nothing is locked, and the write checks that the counter has not moved since.
+    """
     rule, budget, account, counter = (sql.table(m) for m in (EarningRule, Budget, Account, AwardCounter))
     col = sql.column
     return f"""
@@ -83,7 +137,7 @@ counter AS MATERIALIZED (
     WHERE {col(AwardCounter, "account")} = (SELECT account_id FROM account)
           AND {col(AwardCounter, "rule_code")} = %s AND {col(AwardCounter, "month")} = %s
           AND EXISTS (SELECT 1 FROM head)
-    FOR UPDATE)
+    {"FOR UPDATE" if locking else ""})
 SELECT rule.*, account.*, head.chain, head.seq, head.hash, counter.*,
        nextval(pg_get_serial_sequence(%s, %s)), nextval(pg_get_serial_sequence(%s, %s)),
        nextval(pg_get_serial_sequence(%s, %s)),
@@ -98,11 +152,14 @@ def _update_sql() -> dict[str, str]:
     col = lambda m, f: sql.quote(m._meta.get_field(f).column)  # noqa: E731 - local shorthand
     balance, floor, pk = col(Account, "balance"), col(Account, "floor"), col(Account, "id")
     return {
-        "credit": f"UPDATE {account} SET {balance} = {balance} + %s WHERE {pk} = %s",
+        "credit": f"UPDATE {account} SET {balance} = {balance} + %s WHERE {pk} = %s RETURNING {pk}",
         "debit": f"UPDATE {account} SET {balance} = {balance} - %s WHERE {pk} = %s AND {balance} - %s >= {floor} "
         f"RETURNING {pk}",
+        # Only from the totals read (always so under the read's lock); a row back when it moved.
         "counter": f"UPDATE {counter} SET {col(AwardCounter, 'day')} = %s, {col(AwardCounter, 'day_points')} = %s, "
-        f"{col(AwardCounter, 'month_points')} = %s WHERE {col(AwardCounter, 'id')} = %s",
+        f"{col(AwardCounter, 'month_points')} = %s WHERE {col(AwardCounter, 'id')} = %s "
+        f"AND {col(AwardCounter, 'day')} = %s AND {col(AwardCounter, 'day_points')} = %s "
+        f"AND {col(AwardCounter, 'month_points')} = %s RETURNING {col(AwardCounter, 'id')}",
     }
 
 
@@ -122,8 +179,17 @@ def try_award(
 ) -> earning.AwardOutcome | None:
     """Pay one award in two statements, or None (nothing written) for the ORM path to decide.
 
-    Raises ``Miss`` after writing when the award cannot complete; the caller rolls back.
+    Inside a transaction the read locks the audit chain head and the cap counter until commit.
+    Outside one (the caller's own call, not inside a block of its own) each statement is its own
+    transaction and nothing is held between them: the write moves the head and the counter only
+    from what was read, and fails whole when either moved or the home shard cannot pay.
+
+    Raises ``Miss`` when the write could not complete (nothing of it remains once the caller has
+    rolled back; outside a transaction nothing was written); ``Miss.moved``: another writer got
+    to the head or the counter first, and the same path may simply try again.
     """
+    connection = transaction.get_connection()
+    locking = connection.in_atomic_block
     owner, kind, owner_id = (
         (sql.quote(Account._meta.get_field("user").column), AccountKind.PERSON, user_id)
         if organisation_id is None
@@ -134,9 +200,9 @@ def try_award(
         )
     )
     month = earning.counter_month()
-    read = _read(owner, kind, owner_id, rule_code, area_chain, month, wait=False)
-    if read is not None and read.chain is None:  # every audit head is held: wait for one
-        read = _read(owner, kind, owner_id, rule_code, area_chain, month, wait=True)
+    read = _read(owner, kind, owner_id, rule_code, area_chain, month, locking=locking, wait=False)
+    if locking and read is not None and read.chain is None:  # every audit head is held: wait for one
+        read = _read(owner, kind, owner_id, rule_code, area_chain, month, locking=True, wait=True)
     if read is None:  # no rule here, or no account yet
         return None
     (rule_id, points, daily_cap, monthly_cap, budget_id, budget_area, shard_count, budget_created,
@@ -144,7 +210,8 @@ def try_award(
      counter_id, day, day_points, month_points, transfer_id, award_id, entry_id, new_counter_id) = read  # fmt: skip
     if chain is None:  # the head's row does not exist yet: the ORM path creates it
         return None
-    audit.head_taken(chain)  # from here on this transaction's chain, whichever path writes
+    if locking:
+        audit.head_taken(chain)  # from here on this transaction's chain, whichever path writes
     budget = Budget(
         id=budget_id,
         area_id=budget_area,
@@ -216,7 +283,8 @@ def try_award(
             (
                 "counter",
                 updates["counter"],
-                [today, (day_points if same_day else 0) + grant, month_points + grant, counter_id],
+                [today, (day_points if same_day else 0) + grant, month_points + grant, counter_id]
+                + [day, day_points, month_points],
             )
         )
     elif capped:  # the month's first: a concurrent first award makes this insert fail (Miss)
@@ -229,19 +297,36 @@ def try_award(
             day_points=grant,
             month_points=grant,
         )
-        parts.append(("counter", *sql.insert_row(counter)))
+        text, values = sql.insert_row(counter)
+        parts.append(("counter", f"{text} RETURNING 1", values))
     parts.append(("debit", updates["debit"], [grant, transfer.debit_id, grant]))
     statement = "WITH " + ", ".join(f"{name} AS ({text})" for name, text, _ in parts)
-    statement += " SELECT count(*) FROM debit"
+    # Every part runs to completion whatever the others matched: the statement fails (and, its
+    # own transaction or rolled back by the caller, writes nothing) unless all of them did. A
+    # part that changes rows runs when the SELECT first reads it (the others at the end), so the
+    # order of these checks is the order rows are locked in: the app's one lock order — audit
+    # chain, counter, the person's account, the issuance shard last (as on the ORM path; the
+    # other way round, a write here and an award there each held what the other waited for).
+    checks = ["audit_head", "counter", "credit"] if capped else ["audit_head", "credit"]
+    statement += " SELECT " + ", ".join(
+        [f"gongzhi_require((SELECT count(*) FROM {part}) = 1, '{MOVED}')" for part in checks]
+        + [f"gongzhi_require((SELECT count(*) FROM debit) = 1, '{SHORT}')"]
+    )
     params = [p for _, _, values in parts for p in values]
     try:
         with sql.prepared_cursor() as cursor:
             cursor.execute(statement, params)
-            (debited,) = cursor.fetchone()
-    except IntegrityError:  # a duplicate deed or a counter created meanwhile
-        raise Miss from None
-    if not debited:  # the home shard is short: the ORM path probes the others and pools
-        raise Miss
+    except IntegrityError as exc:  # a duplicate deed, or a first counter or entry written meanwhile
+        raise Miss(moved=not locking and _constraint(exc) in _RACES) from None
+    except DatabaseError as exc:
+        if _sqlstate(exc) != REQUIRE_SQLSTATE:
+            raise
+        # MOVED: the head or the counter moved since the read; SHORT: the home shard cannot pay,
+        # the ORM path probes the others and pools.
+        moved = _message(exc) == MOVED
+        if moved and not locking:
+            audit.own_chain_lost()
+        raise Miss(moved=moved) from None
     award._state.adding = entry._state.adding = False
     return earning.AwardOutcome(paid_now=True, points=grant, reason=award.reason, award=award)
 
@@ -283,14 +368,16 @@ def _read(
     area_chain: list[str],
     month: str,
     *,
+    locking: bool,
     wait: bool,
 ) -> _Read | None:
-    head_sql, head_params = audit.head_lock_sql(
-        only_if="EXISTS (SELECT 1 FROM rule) AND EXISTS (SELECT 1 FROM account)", wait=wait
+    only_if = "EXISTS (SELECT 1 FROM rule) AND EXISTS (SELECT 1 FROM account)"
+    head_sql, head_params = (
+        audit.head_lock_sql(only_if=only_if, wait=wait) if locking else audit.own_head_sql(only_if)
     )
     with sql.prepared_cursor() as cursor:
         cursor.execute(
-            _read_sql(owner).replace("{head}", head_sql),
+            _read_sql(owner, locking).replace("{head}", head_sql),
             [rule_code, area_chain, area_chain, owner_id, kind, *head_params, rule_code, month]
             + [
                 p

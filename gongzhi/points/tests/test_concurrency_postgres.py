@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from conftest import ANXIANGJIE
+from gongzhi.audit.services import audit_verify
 from gongzhi.points.models import Account, Transfer, TransferKind
 
 from .conftest import balance_of, codes, ledger_ok
@@ -50,6 +51,26 @@ def _together(n: int, work) -> list:
     for t in threads:
         t.join()
     return results
+
+
+def _awarding(rule_code: str, people: list, *, deeds: int):
+    """work(i) for ``_together``: ``deeds`` awards under the rule to the people in turn (thread i
+    rewards person i mod n), returning the points paid."""
+    from gongzhi.points.services.earning import points_award
+
+    def work(i: int) -> int:
+        return sum(
+            points_award(
+                rule_code=rule_code,
+                beneficiary=people[i % len(people)],
+                source_type="tests.deed",
+                source_id=f"{i}-{n}",
+                area_code=ANXIANGJIE,
+            ).points
+            for n in range(deeds)
+        )
+
+    return work
 
 
 def test_32_threads_spending_from_one_account__never_overdraw_and_lose_no_update(
@@ -104,13 +125,35 @@ def test_32_threads_awarding_one_person_through_the_sharded_budget__lose_no_upda
     assert not [r for r in results if isinstance(r, Exception)], results
     assert balance_of(resident_a) == 320 == sum(results)
     assert budget_use(rule.budget).issued == 320
+    assert not list(audit_verify())
+    ledger_ok()
+
+
+def test_16_threads_on_two_audit_chains_awarding_two_people_under_caps__every_point_counted_once(
+    settings, areas, make_user, make_rule
+):
+    """Outside a transaction an award holds nothing between its read and its write; with more
+    writers than chains and two people sharing cap counters, most writes find something moved."""
+    from gongzhi.points.models import AwardCounter
+
+    settings.GONGZHI = {**settings.GONGZHI, "AUDIT_CHAINS": 2}
+    make_rule("volunteer.hour", 2, daily_cap=150, monthly_cap=1000)
+    people = [make_user("resident", ANXIANGJIE) for _ in range(2)]
+
+    results = _together(16, _awarding("volunteer.hour", people, deeds=10))
+    assert not [r for r in results if isinstance(r, Exception)], results
+    # 80 awards of 2 per person would be 160: the daily cap of 150 holds, and is reached exactly.
+    assert [balance_of(p) for p in people] == [150, 150]
+    assert sum(results) == 300
+    assert sorted(c.day_points for c in AwardCounter.objects.filter(rule_code="volunteer.hour")) == [150, 150]
+    assert not list(audit_verify())
     ledger_ok()
 
 
 def test_a_budget_near_its_ceiling__never_issues_beyond_it_under_contention(
     areas, make_user, make_rule, city_staff, area
 ):
-    from gongzhi.points.services.earning import budget_create, budget_use, points_award
+    from gongzhi.points.services.earning import budget_create, budget_use
 
     small = budget_create(
         name="小预算", area=area("510185000000"), ceiling=100, actor=city_staff, shard_count=4
@@ -118,19 +161,7 @@ def test_a_budget_near_its_ceiling__never_issues_beyond_it_under_contention(
     make_rule("hazard.verified", 3, rule_budget=small)
     people = [make_user("resident", ANXIANGJIE) for _ in range(8)]
 
-    def award(i: int) -> int:
-        return sum(
-            points_award(
-                rule_code="hazard.verified",
-                beneficiary=people[i % 8],
-                source_type="tests.hazard",
-                source_id=f"{i}-{n}",
-                area_code=ANXIANGJIE,
-            ).points
-            for n in range(5)
-        )
-
-    results = _together(16, award)
+    results = _together(16, _awarding("hazard.verified", people, deeds=5))
     assert not [r for r in results if isinstance(r, Exception)], results
     assert budget_use(small).issued == sum(results) == 99  # 33 awards of 3 fit under 100
     ledger_ok()

@@ -145,3 +145,137 @@ def test_an_award_on_postgresql__is_one_read_and_one_write(areas, make_rule, res
     assert AwardCounter.objects.get(rule_code="volunteer.hour").day_points == 6
     assert not list(audit_verify())
     ledger_ok()
+
+
+# --- outside a transaction: two statements, each its own, nothing held in between -----------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction__the_two_statements_write_what_the_orm_path_writes(
+    settings, areas, make_rule, make_user, area, city_staff
+):
+    assert not connection.in_atomic_block  # each award below is the caller's own call
+    parts = dict(make_rule=make_rule, make_user=make_user, area=area, city_staff=city_staff)
+    own = _scenario("own", **parts)
+    settings.GONGZHI_POINTS = {"FAST_AWARDS": False}
+    orm = _scenario("orm", **parts)
+
+    assert own == orm
+    assert own["balances"] == (10 + 20 + 12 + 8 + 10, 10)
+    assert not list(audit_verify())
+    ledger_ok()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction__an_award_is_two_statements_and_no_begin_or_commit(
+    areas, make_rule, resident_a, give
+):
+    make_rule("volunteer.hour", 3, daily_cap=30)
+    give(resident_a, 1)
+    _award(rule_code="volunteer.hour", beneficiary=resident_a, source_type="tests.hours", source_id="1")
+
+    with CaptureQueriesContext(connection) as captured:
+        outcome = _award(
+            rule_code="volunteer.hour", beneficiary=resident_a, source_type="tests.hours", source_id="2"
+        )
+
+    assert outcome.paid_now and outcome.points == 3
+    assert len(captured.captured_queries) == 2, "\n\n".join(q["sql"] for q in captured.captured_queries)
+    assert not connection.in_atomic_block
+    assert AwardCounter.objects.get(rule_code="volunteer.hour").day_points == 6
+    assert not list(audit_verify())
+    ledger_ok()
+
+
+def _between_read_and_write(monkeypatch, interloper) -> list:
+    """Run ``interloper()`` in another connection, committed, right after the award's first read."""
+    import threading
+
+    from django.db import connections
+
+    from gongzhi.points.services import fast_award
+
+    reads = []  # this thread's, not the interloper's
+    original = fast_award._read
+    ours = threading.get_ident()
+
+    def read(*args, **kwargs):
+        found = original(*args, **kwargs)
+        if threading.get_ident() != ours:
+            return found
+        reads.append(found)
+        if len(reads) == 1:
+            failed = []
+
+            def run():
+                try:
+                    interloper()
+                except Exception as exc:  # noqa: BLE001 - reported below
+                    failed.append(exc)
+                finally:
+                    connections.close_all()
+
+            other = threading.Thread(target=run)
+            other.start()
+            other.join()
+            assert not failed, failed
+        return found
+
+    monkeypatch.setattr(fast_award, "_read", read)
+    return reads
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_writer_on_the_same_audit_chain_in_between__the_award_tries_again_and_the_chain_holds(
+    settings, monkeypatch, areas, make_rule, resident_a, give
+):
+    settings.GONGZHI = {**settings.GONGZHI, "AUDIT_CHAINS": 1}  # the other writer must take our chain
+    make_rule("volunteer.hour", 3)
+    give(resident_a, 1)
+    reads = _between_read_and_write(
+        monkeypatch,
+        lambda: audit_record(actor=None, action="tests.between", object_type="tests.deed", object_id="x"),
+    )
+
+    outcome = _award(
+        rule_code="volunteer.hour", beneficiary=resident_a, source_type="tests.hours", source_id="1"
+    )
+
+    assert outcome.paid_now and outcome.points == 3
+    assert len(reads) == 2  # the first write found the head moved and wrote nothing; the second paid
+    assert reads[1].seq == reads[0].seq + 1
+    assert Award.objects.filter(rule_code="volunteer.hour").count() == 1
+    assert Transfer.objects.filter(rule_code="volunteer.hour").count() == 1
+    entries = list(AuditEntry.objects.filter(chain=0, seq__gt=reads[0].seq).order_by("seq"))
+    assert [e.action for e in entries] == ["tests.between", "points.award"]
+    assert not list(audit_verify())
+    ledger_ok()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_award_to_the_same_person_in_between__counts_both_against_the_cap(
+    monkeypatch, areas, make_rule, resident_a, give
+):
+    make_rule("volunteer.hour", 4, daily_cap=10)
+    give(resident_a, 1)
+    _award(rule_code="volunteer.hour", beneficiary=resident_a, source_type="tests.hours", source_id="0")
+    reads = _between_read_and_write(
+        monkeypatch,
+        lambda: _award(
+            rule_code="volunteer.hour", beneficiary=resident_a, source_type="tests.hours", source_id="1"
+        ),
+    )
+
+    outcome = _award(
+        rule_code="volunteer.hour", beneficiary=resident_a, source_type="tests.hours", source_id="2"
+    )
+
+    # 4 (before), 4 (in between), then only 2 more fit under the daily cap of 10: the award read
+    # the counter at 4, found it moved to 8 when writing, and decided again.
+    assert (outcome.points, outcome.reason) == (2, "capped")
+    assert [r.day_points for r in reads] == [4, 8]
+    counter = AwardCounter.objects.get(rule_code="volunteer.hour")
+    assert (counter.day_points, counter.month_points) == (10, 10)
+    assert sum(a.paid for a in Award.objects.filter(rule_code="volunteer.hour")) == 10
+    assert not list(audit_verify())
+    ledger_ok()
