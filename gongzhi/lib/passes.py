@@ -1030,7 +1030,8 @@ def _build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         type=_publisher_key,
-        help="trusted publisher public key (base64url or hex); needed for signed documents",
+        help="trusted publisher public key (base64url or hex); needed for signed documents. "
+        "Write it as --publisher-key=KEY: a base64url key may begin with '-'",
     )
     return parser
 

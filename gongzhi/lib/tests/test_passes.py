@@ -909,8 +909,7 @@ def test_main__signed_documents_with_the_publisher_key__find_the_pass_revoked(
             str(files["signed_keys"]),
             "--revocations",
             str(files["rev"]),
-            "--publisher-key",
-            b64url(publisher.public_key),
+            f"--publisher-key={b64url(publisher.public_key)}",  # a key may begin with "-"
             "--now",
             str(T0),
         ]
