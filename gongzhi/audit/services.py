@@ -220,10 +220,15 @@ def audit_record(*, actor=None, action: str, **fields) -> AuditEntry:
     """
     head = _head_for_this_transaction()
     entry = audit_entry_after(head.chain, head.seq, head.hash, actor=actor, action=action, **fields)
-    sql.insert(entry)  # a new row: the append-only guard of save() holds by construction
-    head.seq = entry.seq
-    head.hash = entry.hash
-    sql.execute(_head_update_sql(), [head.seq, head.hash, head.chain])
+    moved = (_head_update_sql(), [entry.seq, entry.hash, entry.chain])  # the head is ours till commit
+    # A new row: the append-only guard of save() holds by construction. On PostgreSQL the head
+    # moves in the same statement (one round trip fewer for every audited write).
+    if transaction.get_connection().vendor == "postgresql":
+        sql.insert(entry, along=("audit_head", *moved))
+    else:
+        sql.insert(entry)
+        sql.execute(*moved)
+    head.seq, head.hash = entry.seq, entry.hash
     return entry
 
 

@@ -140,16 +140,24 @@ def execute(sql: str, params: Sequence = ()) -> int:
         return cursor.rowcount
 
 
-def insert(*objs: Model) -> None:
+def insert(*objs: Model, along: tuple[str, str, list] | None = None) -> None:
     """Save new instances of one model with a single INSERT, as ``Model.save()`` / ``bulk_create``
     would (fields' ``pre_save`` and ``get_db_prep_save``, the generated keys set on the
     instances), without compiling the statement on every call. For the hot write paths only:
     it sends no model signals (the project uses none) and calls no overridden ``save()``, so
     the model's own checks for a new row must hold already (an append-only model's "no
-    update" guard does: these are new rows)."""
+    update" guard does: these are new rows).
+
+    ``along``: ``(name, statement, parameters)`` of a data-modifying statement sent in the same
+    round trip as a ``WITH`` part (PostgreSQL only), e.g. moving the audit chain head.
+    """
     model = type(objs[0])
     fields, statement, returning = _insert_sql(model, len(objs))
     params = []
+    if along is not None:
+        name, text, values = along
+        statement = f"WITH {name} AS ({text}) {statement}"
+        params += values
     for obj in objs:
         if type(obj) is not model or obj.pk is not None or not obj._state.adding:
             raise ValueError("sql.insert takes new instances of one model, without a primary key")
