@@ -24,8 +24,8 @@ Two ways to hold what was read until it is written:
   (``points/migrations/0002_require_function.py``), which fails the whole statement unless the
   head and the counter moved and the home shard paid. Another writer in between (rare: each
   connection keeps to a chain of its own) is a ``Miss`` with ``moved``: the caller tries again.
-  On this project's two cores this took a fifth off the machine's CPU per award against the
-  locked form (bench/README.md, "Points ledger").
+  On this project's two cores this took about a sixth off the machine's CPU per award against
+  the locked form (1.8 → 1.5 ms; bench/README.md, "Points ledger").
 * Inside a caller's transaction (the ticket engine's reward hook, a check-out), the read locks
   the head (one nobody holds: ``SKIP LOCKED``) and then the counter until commit — the app's one
   lock order: audit chain, then ledger rows — and the issuance shard is locked from the write to
