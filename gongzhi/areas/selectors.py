@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from functools import cache
 
+from django.utils.translation import gettext_lazy as _
+
 from gongzhi.core import sql
+from gongzhi.core.errors import field_error
 
 from .models import Area, Level
 
@@ -21,6 +24,18 @@ def area_get(*, code: str) -> Area | None:
     statement, columns = _area_sql()
     rows = sql.fetch(statement, [code])
     return columns.instance(rows[0]) if rows else None
+
+
+def area_required(code, *, field: str = "area_code") -> Area:
+    """The area a form or API caller names by its code in ``field``, or a refusal beside it.
+
+    Areas are reference data every signed-in user may name; whether the caller may act there
+    is the service's question, not this one's.
+    """
+    area = area_get(code=str(code or "")[:15])
+    if area is None:
+        raise field_error(field, _("Unknown area code."), "area.unknown")
+    return area
 
 
 def areas_for_permission(*, viewer, permission: str, levels=(Level.VILLAGE,)):

@@ -13,6 +13,32 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.lib.idcodes import IdCodeError
 
+
+def field_error(field: str, message, code: str, params: dict | None = None) -> ValidationError:
+    """A refusal beside one field that keeps its stable code.
+
+    ``ValidationError({field: [message]}, code=...)`` drops the code on the way to the field's
+    message (Django keeps it on the outer error only), so the API's problem+json would say
+    "invalid": the inner error is built with its code instead.
+    """
+    return ValidationError({field: [ValidationError(message, code=code, params=params)]})
+
+
+def invalid(detail, code: str = "invalid") -> ValidationError:
+    """A refusal with ``code`` on every message: ``detail`` is a message, or ``{field: [messages]}``
+    (several fields at once; messages that are already ``ValidationError`` keep their own code)."""
+    if isinstance(detail, dict):
+        return ValidationError(
+            {
+                field: [
+                    m if isinstance(m, ValidationError) else ValidationError(m, code=code) for m in messages
+                ]
+                for field, messages in detail.items()
+            }
+        )
+    return ValidationError(detail, code=code)
+
+
 # Translations of the pure library's stable error codes (gongzhi.lib.idcodes.ERROR_MESSAGES).
 IDCODE_MESSAGES = {
     "id_card.length": _("An ID card number has 18 characters."),

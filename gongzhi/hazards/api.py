@@ -8,9 +8,10 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from gongzhi.areas.selectors import area_required
 from gongzhi.core.errors import client_ip
 from gongzhi.core.schemas import Page
-from gongzhi.tickets.schemas import TicketDetailOut, TicketListOut, detail_payload, submitted_area
+from gongzhi.tickets.schemas import TicketDetailOut, TicketListOut, detail_payload
 
 from . import conf, selectors, services
 
@@ -90,7 +91,7 @@ def hazard_report(request, payload: Form[HazardIn], photos: File[list[UploadedFi
     ticket = services.hazard_report(
         reporter=request.auth,
         category=payload.category,
-        area=submitted_area(payload.area_code),
+        area=area_required(payload.area_code),
         text=payload.text,
         lat=payload.lat,
         lng=payload.lng,

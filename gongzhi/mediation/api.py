@@ -8,15 +8,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from gongzhi.areas.models import Area
+from gongzhi.areas.selectors import area_required
 from gongzhi.core.errors import client_ip
 from gongzhi.core.schemas import Page
 from gongzhi.points.selectors import merchant_get
-from gongzhi.tickets.errors import field_error
 from gongzhi.tickets.schemas import EventOut, TicketListOut
 from gongzhi.tickets.selectors import ticket_timeline
 from gongzhi.tickets.services import allowed_actions, ticket_accept
@@ -26,13 +24,6 @@ from .models import PartyRole
 from .policy import COMPLAINT, DISPUTE
 
 router = Router(tags=["mediation"])
-
-
-def _area(code: str) -> Area:
-    area = selectors.area_by_code(code)
-    if area is None:
-        raise field_error("area_code", _("No community has this code."), "mediation.area_unknown")
-    return area
 
 
 class PartyIn(Schema):
@@ -202,7 +193,7 @@ def _organisation(ticket, pk: int):
 def dispute_submit(request, payload: DisputeIn):
     ticket = services.dispute_submit(
         submitter=request.auth,
-        area=_area(payload.area_code),
+        area=area_required(payload.area_code),
         category=payload.category,
         text=payload.text,
         parties=[services.PartyInput(p.name, p.mobile, p.role) for p in payload.parties],
@@ -317,7 +308,7 @@ def complaint_merchants(request, area_code: str = Query("", max_length=15)):
 def complaint_submit(request, payload: ComplaintIn):
     ticket = services.complaint_submit(
         submitter=request.auth,
-        area=_area(payload.area_code),
+        area=area_required(payload.area_code),
         category=payload.category,
         merchant_id=payload.merchant_id,
         amount=payload.amount,

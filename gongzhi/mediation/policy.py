@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.tickets.errors import field_error
+from gongzhi.core.errors import field_error
 from gongzhi.tickets.policies import Category, KindPolicy, Resolution, pay_reward, register
 
 DISPUTE = "dispute"

@@ -40,10 +40,6 @@ def case_list(
     return qs.order_by("-created_at", "-id")
 
 
-def area_by_code(code: str) -> Area | None:
-    return Area.objects.filter(code=code).first()
-
-
 def home_areas(*, viewer) -> tuple[QuerySet[Area], str | None]:
     """Communities the viewer may bring a case in (those of their county or counties), and their
     own community, if they belong to one, to preselect."""

@@ -16,12 +16,11 @@ from django.utils.translation import gettext as _
 
 from gongzhi.areas.models import subtree_q
 from gongzhi.audit.services import audit_record
-from gongzhi.core.errors import idcode_error
+from gongzhi.core.errors import field_error, idcode_error
 from gongzhi.core.vault import protect, reveal
 from gongzhi.directory.models import Organisation, OrgKind
 from gongzhi.lib import idcodes
 from gongzhi.points.models import Merchant, MerchantStatus
-from gongzhi.tickets.errors import field_error
 from gongzhi.tickets.models import QUEUE_STATES, WORKING_STATES, Party, State, Ticket
 from gongzhi.tickets.policies import PartyRef, get_policy
 from gongzhi.tickets.services import (

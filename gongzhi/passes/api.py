@@ -10,13 +10,12 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from gongzhi.core.errors import client_ip
+from gongzhi.core.errors import client_ip, field_error
 from gongzhi.core.schemas import Page
 from gongzhi.lib import passes as lib
 
 from . import checking, keyring, selectors, services
 from .conf import setting
-from .errors import field_error
 from .models import PublishedDocument, RevokeReason, RiderStatus
 
 router = Router(tags=["passes"])

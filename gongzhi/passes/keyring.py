@@ -22,11 +22,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.audit.services import audit_record
+from gongzhi.core.errors import field_error
 from gongzhi.core.vault import protect, reveal
 from gongzhi.lib import passes as lib
 
 from .conf import setting
-from .errors import field_error
 from .models import (
     PUBLISHER_SEED_CONTEXT,
     SEED_CONTEXT,

@@ -11,10 +11,10 @@ import uuid
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
+from gongzhi.core.errors import field_error
 from gongzhi.lib import images
 
 from .conf import setting
-from .errors import field_error
 
 # Refuse decompression bombs before Pillow allocates them: a phone photo is ~12-50 megapixels.
 MAX_PIXELS = 60_000_000

@@ -18,13 +18,13 @@ from django.utils.translation import gettext as _
 from gongzhi.accounts.models import MOBILE_CONTEXT, User
 from gongzhi.areas.models import Area, Level, subtree_q
 from gongzhi.audit.services import audit_record
+from gongzhi.core.errors import field_error
 from gongzhi.core.vault import blind_index
 from gongzhi.lib import idcodes
 from gongzhi.lib import passes as lib
 
 from . import keyring
 from .conf import setting
-from .errors import field_error
 from .models import (
     RIDER_TRANSITIONS,
     SUSPENDING_REASONS,

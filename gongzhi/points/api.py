@@ -17,13 +17,12 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from gongzhi.areas.models import Area
-from gongzhi.core.errors import client_ip
+from gongzhi.areas.selectors import area_required
+from gongzhi.core.errors import client_ip, invalid
 from gongzhi.core.schemas import Page
 from gongzhi.lib import idcodes
 
 from . import exports, selectors
-from .errors import invalid
 from .models import Account, AccountKind, Transfer, TransferKind
 from .qr import qr_svg
 from .services import earning, expiry, honour, ledger, redemption, shop
@@ -477,13 +476,6 @@ class LedgerFilter(Schema):
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _area(code: str) -> Area:
-    area = selectors.area_by_code(code)
-    if area is None:
-        raise invalid({"area_code": [_("Unknown area code.")]}, code="area.unknown")
-    return area
-
-
 def _history_row(account: Account, t: Transfer) -> dict:
     incoming = t.credit_id == account.pk
     other = t.debit if incoming else t.credit
@@ -721,7 +713,7 @@ def budget_list(request):
 def budget_create(request, payload: BudgetIn):
     budget = earning.budget_create(
         name=payload.name,
-        area=_area(payload.area_code),
+        area=area_required(payload.area_code),
         ceiling=payload.ceiling,
         shard_count=payload.shards,
         valid_from=payload.valid_from,
@@ -755,7 +747,7 @@ def rule_list(request):
 
 def _rule_input(request, payload: RuleIn) -> earning.RuleInput:
     budget = (
-        selectors.budgets_for_rules(viewer=request.auth, area=_area(payload.area_code))
+        selectors.budgets_for_rules(viewer=request.auth, area=area_required(payload.area_code))
         .filter(pk=payload.budget_id)
         .first()
     )
@@ -780,7 +772,7 @@ def _rule_input(request, payload: RuleIn) -> earning.RuleInput:
 def rule_create(request, payload: RuleIn):
     rule = earning.rule_create(
         data=_rule_input(request, payload),
-        area=_area(payload.area_code),
+        area=area_required(payload.area_code),
         actor=request.auth,
         ip=client_ip(request),
     )
@@ -927,7 +919,7 @@ def shop_items(request):
 @router.post("/shop/items", response={201: ShopItemOut}, summary="Put goods on sale in a points shop")
 def shop_item_create(request, payload: ShopItemIn):
     item = shop.shop_item_create(
-        area=_area(payload.area_code),
+        area=area_required(payload.area_code),
         name=payload.name,
         price=payload.price,
         stock=payload.stock,
@@ -1023,7 +1015,7 @@ def nomination_submit(request, payload: Form[NominationIn], photo: File[Uploaded
         consent=payload.consent,
         title=payload.title,
         story=payload.story,
-        area=_area(payload.area_code),
+        area=area_required(payload.area_code),
         photo=photo,
         nominated_by=request.auth,
         ip=client_ip(request),

@@ -40,10 +40,6 @@ def _subtree(qs, field: str, area_code: str):
         return qs.none()
 
 
-def area_by_code(code: str) -> Area | None:
-    return Area.objects.filter(code=str(code or "")[:15]).first()
-
-
 def user_by_mobile(mobile: str):
     """The account holding a mobile number, found through its blind index (never in clear)."""
     from gongzhi.accounts.models import User

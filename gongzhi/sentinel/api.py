@@ -14,10 +14,9 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from gongzhi.core.errors import client_ip
+from gongzhi.core.errors import client_ip, field_error
 from gongzhi.core.schemas import Page
 from gongzhi.tickets import selectors as tickets_selectors
-from gongzhi.tickets.errors import field_error
 from gongzhi.tickets.schemas import TicketListOut, TicketOut
 from gongzhi.tickets.selectors import ticket_get
 

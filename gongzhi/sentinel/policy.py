@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.tickets.errors import field_error
+from gongzhi.core.errors import field_error
 from gongzhi.tickets.policies import Category, KindPolicy, Resolution, register
 
 logger = logging.getLogger("gongzhi.sentinel")

@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.audit.services import audit_record
+from gongzhi.core.errors import field_error
 from gongzhi.lib.geo import geohash_encode
-from gongzhi.tickets.errors import field_error
 from gongzhi.tickets.models import Action, State, Ticket, TicketEvent, Visibility
 from gongzhi.tickets.policies import PartyRef
 from gongzhi.tickets.services import ticket_cancel, ticket_dispatch, ticket_submit

@@ -8,12 +8,12 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from gongzhi.accounts.models import User
-from gongzhi.core.errors import client_ip
+from gongzhi.areas.selectors import area_required
+from gongzhi.core.errors import client_ip, field_error
 from gongzhi.core.schemas import Page
 from gongzhi.directory.selectors import organisation_get
 from gongzhi.people.selectors import person_get
-from gongzhi.tickets.errors import field_error
-from gongzhi.tickets.schemas import TicketListOut, TicketOut, submitted_area
+from gongzhi.tickets.schemas import TicketListOut, TicketOut
 
 from . import selectors, services
 from .categories import CATEGORIES
@@ -246,7 +246,7 @@ def order_place(request, payload: OrderIn):
             raise field_error("offering_id", _("That service is not listed for you."), "order.offering")
     ticket = services.order_place(
         resident=request.auth,
-        area=submitted_area(payload.area_code),
+        area=area_required(payload.area_code),
         offering=offering,
         category=payload.category,
         title=payload.title,
@@ -400,7 +400,7 @@ def need_create(request, payload: NeedIn):
     need = services.need_create(
         actor=request.auth,
         ip=client_ip(request),
-        area=submitted_area(payload.area_code),
+        area=area_required(payload.area_code),
         person=person,
         **payload.dict(exclude={"area_code", "person_id"}),
     )
@@ -432,7 +432,7 @@ def resource_create(request, payload: ResourceIn):
     resource = services.resource_create(
         actor=request.auth,
         ip=client_ip(request),
-        area=submitted_area(payload.area_code),
+        area=area_required(payload.area_code),
         organisation=organisation,
         user=user,
         **payload.dict(exclude={"area_code", "organisation_id", "user_id"}),
@@ -462,7 +462,7 @@ def offering_create(request, payload: OfferingIn):
     offering = services.offering_create(
         actor=request.auth,
         ip=client_ip(request),
-        area=submitted_area(payload.area_code),
+        area=area_required(payload.area_code),
         provider=provider,
         **payload.dict(exclude={"area_code", "provider_id"}),
     )

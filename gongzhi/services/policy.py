@@ -14,7 +14,7 @@ import pydantic
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.roles import Role
-from gongzhi.tickets.errors import field_error
+from gongzhi.core.errors import field_error
 from gongzhi.tickets.policies import KindPolicy, Resolution, register
 
 from .categories import CATEGORIES

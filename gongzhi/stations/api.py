@@ -14,13 +14,13 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from gongzhi.core.errors import client_ip
+from gongzhi.areas.selectors import area_required
+from gongzhi.core.errors import client_ip, invalid
 from gongzhi.core.schemas import Page
 from gongzhi.lib import opening_hours as oh
 
 from . import selectors, services
 from .conf import reach_m, setting
-from .errors import coded
 from .hours import open_status, weekly_text
 from .models import PlanModel
 
@@ -299,7 +299,7 @@ def stations_nearby(request, query: Query[NearbyQuery]):
         area = selectors.community_get(query.community)
         origin = (area.lat, area.lng)
     else:
-        raise coded({"lat": [_("Give lat and lng, or a community code.")]}, "stations.origin")
+        raise invalid({"lat": [_("Give lat and lng, or a community code.")]}, "stations.origin")
     minutes = query.minutes if query.minutes is not None else float(setting("WALK_MINUTES"))
     found = selectors.stations_near(
         viewer=request.auth,
@@ -462,7 +462,7 @@ def grid_list(request):
 
 @router.post("/grids", response={201: GridOut}, summary="Import a population grid (CSV id,lat,lng,weight)")
 def grid_import(request, file: File[UploadedFile], name: Form[str], area_code: Form[str]):
-    area = _area(area_code[:15])
+    area = area_required(area_code)
     grid = services.population_grid_import(
         actor=request.auth, area=area, name=name, upload=file, ip=client_ip(request)
     )
@@ -597,9 +597,9 @@ def _candidates_csv(items: list[CandidateIn]) -> io.BytesIO:
     "/plans", response={201: PlanDetail, 202: PlanOut}, summary="Run the planner (201 solved; 202 queued)"
 )
 def plan_create(request, payload: PlanIn):
-    area = _area(payload.area_code)
+    area = area_required(payload.area_code)
     if payload.model not in PlanModel.values:
-        raise coded({"model": [_("Choose mclp, lscp or pmedian.")]}, "stations.plan_model")
+        raise invalid({"model": [_("Choose mclp, lscp or pmedian.")]}, "stations.plan_model")
     grid = selectors.grid_get(viewer=request.auth, pk=payload.grid_id) if payload.grid_id else None
     run = services.plan_run_start(
         actor=request.auth,
@@ -655,7 +655,7 @@ def _functions(codes: list[str] | None):
     known = {f.code: f for f in selectors.function_list(active_only=False)}
     unknown = [c for c in codes if c not in known]
     if unknown:
-        raise coded(
+        raise invalid(
             {"functions": [_("Unknown function: %(code)s.") % {"code": unknown[0]}]}, "stations.function"
         )
     return [known[c] for c in codes]
@@ -667,7 +667,7 @@ def _organisations(request, ids: list[int] | None):
     allowed = {o.pk: o for o in selectors.owner_choices(viewer=request.auth).filter(pk__in=ids)}
     missing = [i for i in ids if i not in allowed]
     if missing:
-        raise coded(
+        raise invalid(
             {
                 "organisation_ids": [
                     _("Organisation %(id)s cannot run a station of yours.") % {"id": missing[0]}
@@ -676,15 +676,6 @@ def _organisations(request, ids: list[int] | None):
             "stations.organisation",
         )
     return [allowed[i] for i in ids]
-
-
-def _area(code: str | None):
-    if code is None:
-        return None
-    area = selectors.area_by_code(code)
-    if area is None:
-        raise coded({"area_code": [_("Unknown area code.")]}, "area.unknown")
-    return area
 
 
 # Fixed paths come before "/{station_id}": ninja matches a path parameter as text first.
@@ -703,7 +694,7 @@ def station_create(request, payload: StationIn):
     station = services.station_create(
         actor=request.auth,
         name=payload.name,
-        area=_area(payload.area_code),
+        area=area_required(payload.area_code),
         lat=payload.lat,
         lng=payload.lng,
         source_crs=payload.crs,
@@ -737,7 +728,7 @@ def station_update(request, station_id: int, payload: StationPatch):
         station=station,
         actor=request.auth,
         ip=client_ip(request),
-        area=_area(fields.get("area_code")),
+        area=None if fields.get("area_code") is None else area_required(fields["area_code"]),
         functions=_functions(fields.get("functions")),
         organisations=_organisations(request, fields.get("organisation_ids")),
         **kwargs,

@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from gongzhi.areas.models import CODE_LENGTH, PREFIX_LENGTH, Area, Level, prefix_of, subtree_q
 from gongzhi.areas.scoping import get_visible_or_404
 from gongzhi.areas.selectors import areas_for_permission
+from gongzhi.core.errors import invalid
 from gongzhi.directory.models import Organisation
 from gongzhi.lib import geo
 from gongzhi.lib import opening_hours as oh
 
 from . import analysis
 from .conf import reach_m, setting, walking_minutes
-from .errors import coded
 from .hours import exception_window, local_now, schedule_for
 from .models import (
     Facility,
@@ -185,18 +185,18 @@ def stations_near(
     try:
         lat, lng = geo.validate_lat_lng(lat, lng)
     except ValueError:
-        raise coded({"lat": [_("Enter a valid location.")]}, "stations.location") from None
+        raise invalid({"lat": [_("Enter a valid location.")]}, "stations.location") from None
     if not geo.in_china(lat, lng):
-        raise coded({"lat": [_("This point is outside China.")]}, "stations.outside_china")
+        raise invalid({"lat": [_("This point is outside China.")]}, "stations.outside_china")
     max_minutes = float(setting("FINDER_MAX_MINUTES"))
     minutes = float(setting("WALK_MINUTES")) if minutes is None else float(minutes)
     if not 1 <= minutes <= max_minutes:
-        raise coded(
+        raise invalid(
             {"minutes": [_("Walking minutes must be from 1 to %(max)d.") % {"max": int(max_minutes)}]},
             "stations.minutes",
         )
     if facility and facility not in Facility.values:
-        raise coded({"facility": [_("Unknown facility.")]}, "stations.facility")
+        raise invalid({"facility": [_("Unknown facility.")]}, "stations.facility")
     radius = reach_m(minutes)
     lat_min, lat_max, lng_min, lng_max = analysis.bbox(lat, lng, radius)
     # No ORDER BY: the answer is sorted by distance below, so the database need not sort the box.
@@ -238,7 +238,7 @@ def finder_communities(*, near: Area | None = None) -> QuerySet[Area]:
 def community_get(code: str) -> Area:
     area = finder_communities().filter(code=code).first()
     if area is None:
-        raise coded({"community": [_("Choose a community from the list.")]}, "stations.community")
+        raise invalid({"community": [_("Choose a community from the list.")]}, "stations.community")
     return area
 
 
@@ -286,11 +286,6 @@ def analysis_areas(*, viewer, permission: str) -> QuerySet[Area]:
     ).order_by("code")
 
 
-def area_by_code(code: str) -> Area | None:
-    """An area of the tree (reference data, readable by every signed-in user), or None."""
-    return Area.objects.filter(code=code).first()
-
-
 def area_for(*, viewer, permission: str, code: str) -> Area:
     area = Area.objects.filter(code=code).first()
     if area is None or not viewer.access.can(permission, area.code):
@@ -311,7 +306,7 @@ def coverage(*, viewer, area: Area, grid: PopulationGrid | None = None, minutes:
     if not viewer.access.can("stations.coverage", area.code):
         raise Http404
     if minutes is not None and not 1 <= minutes <= float(setting("FINDER_MAX_MINUTES")):
-        raise coded(
+        raise invalid(
             {
                 "minutes": [
                     _("Walking minutes must be from 1 to %(max)d.")

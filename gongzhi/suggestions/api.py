@@ -7,9 +7,10 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from gongzhi.areas.selectors import area_required
 from gongzhi.core.errors import client_ip
 from gongzhi.core.schemas import Page
-from gongzhi.tickets.schemas import TicketDetailOut, TicketListOut, detail_payload, submitted_area
+from gongzhi.tickets.schemas import TicketDetailOut, TicketListOut, detail_payload
 
 from . import selectors, services
 from .models import REASON_MAX, TEXT_MAX
@@ -107,7 +108,7 @@ def suggestion_submit(request, payload: Form[SuggestionIn], photos: File[list[Up
     ticket = services.suggestion_submit(
         author=request.auth,
         topic=payload.topic,
-        area=submitted_area(payload.area_code),
+        area=area_required(payload.area_code),
         text=payload.text,
         photos=photos or [],
         ip=client_ip(request),

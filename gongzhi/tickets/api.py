@@ -6,12 +6,13 @@ from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from gongzhi.areas.selectors import area_required
 from gongzhi.core.errors import client_ip
 from gongzhi.core.schemas import Page
 
 from . import selectors, services
 from .policies import PartyRef, registry
-from .schemas import AttachmentOut, TicketDetailOut, TicketListOut, detail_payload, submitted_area
+from .schemas import AttachmentOut, TicketDetailOut, TicketListOut, detail_payload
 
 router = Router(tags=["tickets"])
 
@@ -220,7 +221,7 @@ def ticket_submit(request, payload: TicketIn):
     ticket = services.ticket_submit(
         kind=payload.kind,
         category=payload.category,
-        area=submitted_area(payload.area_code),
+        area=area_required(payload.area_code),
         title=payload.title,
         description=payload.description,
         lat=payload.location.lat if payload.location else None,

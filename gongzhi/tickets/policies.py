@@ -39,7 +39,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gongzhi.tickets.errors import field_error
+from gongzhi.core.errors import field_error
 
 from . import conf
 

@@ -2,14 +2,9 @@
 
 from datetime import datetime
 
-from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
-from gongzhi.areas.models import Area
-from gongzhi.areas.selectors import area_get
-
 from . import selectors, services
-from .errors import field_error
 
 
 class TicketListOut(Schema):
@@ -151,11 +146,3 @@ def detail_payload(viewer, ticket):
     ticket.photos = list(ticket.attachments.all())
     ticket.allowed_actions = sorted(services.allowed_actions(ticket, viewer))
     return ticket
-
-
-def submitted_area(code: str) -> Area:
-    """The area a ticket is submitted for through the API (``area_code``), or a field error."""
-    area = area_get(code=code)
-    if area is None:
-        raise field_error("area_code", _("Unknown area code."), "area.unknown")
-    return area

@@ -25,11 +25,11 @@ from django.utils.translation import gettext as _
 
 from gongzhi.areas.models import Area, prefix_of
 from gongzhi.audit.services import audit_record
+from gongzhi.core.errors import invalid
 from gongzhi.core.rewards import RewardRequest, RewardResult
 from gongzhi.lib import points as lib
 
 from ..conf import points_setting
-from ..errors import invalid
 from ..models import (
     Account,
     AccountKind,

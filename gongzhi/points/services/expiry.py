@@ -18,10 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.audit.services import audit_record
+from gongzhi.core.errors import invalid
 from gongzhi.lib import points as lib
 
 from ..conf import points_setting
-from ..errors import invalid
 from ..models import Account, AccountKind, ExpiryNotice, Transfer, TransferKind
 from . import ledger
 

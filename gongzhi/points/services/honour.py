@@ -14,11 +14,11 @@ from django.utils.translation import gettext_lazy
 
 from gongzhi.areas.models import Area
 from gongzhi.audit.services import audit_record
+from gongzhi.core.errors import invalid
 from gongzhi.lib import idcodes
 from gongzhi.lib import images as lib_images
 
 from ..conf import points_setting
-from ..errors import invalid
 from ..models import (
     NOMINATION_TRANSITIONS,
     Account,

@@ -35,10 +35,10 @@ from django.utils.translation import gettext_lazy
 
 from gongzhi.areas.models import Area
 from gongzhi.audit.services import audit_record
+from gongzhi.core.errors import invalid
 from gongzhi.lib import points as lib
 
 from ..conf import points_setting
-from ..errors import invalid
 from ..models import (
     SYSTEM_KINDS,
     Account,

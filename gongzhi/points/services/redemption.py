@@ -21,11 +21,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.audit.services import audit_record
+from gongzhi.core.errors import invalid
 from gongzhi.directory.models import Organisation, OrgKind
 from gongzhi.lib import points as lib
 
 from ..conf import points_setting
-from ..errors import invalid
 from ..models import (
     Account,
     AccountKind,

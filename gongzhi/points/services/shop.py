@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 
 from gongzhi.areas.models import Area
 from gongzhi.audit.services import audit_record
+from gongzhi.core.errors import invalid
 from gongzhi.lib import points as lib
 
-from ..errors import invalid
 from ..models import ORDER_TRANSITIONS, AccountKind, OrderStatus, ShopItem, ShopOrder, TransferKind
 from . import ledger
 

@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 
 from gongzhi.areas.models import Area
 from gongzhi.audit.services import audit_record
+from gongzhi.core.errors import field_error
 from gongzhi.core.transactions import service_atomic
-from gongzhi.tickets.errors import field_error
 from gongzhi.tickets.models import Priority, Ticket
 from gongzhi.tickets.policies import PartyRef
 from gongzhi.tickets.services import ticket_dispatch, ticket_submit

@@ -12,11 +12,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gongzhi.audit.services import audit_record
+from gongzhi.core.errors import invalid
 from gongzhi.lib import images
 from gongzhi.lib import opening_hours as oh
 
 from ..conf import setting
-from ..errors import coded
 from ..hours import hours_error_message
 from ..models import HoursException, Station, StationEvent, StationHours, StationPhoto
 from .registry import refuse_merged
@@ -42,7 +42,7 @@ def parse_weekly(texts: Mapping[int, str]) -> dict[int, tuple[oh.Interval, ...]]
         except oh.HoursError as exc:
             errors[f"day_{weekday}"] = [hours_error_message(exc)]
     if errors:
-        raise coded(errors, "station.hours")
+        raise invalid(errors, "station.hours")
     return weekly
 
 
@@ -50,7 +50,7 @@ def parse_day(text: str, field: str = "hours") -> tuple[oh.Interval, ...]:
     try:
         return oh.parse_intervals(text or "")
     except oh.HoursError as exc:
-        raise coded({field: [hours_error_message(exc)]}, "station.hours") from None
+        raise invalid({field: [hours_error_message(exc)]}, "station.hours") from None
 
 
 @transaction.atomic
@@ -61,7 +61,7 @@ def station_set_hours(
     _require_manage(actor, station)
     for weekday in weekly:
         if not isinstance(weekday, int) or not 0 <= weekday <= 6:
-            raise coded({"weekly": [_("The weekday must be 0 (Monday) to 6 (Sunday).")]}, "station.hours")
+            raise invalid({"weekly": [_("The weekday must be 0 (Monday) to 6 (Sunday).")]}, "station.hours")
     try:
         rows = [
             StationHours(station=station, weekday=d, opens=i.opens, closes=i.closes)
@@ -69,7 +69,7 @@ def station_set_hours(
             for i in oh.normalise(intervals)
         ]
     except oh.HoursError as exc:
-        raise coded({"weekly": [hours_error_message(exc)]}, "station.hours") from None
+        raise invalid({"weekly": [hours_error_message(exc)]}, "station.hours") from None
     station.hours.all().delete()
     StationHours.objects.bulk_create(rows)
     text = {str(d): oh.format_intervals(weekly.get(d, ())) for d in range(7)}
@@ -93,11 +93,11 @@ def hours_exception_set(
     """Set one date's hours (no intervals: closed all day), replacing what that date had."""
     _require_manage(actor, station)
     if not isinstance(day, date):
-        raise coded({"date": [_("Enter a date.")]}, "station.hours_date")
+        raise invalid({"date": [_("Enter a date.")]}, "station.hours_date")
     try:
         intervals = oh.normalise(intervals)
     except oh.HoursError as exc:
-        raise coded({"hours": [hours_error_message(exc)]}, "station.hours") from None
+        raise invalid({"hours": [hours_error_message(exc)]}, "station.hours") from None
     note = (note or "").strip()[:100]
     station.hours_exceptions.filter(date=day).delete()
     if intervals:
@@ -160,11 +160,11 @@ def clean_photo(upload) -> tuple[ContentFile, int, int]:
         )
     except images.ImageError as exc:
         if exc.code == "image.too_large":
-            raise coded(
+            raise invalid(
                 {"image": [_("The photo is too large: at most %(mb)d MB.") % {"mb": max_bytes // 2**20}]},
                 "station.photo_size",
             ) from None
-        raise coded(
+        raise invalid(
             {"image": [_("This file is not a photo we can read: upload a JPEG, PNG or WebP image.")]},
             "station.photo_format",
         ) from None
@@ -175,7 +175,7 @@ def clean_photo(upload) -> tuple[ContentFile, int, int]:
 def photo_add(*, station: Station, actor, upload, caption: str = "", ip: str | None = None) -> StationPhoto:
     _require_manage(actor, station)
     if station.photos.count() >= int(setting("PHOTOS_PER_STATION")):
-        raise coded(
+        raise invalid(
             {
                 "image": [
                     _("A station has at most %(n)d photos; remove one first.")

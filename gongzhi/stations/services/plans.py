@@ -24,12 +24,12 @@ from django.utils.translation import gettext as _
 
 from gongzhi.areas.models import Area, subtree_q
 from gongzhi.audit.services import audit_record
+from gongzhi.core.errors import invalid
 from gongzhi.lib import geo, planning
 
 from ..analysis import demand_from_communities, demand_from_grid
 from ..conf import reach_m, setting, walking_minutes
 from ..csv_errors import planning_input_message
-from ..errors import coded
 from ..models import (
     PLAN_TRANSITIONS,
     PlanModel,
@@ -54,7 +54,7 @@ class Requirement:
 
 
 def _field(field: str, message: str, code: str) -> ValidationError:
-    return coded({field: [message]}, code)
+    return invalid({field: [message]}, code)
 
 
 def _load_candidate_file(upload, functions_by_key: dict[str, str]) -> list[planning.Candidate]:

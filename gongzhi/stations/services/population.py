@@ -10,11 +10,11 @@ from scipy.spatial import cKDTree
 
 from gongzhi.areas.models import Area, Level, subtree_q
 from gongzhi.audit.services import audit_record
+from gongzhi.core.errors import invalid
 from gongzhi.lib import geo, planning
 
 from ..conf import setting
 from ..csv_errors import planning_input_message
-from ..errors import coded
 from ..models import PopulationGrid, PopulationPoint
 
 
@@ -31,7 +31,7 @@ def nearest_communities(area: Area, lats, lngs) -> tuple[list[str], np.ndarray]:
     if area.level == Level.VILLAGE and area.lat is not None and not communities:
         communities = [(area.code, area.lat, area.lng)]
     if not communities:
-        raise coded(
+        raise invalid(
             {
                 "area": [
                     _("%(area)s has no community with a location to count people in.") % {"area": area.name}
@@ -61,22 +61,22 @@ def population_grid_import(*, actor, area: Area, name: str, upload, ip: str | No
         raise PermissionDenied
     name = (name or "").strip()
     if not name:
-        raise coded({"name": [_("Give the grid a name.")]}, "stations.grid_name")
+        raise invalid({"name": [_("Give the grid a name.")]}, "stations.grid_name")
     if area.level == Level.GRID:
-        raise coded({"area": [_("Choose a community, town or city.")]}, "stations.grid_area")
+        raise invalid({"area": [_("Choose a community, town or city.")]}, "stations.grid_area")
     try:
         points = planning.load_demand_csv(upload)
     except planning.PlanningInputError as exc:
-        raise coded({"file": [planning_input_message(str(exc))]}, "stations.grid_csv") from None
+        raise invalid({"file": [planning_input_message(str(exc))]}, "stations.grid_csv") from None
     long_id = next((p for p in points if len(p.id) > 64), None)
     if long_id is not None:
-        raise coded(
+        raise invalid(
             {"file": [_("The id %(id)s is too long: at most 64 characters.") % {"id": long_id.id[:80]}]},
             "stations.grid_id",
         )
     limit = int(setting("GRID_MAX_ROWS"))
     if len(points) > limit:
-        raise coded(
+        raise invalid(
             {
                 "file": [
                     _("The file has %(n)d rows; at most %(limit)d are imported at once.")
@@ -90,7 +90,7 @@ def population_grid_import(*, actor, area: Area, name: str, upload, ip: str | No
     far = np.flatnonzero(dist > max_m)
     if far.size:
         p = points[int(far[0])]
-        raise coded(
+        raise invalid(
             {
                 "file": [
                     _(

@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 
 from gongzhi.areas.models import Area, Level
 from gongzhi.audit.services import audit_record
+from gongzhi.core.errors import invalid
 from gongzhi.lib import geo
 
 from ..conf import setting
-from ..errors import coded
 from ..models import (
     STATUS_TRANSITIONS,
     CoordinateSystem,
@@ -56,7 +56,7 @@ def locate(lat, lng, crs: str = CoordinateSystem.WGS84) -> tuple[float, float]:
         and geo.in_china(lng_raw, lat_raw)
         and not (-90 <= lat_raw <= 90 and geo.in_china(lat_raw, lng_raw))
     ):
-        raise coded(
+        raise invalid(
             {
                 "lat": [
                     _(
@@ -82,7 +82,7 @@ def locate(lat, lng, crs: str = CoordinateSystem.WGS84) -> tuple[float, float]:
     except (TypeError, ValueError):
         errors["lng"] = [_("Enter a longitude between -180 and 180, e.g. 104.55.")]
     if errors:
-        raise coded(errors, "station.location")
+        raise invalid(errors, "station.location")
     if not geo.in_china(lat_f, lng_f):
         swapped = geo.in_china(lng_f, lat_f) if -90 <= lng_f <= 90 else False
         message = (
@@ -90,7 +90,7 @@ def locate(lat, lng, crs: str = CoordinateSystem.WGS84) -> tuple[float, float]:
             if swapped
             else _("This point is outside China; check the latitude and longitude.")
         )
-        raise coded({"lat": [message]}, "station.outside_china")
+        raise invalid({"lat": [message]}, "station.outside_china")
     if crs == CoordinateSystem.GCJ02:
         return geo.gcj02_to_wgs84(lat_f, lng_f)
     return lat_f, lng_f
@@ -104,7 +104,7 @@ def _check_near_area(lat: float, lng: float, area: Area) -> None:
     limit_km = float(setting("MAX_KM_FROM_AREA"))
     distance_km = geo.haversine_m(lat, lng, centre.lat, centre.lng) / 1000
     if distance_km > limit_km:
-        raise coded(
+        raise invalid(
             {
                 "lat": [
                     _(
@@ -147,7 +147,7 @@ def _clean_details(
     if phone and not _PHONE.match(phone):
         errors["phone"] = [_("Enter a telephone number, e.g. 028-27012345.")]
     if errors:
-        raise coded(errors, "station.invalid")
+        raise invalid(errors, "station.invalid")
     return name, facilities, functions, phone
 
 
@@ -171,7 +171,7 @@ def station_create(
 ) -> Station:
     """Register a station in an area within the actor's scope (``stations.manage``)."""
     if actor is not None and not actor.access.can("stations.manage", area.code):
-        raise coded(
+        raise invalid(
             {"area": [_("You may only register stations in your own area.")]}, "station.area_forbidden"
         )
     name, facilities, functions, phone = _clean_details(
@@ -239,7 +239,7 @@ def station_update(
     _require(actor, "stations.manage", station.area_id)
     refuse_merged(station)
     if area is not None and actor is not None and not actor.access.can("stations.manage", area.code):
-        raise coded(
+        raise invalid(
             {"area": [_("You may only move a station to an area of your own.")]}, "station.area_forbidden"
         )
     new_area = area or station.area
@@ -334,7 +334,7 @@ def station_close(*, station: Station, actor, reason: str, ip: str | None = None
     _require(actor, "stations.merge", station.area_id)
     reason = (reason or "").strip()
     if len(reason) < 2:
-        raise coded({"reason": [_("Say why the station closes.")]}, "station.close_reason")
+        raise invalid({"reason": [_("Say why the station closes.")]}, "station.close_reason")
     station = Station.objects.select_for_update().get(pk=station.pk)
     _transition(station, StationStatus.CLOSED)
     station.save(update_fields=["status", "status_changed_at", "updated_at"])
@@ -365,12 +365,12 @@ def station_merge(
     the target, and both sides record the merge with what moved. All or nothing.
     """
     if not sources:
-        raise coded({"sources": [_("Choose the stations to merge.")]}, "station.merge_empty")
+        raise invalid({"sources": [_("Choose the stations to merge.")]}, "station.merge_empty")
     ids = [s.pk for s in sources]
     if len(set(ids)) != len(ids):
-        raise coded({"sources": [_("A station is listed twice.")]}, "station.merge_duplicate")
+        raise invalid({"sources": [_("A station is listed twice.")]}, "station.merge_duplicate")
     if into.pk in ids:
-        raise coded({"sources": [_("A station cannot be merged into itself.")]}, "station.merge_self")
+        raise invalid({"sources": [_("A station cannot be merged into itself.")]}, "station.merge_self")
     # Lock target and sources in id order, so two merges touching the same stations queue.
     locked = {
         s.pk: s for s in Station.objects.select_for_update().filter(pk__in=[*ids, into.pk]).order_by("pk")
@@ -380,10 +380,10 @@ def station_merge(
     for station in (into, *sources):
         _require(actor, "stations.merge", station.area_id)
     if into.status != StationStatus.ACTIVE:
-        raise coded({"into": [_("Merge into an active station.")]}, "station.merge_target_inactive")
+        raise invalid({"into": [_("Merge into an active station.")]}, "station.merge_target_inactive")
     for s in sources:
         if s.status != StationStatus.ACTIVE:
-            raise coded(
+            raise invalid(
                 {"sources": [_("“%(name)s” is not active and cannot be merged.") % {"name": s.name}]},
                 "station.merge_source_inactive",
             )
@@ -483,7 +483,7 @@ def _clean_function(
     if isinstance(order, bool) or not isinstance(order, int) or not 0 <= order <= 32767:
         errors["order"] = [_("Enter the position as a whole number from 0 to 32767.")]
     if errors:
-        raise coded(errors, "station_function.invalid")
+        raise invalid(errors, "station_function.invalid")
     return code, name[:40], (name_en or "").strip()[:80], (description or "").strip()[:200], order
 
 

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import User
 from gongzhi.core import sql
+from gongzhi.core.errors import field_error
 from gongzhi.core.transactions import service_atomic
 from gongzhi.directory.models import Organisation
-from gongzhi.tickets.errors import field_error
 
 from .. import conf, images
 from ..models import (

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.audit.services import audit_record
-from gongzhi.tickets.errors import field_error
+from gongzhi.core.errors import field_error
 
 from ..models import Action, FollowUp, State, TicketEvent, Visibility
 from .flow import ticket_reopen

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from gongzhi.areas.models import Area, Level
 from gongzhi.audit.services import audit_record
 from gongzhi.core import sql
+from gongzhi.core.errors import field_error
 from gongzhi.core.transactions import service_atomic
 from gongzhi.lib.geo import validate_lat_lng
-from gongzhi.tickets.errors import field_error
 
 from .. import conf, images
 from ..geometry import within_area
