@@ -189,7 +189,8 @@ def audit_entry_after(
         area_code = area_code or str(getattr(obj, "area_id", "") or "")
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
-    entry = AuditEntry(
+    entry = sql.built(
+        AuditEntry,
         chain=chain,
         seq=seq + 1,
         at=timezone.now(),

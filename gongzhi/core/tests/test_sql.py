@@ -71,3 +71,46 @@ def test_columns__read_values_and_instances_as_the_orm_does_and_none_for_an_unma
     assert instance.pk == org.pk and instance.categories == ["meal"]
     assert instance.get_deferred_fields() >= {"short_name", "area_id"}  # loaded on access
     assert a.instance(row, o.width) is None
+
+
+def _fields(obj) -> dict:
+    """An instance's field values and cached related objects, as a reader or save() sees them."""
+    return {
+        "values": {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields},
+        "related": dict(obj._state.fields_cache),
+        "adding": obj._state.adding,
+        "db": obj._state.db,
+    }
+
+
+def test_built__is_the_instance_the_model_itself_builds(resident_a, area):
+    from django.utils import timezone
+
+    from gongzhi.audit.models import AuditEntry
+    from gongzhi.points.models import Transfer
+
+    now = timezone.now()
+    rows = [
+        (Transfer, dict(kind="award", debit_id=1, credit_id=2, amount=5, idempotency_key="k", body_hash="h",
+                        source_type="tests.deed", source_id="1", reverses=None, area_id=ANXIANGJIE,
+                        counter_area_id=JIANCHENG, memo="", created_by=resident_a, created_at=now)),
+        (AuditEntry, dict(chain=3, seq=8, at=now, actor=None, actor_label="system", action="tests.built",
+                          object_type="tests.deed", object_id="1", changes={"points": 5}, prev_hash="0" * 64)),
+        (Organisation, dict(name="甲", kind=OrgKind.SOCIAL_ORG, area=area(JIANCHENG), created_at=now)),
+    ]  # fmt: skip
+    for model, values in rows:
+        fast, slow = sql.built(model, **values), model(**values)
+        assert type(fast) is model
+        assert _fields(fast) == _fields(slow), model
+    organisation = sql.built(Organisation, name="乙", kind=OrgKind.SOCIAL_ORG, area=area(JIANCHENG))
+    organisation.save()  # a built instance saves like any other
+    assert Organisation.objects.get(pk=organisation.pk).area_id == JIANCHENG
+
+
+def test_built__hands_what_it_does_not_know_to_the_model(resident_a):
+    from gongzhi.points.models import Transfer
+
+    with pytest.raises(TypeError):  # as Model.__init__ refuses an unknown keyword
+        sql.built(Transfer, no_such_field=1)
+    with pytest.raises(ValueError):  # as the descriptor refuses an object of the wrong model
+        sql.built(Transfer, created_by=_org())

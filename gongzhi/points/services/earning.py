@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.areas.models import Area, prefix_of
 from gongzhi.audit.services import audit_record
+from gongzhi.core import sql
 from gongzhi.core.errors import invalid
 from gongzhi.core.rewards import RewardRequest, RewardResult
 from gongzhi.lib import points as lib
@@ -583,7 +584,8 @@ def new_award(
     actor,
 ) -> Award:
     """The row of an award before it is decided (paid, capped or refused): both paths build it here."""
-    return Award(
+    return sql.built(
+        Award,
         rule_id=rule_id,
         rule_code=rule_code,
         source_type=source_type,

@@ -212,7 +212,8 @@ def try_award(
         return None
     if locking:
         audit.head_taken(chain)  # from here on this transaction's chain, whichever path writes
-    budget = Budget(
+    budget = sql.built(
+        Budget,
         id=budget_id,
         area_id=budget_area,
         shard_count=shard_count,
@@ -221,8 +222,14 @@ def try_award(
         valid_from=valid_from,
         valid_until=valid_until,
     )
-    rule = EarningRule(
-        id=rule_id, code=rule_code, points=points, daily_cap=daily_cap, monthly_cap=monthly_cap, budget=budget
+    rule = sql.built(
+        EarningRule,
+        id=rule_id,
+        code=rule_code,
+        points=points,
+        daily_cap=daily_cap,
+        monthly_cap=monthly_cap,
+        budget=budget,
     )
     requested = points * quantity
     capped = daily_cap is not None or monthly_cap is not None
@@ -288,7 +295,8 @@ def try_award(
             )
         )
     elif capped:  # the month's first: a concurrent first award makes this insert fail (Miss)
-        counter = AwardCounter(
+        counter = sql.built(
+            AwardCounter,
             id=new_counter_id,
             account_id=account_id,
             rule_code=rule_code,

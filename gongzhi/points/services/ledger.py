@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy
 
 from gongzhi.areas.models import Area
 from gongzhi.audit.services import audit_record
+from gongzhi.core import sql
 from gongzhi.core.errors import invalid
 from gongzhi.lib import points as lib
 
@@ -243,7 +244,8 @@ def transfer_row(
     reverses: Transfer | None = None,
 ) -> Transfer:
     """The row of one transfer, not yet written: every path that posts one builds it here."""
-    return Transfer(
+    return sql.built(
+        Transfer,
         kind=kind,
         debit_id=debit_id,
         credit_id=credit_id,
