@@ -137,7 +137,32 @@ def own_head_sql(only_if: str = "TRUE") -> tuple[str, list]:
 
 def own_chain_lost() -> None:
     """Another writer moved this connection's chain between its read and its write: pick another."""
-    transaction.get_connection()._gongzhi_own_chain = None
+    connection = transaction.get_connection()
+    connection._gongzhi_own_chain = connection._gongzhi_own_head = None
+
+
+def own_head_written(entry: AuditEntry) -> None:
+    """This connection just appended ``entry`` to its own chain, outside a transaction, committed:
+    the head is there now unless another writer moves it (``own_head``)."""
+    connection = transaction.get_connection()
+    if getattr(connection, "_gongzhi_own_chain", None) == entry.chain:
+        connection._gongzhi_own_head = (entry.chain, entry.seq, entry.hash)
+
+
+def own_head() -> tuple[int, int, str] | None:
+    """``(chain, seq, hash)`` of this connection's own chain as its last write left it, if known:
+    a writer may take it as the head to follow without reading it, since ``entry_write_parts``
+    moves the head only from there (another writer in between fails the write, which then calls
+    ``own_chain_lost``)."""
+    connection = transaction.get_connection()
+    head = getattr(connection, "_gongzhi_own_head", None)
+    if (
+        head is None
+        or head[0] != getattr(connection, "_gongzhi_own_chain", None)
+        or head[0] >= _chain_count()
+    ):
+        return None
+    return head
 
 
 def entry_write_parts(entry: AuditEntry) -> list[tuple[str, str, list]]:

@@ -80,6 +80,81 @@ class Miss(Exception):
         self.moved = moved
 
 
+# What an award's read found that stays put from one award to the next, per process: the rule
+# that applied and its budget, the beneficiary's account and cap counter, by (rule code, place of
+# the deed, owner, month). An award outside a transaction that finds them here does not read:
+# its write checks them against the rows as they are then (``_KNOWN_SQL``), moves the counter
+# only if the whole grant fits, and follows the head its connection's last write left
+# (``audit.own_head``). Anything that moved fails the write; the award then reads afresh.
+_known: dict[tuple, _Read] = {}
+_KNOWN_MAX = 100_000  # entries; the cache starts afresh beyond that
+_ID_BLOCK = 32  # ids of the three rows an award inserts, drawn per connection this many at a time
+
+
+def forget() -> None:
+    """Drop what earlier awards of this process found (tests; a deployment never needs to: every
+    entry is checked by the write that uses it)."""
+    _known.clear()
+    audit.own_chain_lost()
+
+
+def _known_read(key: tuple, quantity: int) -> _Read | None:
+    """What an earlier award found for ``key``, with this connection's own head and fresh ids,
+    or None (never found, the head not known, or a grant the caps might cut: then read)."""
+    found = _known.get(key)
+    if found is None:
+        return None
+    head = audit.own_head()
+    if head is None:
+        return None
+    requested = found.points * quantity
+    if any(cap is not None and requested > cap for cap in (found.daily_cap, found.monthly_cap)):
+        return None  # a partial grant needs the counter's totals
+    transfer_id, award_id, entry_id = _next_ids()
+    chain, seq, prev_hash = head
+    return found._replace(
+        chain=chain, seq=seq, prev_hash=prev_hash, transfer_id=transfer_id, award_id=award_id, entry_id=entry_id,
+        day=None, day_points=None, month_points=None, new_counter_id=None,
+    )  # fmt: skip
+
+
+def _counter_by_params(read: _Read, today: date, month: str, grant: int) -> list:
+    return [
+        today, today, grant, grant, read.counter_id, month,
+        read.daily_cap, today, grant, read.daily_cap,
+        read.monthly_cap, grant, read.monthly_cap,
+    ]  # fmt: skip
+
+
+def _lost(key: tuple) -> None:
+    """Something the award took as known had moved: read it all afresh next time."""
+    _known.pop(key, None)
+    audit.own_chain_lost()
+
+
+def _next_ids() -> tuple[int, int, int]:
+    """Ids for an award's transfer, award and audit entry, drawn ``_ID_BLOCK`` at a time per
+    connection (a sequence never hands a value out twice; unused ones are gaps, as after a
+    rollback)."""
+    connection = transaction.get_connection()
+    block = getattr(connection, "_gongzhi_award_ids", None)
+    if not block:
+        names = [
+            p
+            for model in (Transfer, Award, AuditEntry)
+            for p in (model._meta.db_table, model._meta.pk.column)
+        ]
+        block = connection._gongzhi_award_ids = [
+            tuple(row)
+            for row in sql.fetch(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)), nextval(pg_get_serial_sequence(%s, %s)), "
+                "nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [*names, _ID_BLOCK],
+            )
+        ]
+    return block.pop()
+
+
 def _diag(exc: Exception):
     return getattr(exc.__cause__, "diag", None)
 
@@ -106,16 +181,14 @@ def enabled(connection) -> bool:
 
 
 @cache
-def _read_sql(owner_column: str, locking: bool) -> str:
-    """The read statement, without its audit-head part (which depends on the transaction).
-
-    ``locking`` (inside a transaction): the cap counter is locked until commit; outside one
-    nothing is locked, and the write checks that the counter has not moved since.
-    """
-    rule, budget, account, counter = (sql.table(m) for m in (EarningRule, Budget, Account, AwardCounter))
+def _rule_and_account_sql(owner_column: str) -> tuple[str, str]:
+    """The rule that applies at the place of the deed (the most specific area first) with its
+    budget, and the beneficiary's account: parameters (code, area chain, area chain) and (owner,
+    kind). The read selects them; an award that did not read checks them (``_known_sql``)."""
+    rule, budget, account = (sql.table(m) for m in (EarningRule, Budget, Account))
     col = sql.column
-    return f"""
-WITH rule AS MATERIALIZED (
+    return (
+        f"""
     SELECT {col(EarningRule, "id", "r")} AS rule_id, {col(EarningRule, "points", "r")} AS points,
            {col(EarningRule, "daily_cap", "r")} AS daily_cap, {col(EarningRule, "monthly_cap", "r")} AS monthly_cap,
            {col(Budget, "id", "b")} AS budget_id, {col(Budget, "area", "b")} AS budget_area,
@@ -125,10 +198,46 @@ WITH rule AS MATERIALIZED (
     FROM {rule} r JOIN {budget} b ON {col(Budget, "id", "b")} = {col(EarningRule, "budget", "r")}
     WHERE {col(EarningRule, "code", "r")} = %s AND {col(EarningRule, "active", "r")}
           AND {col(EarningRule, "area", "r")} = ANY(%s)
-    ORDER BY array_position(%s::varchar[], {col(EarningRule, "area", "r")}::varchar) LIMIT 1),
-account AS MATERIALIZED (
+    ORDER BY array_position(%s::varchar[], {col(EarningRule, "area", "r")}::varchar) LIMIT 1""",
+        f"""
     SELECT {col(Account, "id")} AS account_id, {col(Account, "area")} AS account_area FROM {account}
-    WHERE {owner_column} = %s AND {col(Account, "kind")} = %s),
+    WHERE {owner_column} = %s AND {col(Account, "kind")} = %s""",
+    )
+
+
+# The columns of the rule-and-budget and account parts, in the order ``_Read`` starts with.
+_KNOWN_COLUMNS = (
+    "rule_id, points, daily_cap, monthly_cap, budget_id, budget_area, shard_count, budget_created, "
+    "budget_active, valid_from, valid_until, account_id, account_area"
+)
+_KNOWN_WIDTH = len(_KNOWN_COLUMNS.split(","))
+
+
+@cache
+def _known_sql(owner_column: str) -> str:
+    """A row only if the rule, budget and account an award found earlier are still what the
+    read would find now, column for column (a rule changed or switched off, a more specific
+    rule added, a budget closed or changed, an account moved: no row)."""
+    rule, account = _rule_and_account_sql(owner_column)
+    return (
+        f"SELECT 1 FROM ({rule}) rule CROSS JOIN ({account}) account "
+        f"WHERE ({_KNOWN_COLUMNS}) IS NOT DISTINCT FROM ({sql.placeholders(_KNOWN_WIDTH)})"
+    )
+
+
+@cache
+def _read_sql(owner_column: str, locking: bool) -> str:
+    """The read statement, without its audit-head part (which depends on the transaction).
+
+    ``locking`` (inside a transaction): the cap counter is locked until commit; outside one
+    nothing is locked, and the write checks that the counter has not moved since.
+    """
+    counter = sql.table(AwardCounter)
+    col = sql.column
+    rule, account = _rule_and_account_sql(owner_column)
+    return f"""
+WITH rule AS MATERIALIZED ({rule}),
+account AS MATERIALIZED ({account}),
 head AS MATERIALIZED ({{head}}),
 counter AS MATERIALIZED (
     SELECT {col(AwardCounter, "id")} AS counter_id, {col(AwardCounter, "day")} AS day,
@@ -151,6 +260,7 @@ def _update_sql() -> dict[str, str]:
     account, counter = sql.table(Account), sql.table(AwardCounter)
     col = lambda m, f: sql.quote(m._meta.get_field(f).column)  # noqa: E731 - local shorthand
     balance, floor, pk = col(Account, "balance"), col(Account, "floor"), col(Account, "id")
+    so_far = f"(CASE WHEN {col(AwardCounter, 'day')} = %s THEN {col(AwardCounter, 'day_points')} ELSE 0 END)"
     return {
         "credit": f"UPDATE {account} SET {balance} = {balance} + %s WHERE {pk} = %s RETURNING {pk}",
         "debit": f"UPDATE {account} SET {balance} = {balance} - %s WHERE {pk} = %s AND {balance} - %s >= {floor} "
@@ -160,6 +270,14 @@ def _update_sql() -> dict[str, str]:
         f"{col(AwardCounter, 'month_points')} = %s WHERE {col(AwardCounter, 'id')} = %s "
         f"AND {col(AwardCounter, 'day')} = %s AND {col(AwardCounter, 'day_points')} = %s "
         f"AND {col(AwardCounter, 'month_points')} = %s RETURNING {col(AwardCounter, 'id')}",
+        # Without a read: by the grant, only if the whole of it fits under both caps this month.
+        "counter_by": f"UPDATE {counter} SET {col(AwardCounter, 'day')} = %s, "
+        f"{col(AwardCounter, 'day_points')} = {so_far} + %s, "
+        f"{col(AwardCounter, 'month_points')} = {col(AwardCounter, 'month_points')} + %s "
+        f"WHERE {col(AwardCounter, 'id')} = %s AND {col(AwardCounter, 'month')} = %s "
+        f"AND (%s::integer IS NULL OR {so_far} + %s <= %s) "
+        f"AND (%s::integer IS NULL OR {col(AwardCounter, 'month_points')} + %s <= %s) "
+        f"RETURNING {col(AwardCounter, 'id')}",
     }
 
 
@@ -200,7 +318,11 @@ def try_award(
         )
     )
     month = earning.counter_month()
-    read = _read(owner, kind, owner_id, rule_code, area_chain, month, locking=locking, wait=False)
+    known_key = (rule_code, area_chain[0], kind, owner_id, month)
+    read = None if locking else _known_read(known_key, quantity)
+    known = read is not None  # checked by the write, not read now
+    if read is None:
+        read = _read(owner, kind, owner_id, rule_code, area_chain, month, locking=locking, wait=False)
     if locking and read is not None and read.chain is None:  # every audit head is held: wait for one
         read = _read(owner, kind, owner_id, rule_code, area_chain, month, locking=True, wait=True)
     if read is None:  # no rule here, or no account yet
@@ -279,12 +401,25 @@ def try_award(
     updates = _update_sql()
     today = timezone.localdate()
     parts: list[tuple[str, str, list]] = [
+        *(
+            [
+                (
+                    "known",
+                    _known_sql(owner),
+                    [rule_code, area_chain, area_chain, owner_id, kind, *read[:_KNOWN_WIDTH]],
+                )
+            ]
+            if known
+            else []
+        ),
         *audit.entry_write_parts(entry),
         ("transfer", *sql.insert_row(transfer)),
         ("award", *sql.insert_row(award)),
         ("credit", updates["credit"], [grant, account_id]),
     ]
-    if capped and counter_id is not None:
+    if capped and known:  # the whole grant, if it still fits under the caps
+        parts.append(("counter", updates["counter_by"], _counter_by_params(read, today, month, grant)))
+    elif capped and counter_id is not None:
         same_day = day == today
         parts.append(
             (
@@ -315,7 +450,8 @@ def try_award(
     # order of these checks is the order rows are locked in: the app's one lock order — audit
     # chain, counter, the person's account, the issuance shard last (as on the ORM path; the
     # other way round, a write here and an award there each held what the other waited for).
-    checks = ["audit_head", "counter", "credit"] if capped else ["audit_head", "credit"]
+    checks = ["known"] if known else []
+    checks += ["audit_head", "counter", "credit"] if capped else ["audit_head", "credit"]
     statement += " SELECT " + ", ".join(
         [f"gongzhi_require((SELECT count(*) FROM {part}) = 1, '{MOVED}')" for part in checks]
         + [f"gongzhi_require((SELECT count(*) FROM debit) = 1, '{SHORT}')"]
@@ -325,16 +461,25 @@ def try_award(
         with sql.prepared_cursor() as cursor:
             cursor.execute(statement, params)
     except IntegrityError as exc:  # a duplicate deed, or a first counter or entry written meanwhile
-        raise Miss(moved=not locking and _constraint(exc) in _RACES) from None
+        moved = not locking and _constraint(exc) in _RACES
+        if moved:
+            _lost(known_key)
+        raise Miss(moved=moved) from None
     except DatabaseError as exc:
         if _sqlstate(exc) != REQUIRE_SQLSTATE:
             raise
-        # MOVED: the head or the counter moved since the read; SHORT: the home shard cannot pay,
-        # the ORM path probes the others and pools.
+        # MOVED: the head, the counter or (known) the rule, budget or account moved since they
+        # were read; SHORT: the home shard cannot pay, the ORM path probes the others and pools.
         moved = _message(exc) == MOVED
         if moved and not locking:
-            audit.own_chain_lost()
+            _lost(known_key)
         raise Miss(moved=moved) from None
+    if not locking:
+        audit.own_head_written(entry)
+        if counter_id is not None or not capped:  # a counter to move next time, or none needed
+            if len(_known) >= _KNOWN_MAX:
+                _known.clear()
+            _known[known_key] = read
     award._state.adding = entry._state.adding = False
     return earning.AwardOutcome(paid_now=True, points=grant, reason=award.reason, award=award)
 

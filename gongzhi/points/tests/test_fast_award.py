@@ -279,3 +279,104 @@ def test_an_award_to_the_same_person_in_between__counts_both_against_the_cap(
     assert sum(a.paid for a in Award.objects.filter(rule_code="volunteer.hour")) == 10
     assert not list(audit_verify())
     ledger_ok()
+
+
+# --- outside a transaction, after an award of the same rule to the same person: no read ---------
+
+
+def _awards(rule_code: str, person, *sources: str):
+    return [
+        _award(rule_code=rule_code, beneficiary=person, source_type="tests.deed", source_id=source)
+        for source in sources
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_award_like_the_last_one__is_one_statement(areas, make_rule, resident_a, give):
+    from gongzhi.points.services import fast_award
+
+    fast_award.forget()
+    make_rule("volunteer.hour", 3, daily_cap=30)
+    give(resident_a, 1)
+    _awards("volunteer.hour", resident_a, "1", "2", "3")  # the counter made, read, then known
+
+    with CaptureQueriesContext(connection) as captured:
+        (outcome,) = _awards("volunteer.hour", resident_a, "4")
+
+    assert outcome.paid_now and outcome.points == 3
+    assert len(captured.captured_queries) == 1, "\n\n".join(q["sql"] for q in captured.captured_queries)
+    assert AwardCounter.objects.get(rule_code="volunteer.hour").day_points == 12
+    assert not list(audit_verify())
+    ledger_ok()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_what_an_award_took_as_known__is_checked_when_it_moved(
+    areas, area, make_rule, resident_a, give, city_staff
+):
+    from gongzhi.points.models import Budget, EarningRule
+    from gongzhi.points.services import fast_award
+    from gongzhi.points.services.earning import RuleInput, rule_create
+
+    fast_award.forget()
+    rule = make_rule("volunteer.hour", 3, daily_cap=10)
+    give(resident_a, 1)
+    assert [o.points for o in _awards("volunteer.hour", resident_a, "1", "2")] == [3, 3]
+
+    EarningRule.objects.filter(pk=rule.pk).update(points=4)  # the rule changed
+    # Taken as known, the rule was still worth 3: the write found it changed and the award read
+    # afresh — 4 points (6 + 4 = 10, the daily cap), then nothing more today.
+    assert [(o.points, o.reason) for o in _awards("volunteer.hour", resident_a, "3", "4")] == [
+        (4, ""),
+        (0, "cap_reached"),
+    ]
+    assert AwardCounter.objects.get(rule_code="volunteer.hour").day_points == 10
+
+    rule_create(  # a more specific rule for the person's community
+        data=RuleInput(code="volunteer.hour", name="社区志愿时长", points=1, budget=rule.budget),
+        area=area(ANXIANGJIE),
+        actor=city_staff,
+    )
+    (outcome,) = _awards("volunteer.hour", resident_a, "5")
+    assert outcome.points == 1 and outcome.award.rule.area_id == ANXIANGJIE
+
+    Budget.objects.filter(pk=rule.budget_id).update(active=False)  # the budget closed
+    (closed,) = _awards("volunteer.hour", resident_a, "6")
+    assert not closed.paid_now and closed.reason == "budget_closed"
+    assert not list(audit_verify())
+    ledger_ok()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_writer_on_the_chain_between_two_awards__the_second_reads_afresh(
+    settings, areas, make_rule, resident_a, give
+):
+    import threading
+
+    from django.db import connections
+
+    from gongzhi.points.services import fast_award
+
+    fast_award.forget()
+    settings.GONGZHI = {**settings.GONGZHI, "AUDIT_CHAINS": 1}
+    make_rule("volunteer.hour", 3)
+    give(resident_a, 1)
+    _awards("volunteer.hour", resident_a, "1", "2")
+
+    def other():
+        audit_record(actor=None, action="tests.between", object_type="tests.deed", object_id="x")
+        connections.close_all()
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    thread.join()
+    (outcome,) = _awards("volunteer.hour", resident_a, "3")
+
+    assert outcome.paid_now and outcome.points == 3
+    assert Award.objects.filter(rule_code="volunteer.hour").count() == 3
+    assert [e.action for e in AuditEntry.objects.filter(chain=0).order_by("seq")][-2:] == [
+        "tests.between",
+        "points.award",
+    ]
+    assert not list(audit_verify())
+    ledger_ok()
