@@ -15,7 +15,7 @@ statement of data-modifying ``WITH`` parts writes the audit entry and head, the 
 award, the credit, the counter and the conditional debit of the key's home shard. Rows are built
 as model instances and written with their fields' own conversions (``gongzhi.core.sql``).
 
-Two ways to hold what was read until it is written:
+Three ways to hold what was read until it is written:
 
 * Called on its own (the usual case: a service's own call), each statement is its own
   transaction and nothing is locked in between — no BEGIN, no COMMIT, no row held while Python
@@ -26,6 +26,15 @@ Two ways to hold what was read until it is written:
   connection keeps to a chain of its own) is a ``Miss`` with ``moved``: the caller tries again.
   On this project's two cores this took about a sixth off the machine's CPU per award against
   the locked form (1.8 → 1.5 ms; bench/README.md, "Points ledger").
+* Called on its own again for a deed like one it paid before — the same rule, place and
+  person, in the same process — an award does not read at all (one statement). What that read
+  found and stays put (the rule and budget, the account, the counter's id: ``_known``) is
+  checked by the write against what the read would find now (``_known_sql``: a rule changed,
+  switched off or outdone by a more specific one, a budget closed, an account moved — the write
+  fails); the head is the one the connection's own last write left (``audit.own_head``); the
+  counter moves by the grant only if the whole of it still fits under the caps (otherwise the
+  award reads, and may pay part); ids come in blocks (``_next_ids``). Anything moved fails the
+  write, and the award reads afresh.
 * Inside a caller's transaction (the ticket engine's reward hook, a check-out), the read locks
   the head (one nobody holds: ``SKIP LOCKED``) and then the counter until commit — the app's one
   lock order: audit chain, then ledger rows — and the issuance shard is locked from the write to
