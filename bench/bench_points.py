@@ -259,17 +259,17 @@ def _client(
             "award_hot": "bench.hot"}.get(kind)  # fmt: skip
     tag = uuid.uuid4().hex[:8]
     done = 0
+
+    def award(user, source_type: str, source_id: str) -> None:
+        earning.points_award(
+            rule_code=rule, beneficiary=user, source_type=source_type, source_id=source_id, area_code=AREA
+        )
+
     if kind == "award_warm":  # untimed: the process awards each of its people once, as a server
         # process that has been up a while has (what an award found is kept per process)
         first, step = share
         for n, user in enumerate(users[first::step]):
-            earning.points_award(
-                rule_code=rule,
-                beneficiary=user,
-                source_type="bench.warm",
-                source_id=f"{tag}-{n}",
-                area_code=AREA,
-            )
+            award(user, "bench.warm", f"{tag}-{n}")
     barrier.wait()  # every client set up: start together
     if started is not None and share[0] == 0 and kind == "award_warm":
         started.append(time.process_time())  # the warm-up is not the workload's CPU
@@ -279,13 +279,7 @@ def _client(
         if kind == "pay":
             redemption.merchant_pay(payer=user, merchant=merchant, amount=1, key=f"{tag}-{done:08d}")
         else:
-            earning.points_award(
-                rule_code=rule,
-                beneficiary=user,
-                source_type="bench.deed",
-                source_id=f"{tag}-{done}",
-                area_code=AREA,
-            )
+            award(user, "bench.deed", f"{tag}-{done}")
         done += 1
     return done
 

@@ -246,14 +246,9 @@ def audit_record(*, actor=None, action: str, **fields) -> AuditEntry:
     """
     head = _head_for_this_transaction()
     entry = audit_entry_after(head.chain, head.seq, head.hash, actor=actor, action=action, **fields)
-    moved = (_head_update_sql(), [entry.seq, entry.hash, entry.chain])  # the head is ours till commit
-    # A new row: the append-only guard of save() holds by construction. On PostgreSQL the head
-    # moves in the same statement (one round trip fewer for every audited write).
-    if transaction.get_connection().vendor == "postgresql":
-        sql.insert(entry, along=("audit_head", *moved))
-    else:
-        sql.insert(entry)
-        sql.execute(*moved)
+    # A new row: the append-only guard of save() holds by construction. The head (ours till
+    # commit) moves with it — on PostgreSQL in the same statement, a round trip fewer per write.
+    sql.insert(entry, along=("audit_head", _head_update_sql(), [entry.seq, entry.hash, entry.chain]))
     head.seq, head.hash = entry.seq, entry.hash
     return entry
 

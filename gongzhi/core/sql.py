@@ -150,13 +150,15 @@ def insert(*objs: Model, along: tuple[str, str, list] | None = None) -> None:
     the model's own checks for a new row must hold already (an append-only model's "no
     update" guard does: these are new rows).
 
-    ``along``: ``(name, statement, parameters)`` of a data-modifying statement sent in the same
-    round trip as a ``WITH`` part (PostgreSQL only), e.g. moving the audit chain head.
+    ``along``: ``(name, statement, parameters)`` of a data-modifying statement to run with the
+    insert, e.g. moving the audit chain head: on PostgreSQL a ``WITH`` part of the same statement
+    (one round trip), elsewhere a statement of its own right after.
     """
     model = type(objs[0])
     fields, statement, returning = _insert_sql(model, len(objs))
     params = []
-    if along is not None:
+    together = along is not None and connection.vendor == "postgresql"
+    if together:
         name, text, values = along
         statement = f"WITH {name} AS ({text}) {statement}"
         params += values
@@ -168,6 +170,8 @@ def insert(*objs: Model, along: tuple[str, str, list] | None = None) -> None:
     with prepared_cursor() as cursor:
         cursor.execute(statement, params)
         rows = cursor.fetchall()
+    if along is not None and not together:
+        execute(along[1], along[2])
     for obj, row in zip(objs, rows, strict=True):
         for field, value in zip(returning, row, strict=True):
             setattr(obj, field.attname, value)
@@ -272,7 +276,7 @@ def _built_spec(model: type[Model]) -> _BuiltSpec | None:
         return None
     fields, relations = [], {}
     for f in model._meta.concrete_fields:
-        related = f if f.is_relation and f.many_to_one or f.one_to_one else None
+        related = f if f.many_to_one or f.one_to_one else None  # a forward relation
         if related is not None:
             relations[f.name] = f
         fields.append((f.attname, f.name, related, f.get_default))

@@ -148,17 +148,12 @@ def _next_ids() -> tuple[int, int, int]:
     connection = transaction.get_connection()
     block = getattr(connection, "_gongzhi_award_ids", None)
     if not block:
-        names = [
-            p
-            for model in (Transfer, Award, AuditEntry)
-            for p in (model._meta.db_table, model._meta.pk.column)
-        ]
         block = connection._gongzhi_award_ids = [
             tuple(row)
             for row in sql.fetch(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)), nextval(pg_get_serial_sequence(%s, %s)), "
                 "nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [*names, _ID_BLOCK],
+                [*_sequences(Transfer, Award, AuditEntry), _ID_BLOCK],
             )
         ]
     return block.pop()
@@ -214,24 +209,23 @@ def _rule_and_account_sql(owner_column: str) -> tuple[str, str]:
     )
 
 
-# The columns of the rule-and-budget and account parts, in the order ``_Read`` starts with.
-_KNOWN_COLUMNS = (
-    "rule_id, points, daily_cap, monthly_cap, budget_id, budget_area, shard_count, budget_created, "
-    "budget_active, valid_from, valid_until, account_id, account_area"
-)
-_KNOWN_WIDTH = len(_KNOWN_COLUMNS.split(","))
-
-
 @cache
 def _known_sql(owner_column: str) -> str:
     """A row only if the rule, budget and account an award found earlier are still what the
     read would find now, column for column (a rule changed or switched off, a more specific
-    rule added, a budget closed or changed, an account moved: no row)."""
+    rule added, a budget closed or changed, an account moved: no row). Parameters: those of
+    ``_rule_and_account_sql``, then the first ``_KNOWN_WIDTH`` values of the earlier ``_Read``."""
     rule, account = _rule_and_account_sql(owner_column)
+    columns = ", ".join(_Read._fields[:_KNOWN_WIDTH])
     return (
         f"SELECT 1 FROM ({rule}) rule CROSS JOIN ({account}) account "
-        f"WHERE ({_KNOWN_COLUMNS}) IS NOT DISTINCT FROM ({sql.placeholders(_KNOWN_WIDTH)})"
+        f"WHERE ({columns}) IS NOT DISTINCT FROM ({sql.placeholders(_KNOWN_WIDTH)})"
     )
+
+
+def _sequences(*models) -> list[str]:
+    """(table, key column) of each model, for ``nextval(pg_get_serial_sequence(%s, %s))``."""
+    return [p for model in models for p in (model._meta.db_table, model._meta.pk.column)]
 
 
 @cache
@@ -522,6 +516,10 @@ class _Read(NamedTuple):
     new_counter_id: int | None  # drawn when the person has no counter for the rule this month
 
 
+# The rule-and-budget and account columns of a read: what an award may take as known.
+_KNOWN_WIDTH = _Read._fields.index("account_area") + 1
+
+
 def _read(
     owner: str,
     kind: str,
@@ -541,11 +539,7 @@ def _read(
         cursor.execute(
             _read_sql(owner, locking).replace("{head}", head_sql),
             [rule_code, area_chain, area_chain, owner_id, kind, *head_params, rule_code, month]
-            + [
-                p
-                for model in (Transfer, Award, AuditEntry, AwardCounter)
-                for p in (model._meta.db_table, model._meta.pk.column)
-            ],
+            + _sequences(Transfer, Award, AuditEntry, AwardCounter),
         )
         row = cursor.fetchone()
     return _Read(*row) if row is not None else None
