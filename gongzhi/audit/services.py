@@ -165,22 +165,25 @@ def own_head() -> tuple[int, int, str] | None:
     return head
 
 
-def entry_write_parts(entry: AuditEntry) -> list[tuple[str, str, list]]:
+def entry_write_parts(
+    entry: AuditEntry, *, json_sql: str = "%s", using: str = "", hash_sql: str | None = None
+) -> list[tuple[str, str, list]]:
     """``(name, statement, parameters)`` that append ``entry`` (from ``audit_entry_after``, its id
     drawn) and move its chain head, as parts of a caller's single ``WITH`` statement (PostgreSQL).
 
     The head moves only from the sequence the entry follows and returns a row when it did, so a
     statement that read the head without locking it can tell (``SELECT count(*) FROM
     audit_head``) whether another writer got there first; a locked head always moves.
+
+    ``json_sql`` and ``using``: as for ``sql.insert_row``; ``hash_sql``: an SQL expression of the
+    entry's hash, when the statement computes it (from values only it finds).
     """
     seq = sql.quote(AuditChainHead._meta.get_field("seq").column)
+    update = _head_update_sql() if hash_sql is None else _head_update_sql(f"({hash_sql})")
+    hashed = [entry.hash] if hash_sql is None else []
     return [
-        ("audit_entry", *sql.insert_row(entry)),
-        (
-            "audit_head",
-            f"{_head_update_sql()} AND {seq} = %s RETURNING {seq}",
-            [entry.seq, entry.hash, entry.chain, entry.seq - 1],
-        ),
+        ("audit_entry", *sql.insert_row(entry, json_sql=json_sql, using=using)),
+        ("audit_head", f"{update} AND {seq} = %s RETURNING {seq}", [entry.seq, *hashed, entry.chain, entry.seq - 1]),
     ]
 
 
@@ -271,11 +274,11 @@ def _head_sql(only_if: str = "TRUE", *, free: bool = True, lock: bool = True) ->
 
 
 @cache
-def _head_update_sql() -> str:
+def _head_update_sql(hash_sql: str = "%s") -> str:
     f = AuditChainHead._meta.get_field
     return (
         f"UPDATE {sql.table(AuditChainHead)} SET {sql.quote(f('seq').column)} = %s,"  # noqa: S608 (identifiers from model metadata)
-        f" {sql.quote(f('hash').column)} = %s WHERE {sql.quote(f('chain').column)} = %s"
+        f" {sql.quote(f('hash').column)} = {hash_sql} WHERE {sql.quote(f('chain').column)} = %s"
     )
 
 

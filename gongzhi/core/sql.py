@@ -289,7 +289,7 @@ def set_related(instance: Model, field: str, value) -> None:
     instance._meta.get_field(field).set_cached_value(instance, value)
 
 
-def insert_row(obj: Model) -> tuple[str, list]:
+def insert_row(obj: Model, *, json_sql: str = "%s", using: str = "") -> tuple[str, list]:
     """PostgreSQL: ``INSERT`` of an instance whose primary key is already drawn, the whole row as
     one JSON parameter that the server reads with its own record input (``jsonb_populate_record``).
 
@@ -299,11 +299,15 @@ def insert_row(obj: Model) -> tuple[str, list]:
     (defaults set when it was built); fields whose database form differs from their JSON form are
     refused when the model is first used here. Times keep their microseconds (an audit entry's
     hash covers them).
+
+    ``json_sql``: an SQL expression of the JSON text (``%s``), e.g. one that fills in values the
+    statement itself finds, from the rows of ``using`` (a ``FROM`` item: no row there, no insert).
     """
     assert obj.pk is not None, "draw the primary key first (nextval)"
     name, columns = _row_columns(type(obj))
     row = {column: getattr(obj, attname) for column, attname in columns}
-    statement = f"INSERT INTO {name} SELECT * FROM jsonb_populate_record(NULL::{name}, %s::jsonb)"  # noqa: S608 (identifiers from model metadata)
+    source = f"{using}, " if using else ""
+    statement = f"INSERT INTO {name} SELECT r.* FROM {source}jsonb_populate_record(NULL::{name}, ({json_sql})::jsonb) r"  # noqa: S608 (identifiers from model metadata)
     return statement, [json.dumps(row, default=_json_value, ensure_ascii=False)]
 
 

@@ -91,10 +91,14 @@ def pooled_floors(balances: list[int], floors: list[int], target: int, needed: i
     return [b - s for b, s in zip(balances, shares, strict=True)]
 
 
+def canonical_json(body: dict) -> str:
+    """A request body as the text its fingerprint covers: sorted keys, no spaces, UTF-8 as is."""
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
 def body_fingerprint(body: dict) -> str:
     """SHA-256 of a request body in canonical JSON: equal bodies, equal fingerprints."""
-    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(canonical_json(body).encode()).hexdigest()
 
 
 def _check_digits(secret: bytes, head: str) -> str:

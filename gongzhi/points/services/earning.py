@@ -555,19 +555,22 @@ def _source(source_type: str, source_id) -> tuple[str, str]:
     return source_type, source_id
 
 
-def award_fingerprint(
+def award_body(
     rule_code: str, source_type: str, source_id: str, account_id: int, quantity: int, area_code: str
-) -> str:
+) -> dict:
     """What a retry of the same deed must repeat to be told "duplicate" rather than refused."""
-    return lib.body_fingerprint(
-        {
-            "rule": rule_code,
-            "source": [source_type, source_id],
-            "account": account_id,
-            "quantity": quantity,
-            "area": area_code,
-        }
-    )
+    return {
+        "rule": rule_code,
+        "source": [source_type, source_id],
+        "account": account_id,
+        "quantity": quantity,
+        "area": area_code,
+    }
+
+
+def award_fingerprint(*deed) -> str:
+    """The fingerprint of ``award_body(*deed)``, kept on the award and its transfer."""
+    return lib.body_fingerprint(award_body(*deed))
 
 
 def new_award(
@@ -732,14 +735,16 @@ def points_award(
             **deed,
         )
         if not connection.in_atomic_block:
-            # Our own call: two statements, each its own transaction, nothing held in between.
-            # Another writer taking the head or the counter in between is rare (each connection
-            # keeps to a chain of its own): try again, then let the ORM path decide.
+            # Our own call: one or two statements, each its own transaction, nothing held in
+            # between. Another writer taking the head or the counter in between is rare (each
+            # connection keeps to a chain of its own): try again, then let the ORM path decide.
             for _attempt in range(3):
                 try:
                     outcome = fast_award.try_award(**fast)
                 except fast_award.Miss as miss:
-                    if miss.moved:
+                    if miss.read:  # the award that did not read needs what a read finds
+                        fast["known"] = False
+                    if miss.moved or miss.read:
                         continue
                     break
                 if outcome is not None:

@@ -55,6 +55,7 @@ between makes the award try again rather than fork the chain or lose a cap updat
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from functools import cache
 from typing import NamedTuple
@@ -74,30 +75,48 @@ from . import earning, ledger
 REQUIRE_SQLSTATE = "GZ001"  # raised by gongzhi_require (points/migrations/0002_require_function.py)
 MOVED = "award: the audit head or the cap counter moved since the read"
 SHORT = "award: the home shard cannot pay"
+UNREAD = "award: without a read, no account or the caps would cut the grant"
 
 
 class Miss(Exception):
     """The write statement could not complete the award: roll back and decide again.
 
     ``moved``: outside a transaction, another writer took the head or the counter between the
-    read and the write; the two statements may simply be tried again. Otherwise the ORM path
-    decides (a duplicate deed, a short home shard, a first counter created meanwhile).
+    read and the write; the two statements may simply be tried again. ``read``: an award that
+    did not read found no account or a counter the whole grant does not fit: try again with the
+    read (``known=False``). Otherwise the ORM path decides (a duplicate deed, a short home
+    shard, a first counter created meanwhile).
     """
 
-    def __init__(self, *, moved: bool = False) -> None:
-        super().__init__("moved" if moved else "decide on the ORM path")
-        self.moved = moved
+    def __init__(self, *, moved: bool = False, read: bool = False) -> None:
+        super().__init__("moved" if moved else "read first" if read else "decide on the ORM path")
+        self.moved, self.read = moved, read
 
 
 # What an award's read found that stays put from one award to the next, per process: the rule
-# that applied and its budget, the beneficiary's account and cap counter, by (rule code, place of
-# the deed, owner, month). An award outside a transaction that finds them here does not read:
-# its write checks them against the rows as they are then (``_KNOWN_SQL``), moves the counter
-# only if the whole grant fits, and follows the head its connection's last write left
-# (``audit.own_head``). Anything that moved fails the write; the award then reads afresh.
-_known: dict[tuple, _Read] = {}
-_KNOWN_MAX = 100_000  # entries; the cache starts afresh beyond that
+# that applied at the place of the deed and its budget, by (rule code, place). An award outside a
+# transaction that finds them here does not read: its write checks them against the rows as
+# they are then (``_known_sql``), finds the beneficiary's account itself (``_filled_sql``), moves
+# or makes the cap counter only if the whole grant fits, and follows the head its connection's
+# last write left (``audit.own_head``). Anything that moved fails the write; the award then reads.
+_known: dict[tuple, tuple] = {}
+_KNOWN_MAX = 10_000  # entries; the cache starts afresh beyond that
 _ID_BLOCK = 32  # ids of the three rows an award inserts, drawn per connection this many at a time
+
+# What only the write of an award that did not read finds — the beneficiary's account and area,
+# and so the award's fingerprint and the audit entry's hash, which cover the account — is put in
+# the rows and hashed texts as these strings and filled in by the statement (``_FILL``). A
+# control character is always escaped in JSON, so their JSON forms ("\u0001gz:...") appear only
+# where a value is exactly such a string (or a user's text ends in a quote and one of them); the
+# award counts them before sending and reads instead if there are more than it put there.
+_ACCOUNT, _AREA, _FINGERPRINT, _HASH = "\x01gz:account", "\x01gz:area", "\x01gz:fingerprint", "\x01gz:hash"
+_MARKS = 9  # in the fingerprint's text 1, the entry's hashed text 1, its row 2, transfer 3, award 2
+_TOKEN = json.dumps("\x01gz:")[:-1]  # how each of them begins in JSON text
+
+
+def _mark(value: str) -> str:
+    """The SQL literal of a placeholder's JSON form, quotes included."""
+    return "'" + json.dumps(value) + "'"
 
 
 def forget() -> None:
@@ -108,31 +127,25 @@ def forget() -> None:
 
 
 def _known_read(key: tuple, quantity: int) -> _Read | None:
-    """What an earlier award found for ``key``, with this connection's own head and fresh ids,
-    or None (never found, the head not known, or a grant the caps might cut: then read)."""
+    """The rule and budget an earlier award found for ``key``, with this connection's own head,
+    fresh ids and placeholders for the account, or None (never found, the head not known, or a
+    grant the caps would cut even from nothing: then read)."""
     found = _known.get(key)
     if found is None:
         return None
     head = audit.own_head()
     if head is None:
         return None
-    requested = found.points * quantity
-    if any(cap is not None and requested > cap for cap in (found.daily_cap, found.monthly_cap)):
-        return None  # a partial grant needs the counter's totals
+    rule = _Read(*found, *[None] * (len(_Read._fields) - _KNOWN_WIDTH))
+    requested = rule.points * quantity
+    if any(cap is not None and requested > cap for cap in (rule.daily_cap, rule.monthly_cap)):
+        return None
     transfer_id, award_id, entry_id = _next_ids()
     chain, seq, prev_hash = head
-    return found._replace(
-        chain=chain, seq=seq, prev_hash=prev_hash, transfer_id=transfer_id, award_id=award_id, entry_id=entry_id,
-        day=None, day_points=None, month_points=None, new_counter_id=None,
+    return rule._replace(
+        account_id=_ACCOUNT, account_area=_AREA, chain=chain, seq=seq, prev_hash=prev_hash,
+        transfer_id=transfer_id, award_id=award_id, entry_id=entry_id,
     )  # fmt: skip
-
-
-def _counter_by_params(read: _Read, today: date, month: str, grant: int) -> list:
-    return [
-        today, today, grant, grant, read.counter_id, month,
-        read.daily_cap, today, grant, read.daily_cap,
-        read.monthly_cap, grant, read.monthly_cap,
-    ]  # fmt: skip
 
 
 def _lost(key: tuple) -> None:
@@ -210,17 +223,34 @@ def _rule_and_account_sql(owner_column: str) -> tuple[str, str]:
 
 
 @cache
-def _known_sql(owner_column: str) -> str:
-    """A row only if the rule, budget and account an award found earlier are still what the
-    read would find now, column for column (a rule changed or switched off, a more specific
-    rule added, a budget closed or changed, an account moved: no row). Parameters: those of
-    ``_rule_and_account_sql``, then the first ``_KNOWN_WIDTH`` values of the earlier ``_Read``."""
-    rule, account = _rule_and_account_sql(owner_column)
+def _known_sql() -> str:
+    """A row only if the rule and budget an award found earlier are still what the read would
+    find now, column for column (a rule changed or switched off, a more specific rule added, a
+    budget closed or changed: no row). Parameters: the rule's of ``_rule_and_account_sql``, then
+    the first ``_KNOWN_WIDTH`` values of the earlier ``_Read``."""
+    rule, _account = _rule_and_account_sql("")
     columns = ", ".join(_Read._fields[:_KNOWN_WIDTH])
-    return (
-        f"SELECT 1 FROM ({rule}) rule CROSS JOIN ({account}) account "
-        f"WHERE ({columns}) IS NOT DISTINCT FROM ({sql.placeholders(_KNOWN_WIDTH)})"
-    )
+    return f"SELECT 1 FROM ({rule}) rule WHERE ({columns}) IS NOT DISTINCT FROM ({sql.placeholders(_KNOWN_WIDTH)})"
+
+
+@cache
+def _filled_sql(owner_column: str) -> str:
+    """For an award that did not read: the beneficiary's account and area, the award's
+    fingerprint and the audit entry's hash (SHA-256 of their texts with the account filled in,
+    as ``lib.body_fingerprint`` and ``AuditEntry.compute_hash`` compute them). Parameters: the
+    fingerprint's text, the entry's hashed text, then the account's of ``_rule_and_account_sql``."""
+    _rule, account = _rule_and_account_sql(owner_column)
+    hashed = f"encode(sha256(convert_to(replace(%s, {_mark(_ACCOUNT)}, account_id::text), 'UTF8')), 'hex')"
+    return f"SELECT account_id, account_area, {hashed} AS fingerprint, {hashed} AS entry_hash FROM ({account}) account"
+
+
+# A row's JSON text (``%s``) with what ``filled`` found in place of the placeholders.
+_FILL = (
+    f"replace(replace(replace(replace(%s, {_mark(_ACCOUNT)}, filled.account_id::text), "
+    f"{_mark(_AREA)}, to_json(filled.account_area)::text), "
+    f"{_mark(_FINGERPRINT)}, '\"' || filled.fingerprint || '\"'), "
+    f"{_mark(_HASH)}, '\"' || filled.entry_hash || '\"')"
+)
 
 
 def _sequences(*models) -> list[str]:
@@ -263,9 +293,12 @@ def _update_sql() -> dict[str, str]:
     account, counter = sql.table(Account), sql.table(AwardCounter)
     col = lambda m, f: sql.quote(m._meta.get_field(f).column)  # noqa: E731 - local shorthand
     balance, floor, pk = col(Account, "balance"), col(Account, "floor"), col(Account, "id")
-    so_far = f"(CASE WHEN {col(AwardCounter, 'day')} = %s THEN {col(AwardCounter, 'day_points')} ELSE 0 END)"
+    day, day_points = col(AwardCounter, "day"), col(AwardCounter, "day_points")
+    so_far_excluded = f"(CASE WHEN c.{day} = EXCLUDED.{day} THEN c.{day_points} ELSE 0 END)"
     return {
         "credit": f"UPDATE {account} SET {balance} = {balance} + %s WHERE {pk} = %s RETURNING {pk}",
+        "credit_filled": f"UPDATE {account} SET {balance} = {balance} + %s "
+        f"WHERE {pk} = (SELECT account_id FROM filled) RETURNING {pk}",
         "debit": f"UPDATE {account} SET {balance} = {balance} - %s WHERE {pk} = %s AND {balance} - %s >= {floor} "
         f"RETURNING {pk}",
         # Only from the totals read (always so under the read's lock); a row back when it moved.
@@ -273,14 +306,21 @@ def _update_sql() -> dict[str, str]:
         f"{col(AwardCounter, 'month_points')} = %s WHERE {col(AwardCounter, 'id')} = %s "
         f"AND {col(AwardCounter, 'day')} = %s AND {col(AwardCounter, 'day_points')} = %s "
         f"AND {col(AwardCounter, 'month_points')} = %s RETURNING {col(AwardCounter, 'id')}",
-        # Without a read: by the grant, only if the whole of it fits under both caps this month.
-        "counter_by": f"UPDATE {counter} SET {col(AwardCounter, 'day')} = %s, "
-        f"{col(AwardCounter, 'day_points')} = {so_far} + %s, "
-        f"{col(AwardCounter, 'month_points')} = {col(AwardCounter, 'month_points')} + %s "
-        f"WHERE {col(AwardCounter, 'id')} = %s AND {col(AwardCounter, 'month')} = %s "
-        f"AND (%s::integer IS NULL OR {so_far} + %s <= %s) "
-        f"AND (%s::integer IS NULL OR {col(AwardCounter, 'month_points')} + %s <= %s) "
-        f"RETURNING {col(AwardCounter, 'id')}",
+        # Without a read: the account's counter for the rule and month made with the grant, or
+        # moved by it, only if the whole of it fits under both caps (the new one always does:
+        # ``_known_read``). Parameters: rule code, month, today, grant, then each cap twice.
+        "counter_by": f"INSERT INTO {counter} AS c ({col(AwardCounter, 'account')}, {col(AwardCounter, 'rule_code')}, "
+        f"{col(AwardCounter, 'month')}, {col(AwardCounter, 'day')}, {col(AwardCounter, 'day_points')}, "
+        f"{col(AwardCounter, 'month_points')}) "
+        "SELECT account_id, %s, %s, %s::date, g, g FROM filled, (SELECT %s::integer AS g) grant_ "
+        f"ON CONFLICT ({col(AwardCounter, 'account')}, {col(AwardCounter, 'rule_code')}, {col(AwardCounter, 'month')}) "
+        f"DO UPDATE SET {col(AwardCounter, 'day')} = EXCLUDED.{col(AwardCounter, 'day')}, "
+        f"{col(AwardCounter, 'day_points')} = {so_far_excluded} + EXCLUDED.{col(AwardCounter, 'day_points')}, "
+        f"{col(AwardCounter, 'month_points')} = c.{col(AwardCounter, 'month_points')} "
+        f"+ EXCLUDED.{col(AwardCounter, 'month_points')} "
+        f"WHERE (%s::integer IS NULL OR {so_far_excluded} + EXCLUDED.{col(AwardCounter, 'day_points')} <= %s) "
+        f"AND (%s::integer IS NULL OR c.{col(AwardCounter, 'month_points')} "
+        f"+ EXCLUDED.{col(AwardCounter, 'month_points')} <= %s) RETURNING 1",
     }
 
 
@@ -297,6 +337,7 @@ def try_award(
     actor,
     note: str,
     ip: str | None,
+    known: bool = True,
 ) -> earning.AwardOutcome | None:
     """Pay one award in two statements, or None (nothing written) for the ORM path to decide.
 
@@ -321,9 +362,9 @@ def try_award(
         )
     )
     month = earning.counter_month()
-    known_key = (rule_code, area_chain[0], kind, owner_id, month)
-    read = None if locking else _known_read(known_key, quantity)
-    known = read is not None  # checked by the write, not read now
+    known_key = (rule_code, area_chain[0])
+    read = _known_read(known_key, quantity) if known and not locking else None
+    known = read is not None  # checked by the write, not read now; the account found by it
     if read is None:
         read = _read(owner, kind, owner_id, rule_code, area_chain, month, locking=locking, wait=False)
     if locking and read is not None and read.chain is None:  # every audit head is held: wait for one
@@ -384,6 +425,14 @@ def try_award(
     award.status, award.reason = earning.paid_status(grant, requested)
     entry = audit.audit_entry_after(chain, seq, prev_hash, actor=actor, **earning.award_audit(award, ip))
     entry.pk = entry_id
+    if known:  # the write fills in the account, and so the hashes that cover it
+        hashed = [
+            lib.canonical_json(
+                earning.award_body(rule_code, source_type, source_id, _ACCOUNT, quantity, area_code)
+            ),
+            entry.canonical().decode(),
+        ]
+        award.body_hash, entry.hash = _FINGERPRINT, _HASH
     key = earning.award_key(rule_code, source_type, source_id)
     transfer = ledger.transfer_row(
         kind=TransferKind.AWARD,
@@ -403,25 +452,34 @@ def try_award(
     transfer.pk = transfer_id
     updates = _update_sql()
     today = timezone.localdate()
-    parts: list[tuple[str, str, list]] = [
-        *(
-            [
-                (
-                    "known",
-                    _known_sql(owner),
-                    [rule_code, area_chain, area_chain, owner_id, kind, *read[:_KNOWN_WIDTH]],
-                )
-            ]
-            if known
-            else []
-        ),
-        *audit.entry_write_parts(entry),
-        ("transfer", *sql.insert_row(transfer)),
-        ("award", *sql.insert_row(award)),
-        ("credit", updates["credit"], [grant, account_id]),
+    fill = {"json_sql": _FILL, "using": "filled"} if known else {}
+    filled_hash = {"hash_sql": "SELECT entry_hash FROM filled"} if known else {}
+    rows = [
+        *audit.entry_write_parts(entry, **fill, **filled_hash),
+        ("transfer", *sql.insert_row(transfer, **fill)),
+        ("award", *sql.insert_row(award, **fill)),
     ]
-    if capped and known:  # the whole grant, if it still fits under the caps
-        parts.append(("counter", updates["counter_by"], _counter_by_params(read, today, month, grant)))
+    parts: list[tuple[str, str, list]] = rows
+    if known:
+        texts = [*hashed, *(values[0] for name, _, values in rows if name != "audit_head")]
+        if sum(text.count(_TOKEN) for text in texts) != _MARKS:
+            raise Miss(read=True)  # a value of the deed's looks like a placeholder: read, fill in here
+        parts = [
+            ("known", _known_sql(), [rule_code, area_chain, area_chain, *read[:_KNOWN_WIDTH]]),
+            ("filled", _filled_sql(owner), [*hashed, owner_id, kind]),
+            *rows,
+            ("credit", updates["credit_filled"], [grant]),
+        ]
+    else:
+        parts.append(("credit", updates["credit"], [grant, account_id]))
+    if capped and known:  # the whole grant, if it fits under the caps
+        parts.append(
+            (
+                "counter",
+                updates["counter_by"],
+                [rule_code, month, today, grant, daily_cap, daily_cap, monthly_cap, monthly_cap],
+            )
+        )
     elif capped and counter_id is not None:
         same_day = day == today
         parts.append(
@@ -453,16 +511,24 @@ def try_award(
     # order of these checks is the order rows are locked in: the app's one lock order — audit
     # chain, counter, the person's account, the issuance shard last (as on the ORM path; the
     # other way round, a write here and an award there each held what the other waited for).
-    checks = ["known"] if known else []
-    checks += ["audit_head", "counter", "credit"] if capped else ["audit_head", "credit"]
+    # An award that did not read finds no account, or a counter the grant does not fit whole, as
+    # UNREAD: it reads next (nothing it took as known has moved).
+    checks = [("known", MOVED), ("filled", UNREAD)] if known else []
+    checks += [
+        ("audit_head", MOVED),
+        *([("counter", UNREAD if known else MOVED)] if capped else []),
+        ("credit", MOVED),
+    ]
     statement += " SELECT " + ", ".join(
-        [f"gongzhi_require((SELECT count(*) FROM {part}) = 1, '{MOVED}')" for part in checks]
+        [f"gongzhi_require((SELECT count(*) FROM {part}) = 1, '{message}')" for part, message in checks]
         + [f"gongzhi_require((SELECT count(*) FROM debit) = 1, '{SHORT}')"]
+        + [f"(SELECT {column} FROM filled)" for column in _FILLED if known]
     )
     params = [p for _, _, values in parts for p in values]
     try:
         with sql.prepared_cursor() as cursor:
             cursor.execute(statement, params)
+            found = cursor.fetchone()[-len(_FILLED) :] if known else None
     except IntegrityError as exc:  # a duplicate deed, or a first counter or entry written meanwhile
         moved = not locking and _constraint(exc) in _RACES
         if moved:
@@ -471,18 +537,26 @@ def try_award(
     except DatabaseError as exc:
         if _sqlstate(exc) != REQUIRE_SQLSTATE:
             raise
-        # MOVED: the head, the counter or (known) the rule, budget or account moved since they
-        # were read; SHORT: the home shard cannot pay, the ORM path probes the others and pools.
-        moved = _message(exc) == MOVED
+        # MOVED: the head, the counter or (known) the rule or budget moved since they were read;
+        # SHORT: the home shard cannot pay, the ORM path probes the others and pools.
+        message = _message(exc)
+        if message == UNREAD:
+            raise Miss(read=True) from None
+        moved = message == MOVED
         if moved and not locking:
             _lost(known_key)
         raise Miss(moved=moved) from None
+    if known:
+        account_id, account_area, fingerprint, entry_hash = found
+        award.account_id, award.body_hash = account_id, fingerprint
+        transfer.credit_id, transfer.area_id, transfer.body_hash = account_id, account_area, fingerprint
+        entry.changes["account"], entry.hash = account_id, entry_hash
     if not locking:
         audit.own_head_written(entry)
-        if counter_id is not None or not capped:  # a counter to move next time, or none needed
+        if not known:
             if len(_known) >= _KNOWN_MAX:
                 _known.clear()
-            _known[known_key] = read
+            _known[known_key] = tuple(read[:_KNOWN_WIDTH])
     award._state.adding = entry._state.adding = False
     return earning.AwardOutcome(paid_now=True, points=grant, reason=award.reason, award=award)
 
@@ -516,8 +590,10 @@ class _Read(NamedTuple):
     new_counter_id: int | None  # drawn when the person has no counter for the rule this month
 
 
-# The rule-and-budget and account columns of a read: what an award may take as known.
-_KNOWN_WIDTH = _Read._fields.index("account_area") + 1
+# The rule-and-budget columns of a read: what an award may take as known.
+_KNOWN_WIDTH = _Read._fields.index("valid_until") + 1
+# What the write of an award that did not read found, returned after its checks.
+_FILLED = ("account_id", "account_area", "fingerprint", "entry_hash")
 
 
 def _read(

@@ -167,12 +167,15 @@ def test_outside_a_transaction__the_two_statements_write_what_the_orm_path_write
 
 
 @pytest.mark.django_db(transaction=True)
-def test_outside_a_transaction__an_award_is_two_statements_and_no_begin_or_commit(
+def test_outside_a_transaction__an_award_under_a_rule_new_to_the_process_is_two_statements_and_no_begin_or_commit(
     areas, make_rule, resident_a, give
 ):
+    from gongzhi.points.services import fast_award
+
     make_rule("volunteer.hour", 3, daily_cap=30)
     give(resident_a, 1)
     _award(rule_code="volunteer.hour", beneficiary=resident_a, source_type="tests.hours", source_id="1")
+    fast_award.forget()  # as in a process that has not paid under the rule yet
 
     with CaptureQueriesContext(connection) as captured:
         outcome = _award(
@@ -195,6 +198,7 @@ def _between_read_and_write(monkeypatch, interloper) -> list:
 
     from gongzhi.points.services import fast_award
 
+    fast_award.forget()  # the award reads (nothing of an earlier one taken as known)
     reads = []  # this thread's, not the interloper's
     original = fast_award._read
     ours = threading.get_ident()
@@ -292,20 +296,83 @@ def _awards(rule_code: str, person, *sources: str):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_award_like_the_last_one__is_one_statement(areas, make_rule, resident_a, give):
+def test_an_award_under_a_rule_paid_before__is_one_statement_for_anyone(
+    areas, make_rule, make_user, resident_a, give
+):
     from gongzhi.points.services import fast_award
 
     fast_award.forget()
     make_rule("volunteer.hour", 3, daily_cap=30)
+    newcomer = make_user("resident", ANXIANGJIE, name="居民乙")
     give(resident_a, 1)
-    _awards("volunteer.hour", resident_a, "1", "2", "3")  # the counter made, read, then known
+    give(newcomer, 1)  # an account, but nothing under the rule yet
+    _awards("volunteer.hour", resident_a, "1", "2")  # the rule read, then known
 
     with CaptureQueriesContext(connection) as captured:
-        (outcome,) = _awards("volunteer.hour", resident_a, "4")
+        (again,) = _awards("volunteer.hour", resident_a, "3")
+        (first,) = _awards("volunteer.hour", newcomer, "4")  # never paid by this process
 
-    assert outcome.paid_now and outcome.points == 3
-    assert len(captured.captured_queries) == 1, "\n\n".join(q["sql"] for q in captured.captured_queries)
-    assert AwardCounter.objects.get(rule_code="volunteer.hour").day_points == 12
+    assert [(o.paid_now, o.points) for o in (again, first)] == [(True, 3), (True, 3)]
+    assert len(captured.captured_queries) == 2, "\n\n".join(q["sql"] for q in captured.captured_queries)
+    newcomers = Account.objects.get(user=newcomer, kind="person")
+    assert (first.award.account_id, first.award.transfer.credit_id) == (newcomers.pk, newcomers.pk)
+    assert first.award.body_hash == Award.objects.get(pk=first.award.pk).body_hash
+    counters = AwardCounter.objects.filter(rule_code="volunteer.hour")
+    assert sorted((c.account_id, c.day_points) for c in counters) == sorted(
+        [(Account.objects.get(user=resident_a).pk, 9), (newcomers.pk, 3)]
+    )
+    assert newcomers.balance == 1 + 3
+    # The statement filled in the account and hashed what covers it: as Python would have.
+    entry = AuditEntry.objects.get(object_id="volunteer.hour:tests.deed:4")
+    assert entry.changes["account"] == newcomers.pk and entry.hash == entry.compute_hash()
+    duplicate = _awards("volunteer.hour", newcomer, "4")[0]  # the fingerprint matches a retry's
+    assert (duplicate.paid_now, duplicate.reason) == (False, "duplicate")
+    assert not list(audit_verify())
+    ledger_ok()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_award_that_did_not_read__reads_when_the_person_has_no_account_or_the_cap_would_cut_it(
+    areas, make_rule, make_user, resident_a, give
+):
+    from gongzhi.points.services import fast_award
+
+    fast_award.forget()
+    make_rule("volunteer.hour", 4, daily_cap=10)
+    give(resident_a, 1)
+    _awards("volunteer.hour", resident_a, "1")  # the rule known from here on
+    counter = AwardCounter.objects.get(rule_code="volunteer.hour")
+    AwardCounter.objects.filter(pk=counter.pk).update(day_points=8)  # another process paid 4 more
+
+    (capped,) = _awards("volunteer.hour", resident_a, "2")
+    stranger = make_user("resident", ANXIANGJIE, name="居民丙")  # no points account yet
+    (opened,) = _awards("volunteer.hour", stranger, "3")
+
+    assert (capped.points, capped.reason) == (2, "capped")  # read the counter at 8: 2 more fit
+    assert AwardCounter.objects.get(pk=counter.pk).day_points == 10
+    assert opened.paid_now and opened.points == 4
+    assert Account.objects.get(user=stranger, kind="person").balance == 4
+    assert not list(audit_verify())
+    ledger_ok()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_note_that_looks_like_a_placeholder__is_written_as_given(areas, make_rule, resident_a, give):
+    from gongzhi.points.services import fast_award
+
+    fast_award.forget()
+    make_rule("volunteer.hour", 3)
+    give(resident_a, 1)
+    _awards("volunteer.hour", resident_a, "1")
+    note = fast_award._ACCOUNT  # what an award that did not read writes in place of the account
+
+    outcome = _award(
+        rule_code="volunteer.hour", beneficiary=resident_a, source_type="tests.deed", source_id="2", note=note
+    )
+
+    assert outcome.paid_now
+    award = Award.objects.get(pk=outcome.award.pk)
+    assert (award.note, award.transfer.memo, award.account_id) == (note, note, award.transfer.credit_id)
     assert not list(audit_verify())
     ledger_ok()
 
