@@ -702,10 +702,10 @@ def points_award(
     from the rule's budget. A retry with the same details returns the first outcome as
     "duplicate"; with other details it is refused. Without an applicable rule nothing is written.
 
-    On PostgreSQL the common case is two statements (``fast_award``): called on its own, each
-    is its own transaction; inside a caller's transaction they lock what they read. Whatever
-    they cannot settle is decided here through the ORM, in the same transaction or, after a
-    ``Miss``, a fresh one.
+    On PostgreSQL the common case is two statements (``fast_award``), or one under a rule the
+    process has paid under before: called on its own, each is its own transaction; inside a
+    caller's transaction they lock what they read. Whatever they cannot settle is decided here
+    through the ORM, in the same transaction or, after a ``Miss``, a fresh one.
     """
     rule_code = (rule_code or "").strip()
     source_type, source_id = _source(source_type, source_id)

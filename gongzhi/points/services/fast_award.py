@@ -1,4 +1,4 @@
-"""An award in two statements on PostgreSQL: the common case of ``earning.points_award``.
+"""An award in one or two statements on PostgreSQL: the common case of ``earning.points_award``.
 
 Why. Every award debits an issuance shard, credits a person, writes the transfer, the award,
 the person's cap counter and an audit entry. Through the ORM that is 17 statements; on this
@@ -26,15 +26,17 @@ Three ways to hold what was read until it is written:
   connection keeps to a chain of its own) is a ``Miss`` with ``moved``: the caller tries again.
   On this project's two cores this took about a sixth off the machine's CPU per award against
   the locked form (1.8 → 1.5 ms; bench/README.md, "Points ledger").
-* Called on its own again for a deed like one it paid before — the same rule, place and
-  person, in the same process — an award does not read at all (one statement). What that read
-  found and stays put (the rule and budget, the account, the counter's id: ``_known``) is
-  checked by the write against what the read would find now (``_known_sql``: a rule changed,
-  switched off or outdone by a more specific one, a budget closed, an account moved — the write
-  fails); the head is the one the connection's own last write left (``audit.own_head``); the
-  counter moves by the grant only if the whole of it still fits under the caps (otherwise the
-  award reads, and may pay part); ids come in blocks (``_next_ids``). Anything moved fails the
-  write, and the award reads afresh.
+* Called on its own under a rule this process has paid under before at the same place — for
+  anyone, not only a person it paid before — an award does not read at all (one statement).
+  What that read found and stays put (the rule and its budget: ``_known``) is checked by the
+  write against what the read would find now (``_known_sql``: a rule changed, switched off or
+  outdone by a more specific one, a budget closed — the write fails and the award reads
+  afresh). The write finds the beneficiary's account itself (``_filled_sql``); what covers it —
+  the award's fingerprint and the audit entry's hash — is hashed by the statement from the
+  texts Python wrote with a placeholder for the account (``_FILL``), byte for byte what Python
+  would hash. The head is the one the connection's own last write left (``audit.own_head``);
+  the cap counter is made or moved by the grant only if the whole of it fits (otherwise, or
+  with no account yet, the award reads and may pay part); ids come in blocks (``_next_ids``).
 * Inside a caller's transaction (the ticket engine's reward hook, a check-out), the read locks
   the head (one nobody holds: ``SKIP LOCKED``) and then the counter until commit — the app's one
   lock order: audit chain, then ledger rows — and the issuance shard is locked from the write to
