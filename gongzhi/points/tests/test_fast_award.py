@@ -20,6 +20,7 @@ from gongzhi.audit.models import AuditEntry
 from gongzhi.audit.services import audit_record, audit_verify
 from gongzhi.directory.models import Organisation, OrgKind
 from gongzhi.points.models import Account, Award, AwardCounter, Transfer
+from gongzhi.points.services import fast_award
 
 from .conftest import codes, ledger_ok
 
@@ -27,6 +28,13 @@ pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="the two-statement award is PostgreSQL's; SQLite has the ORM path only",
 )
+
+
+@pytest.fixture(autouse=True)
+def _a_process_that_paid_nothing_yet():
+    """What earlier awards of this process found (rules, its connection's audit head) is kept
+    between tests; each starts as a fresh server process would."""
+    fast_award.forget()
 
 
 def _award(**kwargs):
@@ -170,8 +178,6 @@ def test_outside_a_transaction__the_two_statements_write_what_the_orm_path_write
 def test_outside_a_transaction__an_award_under_a_rule_new_to_the_process_is_two_statements_and_no_begin_or_commit(
     areas, make_rule, resident_a, give
 ):
-    from gongzhi.points.services import fast_award
-
     make_rule("volunteer.hour", 3, daily_cap=30)
     give(resident_a, 1)
     _award(rule_code="volunteer.hour", beneficiary=resident_a, source_type="tests.hours", source_id="1")
@@ -195,8 +201,6 @@ def _between_read_and_write(monkeypatch, interloper) -> list:
     import threading
 
     from django.db import connections
-
-    from gongzhi.points.services import fast_award
 
     fast_award.forget()  # the award reads (nothing of an earlier one taken as known)
     reads = []  # this thread's, not the interloper's
@@ -299,9 +303,6 @@ def _awards(rule_code: str, person, *sources: str):
 def test_an_award_under_a_rule_paid_before__is_one_statement_for_anyone(
     areas, make_rule, make_user, resident_a, give
 ):
-    from gongzhi.points.services import fast_award
-
-    fast_award.forget()
     make_rule("volunteer.hour", 3, daily_cap=30)
     newcomer = make_user("resident", ANXIANGJIE, name="居民乙")
     give(resident_a, 1)
@@ -335,9 +336,6 @@ def test_an_award_under_a_rule_paid_before__is_one_statement_for_anyone(
 def test_an_award_that_did_not_read__reads_when_the_person_has_no_account_or_the_cap_would_cut_it(
     areas, make_rule, make_user, resident_a, give
 ):
-    from gongzhi.points.services import fast_award
-
-    fast_award.forget()
     make_rule("volunteer.hour", 4, daily_cap=10)
     give(resident_a, 1)
     _awards("volunteer.hour", resident_a, "1")  # the rule known from here on
@@ -358,9 +356,6 @@ def test_an_award_that_did_not_read__reads_when_the_person_has_no_account_or_the
 
 @pytest.mark.django_db(transaction=True)
 def test_a_note_that_looks_like_a_placeholder__is_written_as_given(areas, make_rule, resident_a, give):
-    from gongzhi.points.services import fast_award
-
-    fast_award.forget()
     make_rule("volunteer.hour", 3)
     give(resident_a, 1)
     _awards("volunteer.hour", resident_a, "1")
@@ -382,10 +377,8 @@ def test_what_an_award_took_as_known__is_checked_when_it_moved(
     areas, area, make_rule, resident_a, give, city_staff
 ):
     from gongzhi.points.models import Budget, EarningRule
-    from gongzhi.points.services import fast_award
     from gongzhi.points.services.earning import RuleInput, rule_create
 
-    fast_award.forget()
     rule = make_rule("volunteer.hour", 3, daily_cap=10)
     give(resident_a, 1)
     assert [o.points for o in _awards("volunteer.hour", resident_a, "1", "2")] == [3, 3]
@@ -422,9 +415,6 @@ def test_a_writer_on_the_chain_between_two_awards__the_second_reads_afresh(
 
     from django.db import connections
 
-    from gongzhi.points.services import fast_award
-
-    fast_award.forget()
     settings.GONGZHI = {**settings.GONGZHI, "AUDIT_CHAINS": 1}
     make_rule("volunteer.hour", 3)
     give(resident_a, 1)
