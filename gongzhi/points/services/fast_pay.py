@@ -96,7 +96,12 @@ def try_pay(*, payer, merchant: Merchant, amount: int, key: str, ip: str | None)
     written) for the ORM path to decide. Raises the scheme's refusals as the ORM path does, and
     ``fast_award.Miss`` when the write could not complete (nothing of it written); with
     ``moved`` another writer took the audit head in between and the same path may try again."""
-    from .redemption import is_operator, payment_fingerprint, payment_memo, require_in_scheme
+    from .redemption import (  # here: redemption calls this module
+        is_operator,
+        payment_fingerprint,
+        payment_memo,
+        require_in_scheme,
+    )
 
     head_sql, head_params = audit.own_head_sql()
     with sql.prepared_cursor() as cursor:
