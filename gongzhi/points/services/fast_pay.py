@@ -37,7 +37,7 @@ from gongzhi.audit import services as audit
 from gongzhi.audit.models import AuditEntry
 from gongzhi.core import sql
 
-from ..models import Account, AccountKind, Merchant, Transfer, TransferKind
+from ..models import Account, AccountKind, Merchant, Transfer
 from . import fast_award, ledger
 
 SHORT = "payment: the payer cannot pay"
@@ -98,8 +98,8 @@ def try_pay(*, payer, merchant: Merchant, amount: int, key: str, ip: str | None)
     ``moved`` another writer took the audit head in between and the same path may try again."""
     from .redemption import (  # here: redemption calls this module
         is_operator,
-        payment_fingerprint,
-        payment_memo,
+        payment_audit,
+        payment_transfer,
         require_in_scheme,
     )
 
@@ -122,26 +122,12 @@ def try_pay(*, payer, merchant: Merchant, amount: int, key: str, ip: str | None)
         return None  # refused on the ORM path, with its message
     if read.balance - amount < read.floor:
         return None  # refused on the ORM path, with the balance as it is then
-    fingerprint = payment_fingerprint(merchant, amount)
     entry = audit.audit_entry_after(
-        read.chain, read.seq, read.prev_hash,
-        actor=payer, action="points.payment", obj=merchant, ip=ip,
-        changes={"merchant": merchant.pk, "amount": amount, "by": "merchant_code", "account": account.pk},
-    )  # fmt: skip
+        read.chain, read.seq, read.prev_hash, actor=payer, **payment_audit(merchant, account.pk, amount, ip)
+    )
     entry.pk = read.entry_id
     transfer = ledger.transfer_row(
-        kind=TransferKind.PAYMENT,
-        debit_id=account.pk,
-        credit_id=read.merchant_account_id,
-        amount=amount,
-        key=f"mpay:{account.pk}:{key}",
-        fingerprint=fingerprint,
-        source_type="points.merchant",
-        source_id=str(merchant.pk),
-        area_code=account.area_id,
-        counter_area_code=merchant.area_id,
-        actor=payer,
-        memo=payment_memo(merchant),
+        **payment_transfer(merchant, account, amount, key), credit_id=read.merchant_account_id, actor=payer
     )
     transfer.pk = read.transfer_id
     debit_sql, credit_sql = _move_sql()

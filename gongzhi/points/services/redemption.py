@@ -324,8 +324,31 @@ def payment_fingerprint(merchant: Merchant, amount: int) -> str:
     return lib.body_fingerprint({"merchant": merchant.pk, "amount": amount})
 
 
-def payment_memo(merchant: Merchant) -> str:
-    return _("Paid %(name)s by scanning its code") % {"name": merchant.organisation.name}
+def payment_transfer(merchant: Merchant, account: Account, amount: int, key: str) -> dict:
+    """The transfer of a payment by the merchant's code but its credit (the merchant's account)
+    and actor: ``ledger.post``'s fields, as both payment paths write it (``fast_pay``)."""
+    return {
+        "kind": TransferKind.PAYMENT,
+        "debit_id": account.pk,
+        "amount": amount,
+        "key": f"mpay:{account.pk}:{key}",
+        "fingerprint": payment_fingerprint(merchant, amount),
+        "source_type": "points.merchant",
+        "source_id": str(merchant.pk),
+        "area_code": account.area_id,
+        "counter_area_code": merchant.area_id,
+        "memo": _("Paid %(name)s by scanning its code") % {"name": merchant.organisation.name},
+    }
+
+
+def payment_audit(merchant: Merchant, account_id: int, amount: int, ip: str | None) -> dict:
+    """What the audit entry of a payment by the merchant's code records (but the actor)."""
+    return {
+        "action": "points.payment",
+        "obj": merchant,
+        "ip": ip,
+        "changes": {"merchant": merchant.pk, "amount": amount, "by": "merchant_code", "account": account_id},
+    }
 
 
 @ledger.retrying
@@ -372,33 +395,18 @@ def _merchant_pay(
     require_in_scheme(merchant, account)
     if is_operator(payer, merchant):
         raise invalid(_("You cannot pay your own shop with your own points."), code="points.self_payment")
-    full_key = f"mpay:{account.pk}:{key}"
-    fingerprint = payment_fingerprint(merchant, amount)
-    earlier = ledger.replay(full_key, fingerprint)
+    fields = payment_transfer(merchant, account, amount, key)
+    earlier = ledger.replay(fields["key"], fields["fingerprint"])
     if earlier is not None:
         return earlier
     to = merchant_account(merchant)
-    audit_record(  # before any row is locked: audit chain, then ledger rows (see earning._award)
-        actor=payer,
-        action="points.payment",
-        obj=merchant,
-        ip=ip,
-        changes={"merchant": merchant.pk, "amount": amount, "by": "merchant_code", "account": account.pk},
-    )
+    # Before any row is locked: audit chain, then ledger rows (see earning._award).
+    audit_record(actor=payer, **payment_audit(merchant, account.pk, amount, ip))
     try:
         posted = ledger.post(
-            kind=TransferKind.PAYMENT,
-            debit_id=account.pk,
+            **fields,
             credit_id=to.pk,
-            amount=amount,
-            key=full_key,
-            fingerprint=fingerprint,
-            source_type="points.merchant",
-            source_id=str(merchant.pk),
-            area_code=account.area_id,
-            counter_area_code=merchant.area_id,
             actor=payer,
-            memo=payment_memo(merchant),
             check_replay=False,  # replayed above, in this transaction; a concurrent twin fails the key
         )
     except ledger.Insufficient:
