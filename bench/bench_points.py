@@ -391,10 +391,16 @@ def run_ours(kind: str, db: str, ctx: dict, seconds: float, shape: Shape) -> Mea
 
 
 def verify(db: str) -> str:
+    """The ledger balances and every audit chain holds (the award's statement hashes its own
+    entries: ``fast_award.py``), after all the runs."""
+    from gongzhi.audit.services import audit_verify
     from gongzhi.points.services.ledger import ledger_verify
 
     report = ledger_verify()
-    return "balanced" if report.ok else f"BROKEN: {report.problems[0]}"
+    if not report.ok:
+        return f"BROKEN: {report.problems[0]}"
+    breaks = list(audit_verify())
+    return f"audit chain BROKEN: {breaks[0]}" if breaks else "balanced, audit chains intact"
 
 
 WORKLOADS = [  # (kind, label, shape: None for --shape)
@@ -589,7 +595,7 @@ def main(argv: list[str] | None = None) -> int:
         f"ratio points_award service/pgbench = {ratio:.2f} "
         f"({'meets' if ratio >= TARGET else 'BELOW'} target {TARGET:.2f})"
     )
-    return 0 if state == "balanced" else 1
+    return 0 if state.startswith("balanced") else 1
 
 
 if __name__ == "__main__":
