@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.errors import client_ip
-from gongzhi.core.forms import add_service_errors
+from gongzhi.core.forms import form_status, submitted
 
 from .. import selectors
 from ..forms import NominationForm, ReviewForm, WithdrawForm
@@ -91,27 +91,25 @@ def nominate_view(request):
         areas=areas,
         initial={"nominee_kind": "person", "area": areas.first()},
     )
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            honour.nomination_submit(
-                nominee_kind=d["nominee_kind"],
-                nominee_name=d["nominee_name"],
-                display_name=d["display_name"],
-                consent=d["consent"],
-                title=d["title"],
-                story=d["story"],
-                area=d["area"],
-                photo=d.get("photo"),
-                nominated_by=request.user,
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Thank you: your nomination will be reviewed by the community."))
-            return redirect("points:my_nominations")
-    return render(request, "points/nominate.html", {"form": form}, status=400 if form.errors else 200)
+    if submitted(
+        request,
+        form,
+        lambda d: honour.nomination_submit(
+            nominee_kind=d["nominee_kind"],
+            nominee_name=d["nominee_name"],
+            display_name=d["display_name"],
+            consent=d["consent"],
+            title=d["title"],
+            story=d["story"],
+            area=d["area"],
+            photo=d.get("photo"),
+            nominated_by=request.user,
+            ip=client_ip(request),
+        ),
+    ):
+        messages.success(request, _("Thank you: your nomination will be reviewed by the community."))
+        return redirect("points:my_nominations")
+    return render(request, "points/nominate.html", {"form": form}, status=form_status(form))
 
 
 @login_required
@@ -143,25 +141,24 @@ def nomination_list_view(request):
 def nomination_view(request, nomination_id: int):
     nomination = selectors.nomination_get(viewer=request.user, pk=nomination_id)
     form = ReviewForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            honour.nomination_review(
-                nomination=nomination,
-                publish=form.cleaned_data["decision"] == "publish",
-                note=form.cleaned_data["note"],
-                actor=request.user,
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The nomination has been reviewed."))
-            return redirect("points:nominations")
+    if submitted(
+        request,
+        form,
+        lambda d: honour.nomination_review(
+            nomination=nomination,
+            publish=d["decision"] == "publish",
+            note=d["note"],
+            actor=request.user,
+            ip=client_ip(request),
+        ),
+    ):
+        messages.success(request, _("The nomination has been reviewed."))
+        return redirect("points:nominations")
     return render(
         request,
         "points/nomination.html",
         {"n": nomination, "form": form, "withdraw_form": WithdrawForm()},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 

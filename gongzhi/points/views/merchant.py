@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.errors import client_ip
-from gongzhi.core.forms import add_service_errors
+from gongzhi.core.forms import add_service_errors, form_status, submitted
 
 from .. import exports, selectors
 from ..forms import CollectForm, PeriodForm, RefundForm
@@ -47,19 +47,19 @@ def terminal_index_view(request):
 def terminal_view(request, merchant_id: int):
     merchant = selectors.merchant_for_operator(viewer=request.user, pk=merchant_id)
     form = CollectForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            transfer = redemption.pay_code_collect(
-                merchant=merchant,
-                code=form.cleaned_data["code"],
-                amount=form.cleaned_data["amount"],
-                operator=request.user,
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return redirect("points:receipt", transfer_id=transfer.pk)
+    done = submitted(
+        request,
+        form,
+        lambda d: redemption.pay_code_collect(
+            merchant=merchant,
+            code=d["code"],
+            amount=d["amount"],
+            operator=request.user,
+            ip=client_ip(request),
+        ),
+    )
+    if done:
+        return redirect("points:receipt", transfer_id=done.result.pk)
     today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     return render(
         request,
@@ -71,7 +71,7 @@ def terminal_view(request, merchant_id: int):
             "today": redemption.merchant_takings(merchant, today),
             "balance": redemption.merchant_account(merchant).balance,
         },
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -110,23 +110,20 @@ def terminal_refund_view(request, merchant_id: int, transfer_id: int):
     if redemption.merchant_of_transfer(transfer) != merchant:
         raise PermissionDenied
     form = RefundForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            refund = redemption.payment_refund(
-                transfer=transfer,
-                operator=request.user,
-                reason=form.cleaned_data["reason"],
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return redirect("points:receipt", transfer_id=refund.pk)
+    done = submitted(
+        request,
+        form,
+        lambda d: redemption.payment_refund(
+            transfer=transfer, operator=request.user, reason=d["reason"], ip=client_ip(request)
+        ),
+    )
+    if done:
+        return redirect("points:receipt", transfer_id=done.result.pk)
     return render(
         request,
         "points/terminal_refund.html",
         {"merchant": merchant, "t": transfer, "form": form, "payer": exports.party_name(transfer.debit)},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 

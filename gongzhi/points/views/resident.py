@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.errors import client_ip
-from gongzhi.core.forms import add_service_errors
+from gongzhi.core.forms import form_status, submitted
 
 from .. import exports, selectors
 from ..forms import CancelForm, OrderForm, PayForm, RankingForm
@@ -149,29 +149,27 @@ def pay_view(request, token: str):
     account = selectors.my_account(viewer=request.user)
     collectives = redemption.organisation_accounts_of(request.user)
     form = PayForm(request.POST or None, organisations=collectives)
-    if request.method == "POST" and form.is_valid():
-        payer_org = next(
-            (a.organisation for a in collectives if str(a.organisation_id) == form.cleaned_data.get("payer")),
-            None,
-        )
-        try:
-            transfer = redemption.merchant_pay(
-                payer=request.user,
-                merchant=merchant,
-                amount=form.cleaned_data["amount"],
-                key=form.cleaned_data["key"],
-                organisation=payer_org,
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return redirect("points:receipt", transfer_id=transfer.pk)
+    done = submitted(
+        request,
+        form,
+        lambda d: redemption.merchant_pay(
+            payer=request.user,
+            merchant=merchant,
+            amount=d["amount"],
+            key=d["key"],
+            organisation=next(
+                (a.organisation for a in collectives if str(a.organisation_id) == d.get("payer")), None
+            ),
+            ip=client_ip(request),
+        ),
+    )
+    if done:
+        return redirect("points:receipt", transfer_id=done.result.pk)
     return render(
         request,
         "points/pay.html",
         {"merchant": merchant, "form": form, "account": account},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -229,29 +227,25 @@ def shop_view(request):
 def shop_order_view(request, item_id: int):
     item = selectors.shop_item_public_get(viewer=request.user, pk=item_id)
     form = OrderForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            order = shop.shop_order_place(
-                item=item,
-                buyer=request.user,
-                quantity=form.cleaned_data["quantity"],
-                key=form.cleaned_data["key"],
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Order %(number)s placed: collect it at %(where)s.")
-                % {"number": order.number, "where": item.pickup or item.area.name},
-            )
-            return redirect("points:my_orders")
+    done = submitted(
+        request,
+        form,
+        lambda d: shop.shop_order_place(
+            item=item, buyer=request.user, quantity=d["quantity"], key=d["key"], ip=client_ip(request)
+        ),
+    )
+    if done:
+        messages.success(
+            request,
+            _("Order %(number)s placed: collect it at %(where)s.")
+            % {"number": done.result.number, "where": item.pickup or item.area.name},
+        )
+        return redirect("points:my_orders")
     return render(
         request,
         "points/shop_order.html",
         {"item": item, "form": form, "account": selectors.my_account(viewer=request.user)},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from gongzhi.areas.models import Level
 from gongzhi.areas.selectors import areas_for_permission
 from gongzhi.core.errors import client_ip
-from gongzhi.core.forms import add_service_errors
+from gongzhi.core.forms import add_service_errors, form_status, submitted
 from gongzhi.core.records import facts_for
 
 from .. import exports, selectors
@@ -129,19 +129,16 @@ def account_view(request, account_id: int):
 def transfer_view(request, transfer_id: int):
     transfer = selectors.transfer_get(viewer=request.user, pk=transfer_id)
     form = ReverseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            reversal = ledger.transfer_reverse(
-                transfer=transfer,
-                actor=request.user,
-                reason=form.cleaned_data["reason"],
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Reversed by transfer %(number)s.") % {"number": reversal.number})
-            return redirect("points:transfer", transfer_id=reversal.pk)
+    done = submitted(
+        request,
+        form,
+        lambda d: ledger.transfer_reverse(
+            transfer=transfer, actor=request.user, reason=d["reason"], ip=client_ip(request)
+        ),
+    )
+    if done:
+        messages.success(request, _("Reversed by transfer %(number)s.") % {"number": done.result.number})
+        return redirect("points:transfer", transfer_id=done.result.pk)
     return _render(
         request,
         "points/transfer.html",
@@ -152,7 +149,7 @@ def transfer_view(request, transfer_id: int):
             "can_reverse": request.user.access.can("points.reverse", transfer.area_id)
             and transfer.kind in ledger.REVERSIBLE,
         },
-        status=400 if form.errors else 200,
+        form_status(form),
     )
 
 
@@ -208,24 +205,18 @@ def _rule_input(d: dict, code: str = "") -> earning.RuleInput:
 def rule_create_view(request):
     request.user.access.require("points.manage_rules")
     form = _rule_form(request)
-    if request.method == "POST" and form.is_valid():
-        try:
-            rule = earning.rule_create(
-                data=_rule_input(form.cleaned_data),
-                area=form.cleaned_data["area"],
-                actor=request.user,
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Rule %(code)s added.") % {"code": rule.code})
-            return redirect("points:rules")
-    return _render(
+    done = submitted(
         request,
-        "points/form.html",
-        {"form": form, "title": _("New earning rule")},
-        400 if form.errors else 200,
+        form,
+        lambda d: earning.rule_create(
+            data=_rule_input(d), area=d["area"], actor=request.user, ip=client_ip(request)
+        ),
+    )
+    if done:
+        messages.success(request, _("Rule %(code)s added.") % {"code": done.result.code})
+        return redirect("points:rules")
+    return _render(
+        request, "points/form.html", {"form": form, "title": _("New earning rule")}, form_status(form)
     )
 
 
@@ -233,24 +224,20 @@ def rule_create_view(request):
 def rule_edit_view(request, rule_id: int):
     rule = selectors.rule_get(viewer=request.user, pk=rule_id)
     form = _rule_form(request, rule)
-    if request.method == "POST" and form.is_valid():
-        try:
-            earning.rule_update(
-                rule=rule,
-                data=_rule_input(form.cleaned_data, rule.code),
-                actor=request.user,
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Rule %(code)s saved.") % {"code": rule.code})
-            return redirect("points:rules")
+    if submitted(
+        request,
+        form,
+        lambda d: earning.rule_update(
+            rule=rule, data=_rule_input(d, rule.code), actor=request.user, ip=client_ip(request)
+        ),
+    ):
+        messages.success(request, _("Rule %(code)s saved.") % {"code": rule.code})
+        return redirect("points:rules")
     return _render(
         request,
         "points/form.html",
         {"form": form, "title": _("Earning rule %(code)s") % {"code": rule.code}},
-        400 if form.errors else 200,
+        form_status(form),
     )
 
 
@@ -272,30 +259,26 @@ def budget_create_view(request):
     form = BudgetForm(
         request.POST or None, areas=areas, initial={"shard_count": 8, "valid_from": timezone.localdate()}
     )
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            earning.budget_create(
-                name=d["name"],
-                area=d["area"],
-                ceiling=d["ceiling"],
-                shard_count=d["shard_count"],
-                valid_from=d["valid_from"],
-                valid_until=d["valid_until"],
-                note=d["note"],
-                actor=request.user,
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Budget %(name)s opened.") % {"name": d["name"]})
-            return redirect("points:budgets")
-    return _render(
+    done = submitted(
         request,
-        "points/form.html",
-        {"form": form, "title": _("New issuing budget")},
-        400 if form.errors else 200,
+        form,
+        lambda d: earning.budget_create(
+            name=d["name"],
+            area=d["area"],
+            ceiling=d["ceiling"],
+            shard_count=d["shard_count"],
+            valid_from=d["valid_from"],
+            valid_until=d["valid_until"],
+            note=d["note"],
+            actor=request.user,
+            ip=client_ip(request),
+        ),
+    )
+    if done:
+        messages.success(request, _("Budget %(name)s opened.") % {"name": done.result.name})
+        return redirect("points:budgets")
+    return _render(
+        request, "points/form.html", {"form": form, "title": _("New issuing budget")}, form_status(form)
     )
 
 
@@ -315,24 +298,22 @@ def budget_edit_view(request, budget_id: int):
             "note": budget.note,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            earning.budget_update(
-                budget=budget,
-                actor=request.user,
-                name=d["name"],
-                ceiling=d["ceiling"],
-                active=d["active"],
-                valid_until=d["valid_until"],
-                note=d["note"],
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Budget %(name)s saved.") % {"name": budget.name})
-            return redirect("points:budgets")
+    if submitted(
+        request,
+        form,
+        lambda d: earning.budget_update(
+            budget=budget,
+            actor=request.user,
+            name=d["name"],
+            ceiling=d["ceiling"],
+            active=d["active"],
+            valid_until=d["valid_until"],
+            note=d["note"],
+            ip=client_ip(request),
+        ),
+    ):
+        messages.success(request, _("Budget %(name)s saved.") % {"name": budget.name})
+        return redirect("points:budgets")
     return _render(
         request,
         "points/budget.html",
@@ -343,7 +324,7 @@ def budget_edit_view(request, budget_id: int):
             "form": form,
             "can_manage": can_manage,
         },
-        400 if form.errors else 200,
+        form_status(form),
     )
 
 
@@ -378,47 +359,40 @@ def award_create_view(request):
         rules=selectors.rules_for_awarding(viewer=request.user),
         organisations=selectors.collectives_for_awarding(viewer=request.user),
     )
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
+
+    def award(d):
         person = selectors.user_by_mobile(d["mobile"]) if d["mobile"] else None
         if d["mobile"] and person is None:
-            form.add_error("mobile", _("No account has this mobile number."))
+            raise ValidationError({"mobile": [_("No account has this mobile number.")]})
+        outcome = earning.award_manual(
+            rule=d["rule"],
+            beneficiary=person,
+            organisation=d["organisation"],
+            quantity=d["quantity"],
+            note=d["note"],
+            key=d["key"],
+            actor=request.user,
+            ip=client_ip(request),
+        )
+        return outcome, person.name if person else d["organisation"].name
+
+    done = submitted(request, form, award)
+    if done:
+        outcome, name = done.result
+        if outcome.points:
+            messages.success(
+                request,
+                _("%(points)d points awarded to %(name)s.") % {"points": outcome.points, "name": name},
+            )
         else:
-            try:
-                outcome = earning.award_manual(
-                    rule=d["rule"],
-                    beneficiary=person,
-                    organisation=d["organisation"],
-                    quantity=d["quantity"],
-                    note=d["note"],
-                    key=d["key"],
-                    actor=request.user,
-                    ip=client_ip(request),
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                if outcome.points:
-                    messages.success(
-                        request,
-                        _("%(points)d points awarded to %(name)s.")
-                        % {
-                            "points": outcome.points,
-                            "name": person.name if person else d["organisation"].name,
-                        },
-                    )
-                else:
-                    messages.error(
-                        request,
-                        _("Nothing was paid: %(reason)s.")
-                        % {"reason": outcome.award.get_status_display() if outcome.award else outcome.reason},
-                    )
-                return redirect("points:awards")
+            messages.error(
+                request,
+                _("Nothing was paid: %(reason)s.")
+                % {"reason": outcome.award.get_status_display() if outcome.award else outcome.reason},
+            )
+        return redirect("points:awards")
     return _render(
-        request,
-        "points/form.html",
-        {"form": form, "title": _("Award points by hand")},
-        400 if form.errors else 200,
+        request, "points/form.html", {"form": form, "title": _("Award points by hand")}, form_status(form)
     )
 
 
@@ -450,28 +424,25 @@ def merchant_list_view(request):
         if can_enrol
         else None
     )
-    if request.method == "POST" and form is not None and form.is_valid():
-        try:
-            merchant = redemption.merchant_enrol(
-                organisation=form.cleaned_data["organisation"],
-                actor=request.user,
-                note=form.cleaned_data["note"],
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request, _("%(name)s has joined the points scheme.") % {"name": merchant.organisation.name}
-            )
-            return redirect("points:merchants")
+    done = form is not None and submitted(
+        request,
+        form,
+        lambda d: redemption.merchant_enrol(
+            organisation=d["organisation"], actor=request.user, note=d["note"], ip=client_ip(request)
+        ),
+    )
+    if done:
+        messages.success(
+            request, _("%(name)s has joined the points scheme.") % {"name": done.result.organisation.name}
+        )
+        return redirect("points:merchants")
     q = (request.GET.get("q") or "")[:50]
     page = Paginator(selectors.merchant_list(viewer=request.user, q=q), 30).get_page(request.GET.get("page"))
     return _render(
         request,
         "points/merchants.html",
         {"page": page, "form": form, "q": q},
-        400 if form is not None and form.errors else 200,
+        form_status(form),
     )
 
 
@@ -591,30 +562,29 @@ def shop_item_create_view(request):
         areas=_shop_areas(request),
         initial={"active": True, "stock": "0", "limit_per_order": "5"},
     )
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            shop.shop_item_create(
-                area=d["area"],
-                name=d["name"],
-                price=d["price"],
-                stock=d["stock"] or "0",
-                description=d["description"],
-                limit_per_order=d["limit_per_order"],
-                pickup=d["pickup"],
-                actor=request.user,
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("%(name)s is on sale.") % {"name": d["name"]})
-            return redirect("points:shop_manage")
+    done = submitted(
+        request,
+        form,
+        lambda d: shop.shop_item_create(
+            area=d["area"],
+            name=d["name"],
+            price=d["price"],
+            stock=d["stock"] or "0",
+            description=d["description"],
+            limit_per_order=d["limit_per_order"],
+            pickup=d["pickup"],
+            actor=request.user,
+            ip=client_ip(request),
+        ),
+    )
+    if done:
+        messages.success(request, _("%(name)s is on sale.") % {"name": done.result.name})
+        return redirect("points:shop_manage")
     return _render(
         request,
         "points/form.html",
         {"form": form, "title": _("New goods in the points shop")},
-        400 if form.errors else 200,
+        form_status(form),
     )
 
 
@@ -637,45 +607,37 @@ def shop_item_edit_view(request, item_id: int):
         initial=initial,
     )
     restock = RestockForm(request.POST if request.POST.get("form") == "stock" else None)
-    if request.method == "POST" and form.is_bound and form.is_valid():
-        d = form.cleaned_data
-        try:
-            shop.shop_item_update(
-                item=item,
-                actor=request.user,
-                name=d["name"],
-                price=d["price"],
-                description=d["description"],
-                limit_per_order=d["limit_per_order"],
-                pickup=d["pickup"],
-                active=d["active"],
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("%(name)s saved.") % {"name": d["name"]})
-            return redirect("points:shop_item_edit", item_id=item.pk)
-    if request.method == "POST" and restock.is_bound and restock.is_valid():
-        try:
-            shop.shop_item_restock(
-                item=item,
-                change=restock.cleaned_data["change"],
-                note=restock.cleaned_data["note"],
-                actor=request.user,
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(restock, exc)
-        else:
-            messages.success(request, _("Stock updated."))
-            return redirect("points:shop_item_edit", item_id=item.pk)
-    failed = (form.is_bound and bool(form.errors)) or (restock.is_bound and bool(restock.errors))
+    if submitted(
+        request,
+        form,
+        lambda d: shop.shop_item_update(
+            item=item,
+            actor=request.user,
+            name=d["name"],
+            price=d["price"],
+            description=d["description"],
+            limit_per_order=d["limit_per_order"],
+            pickup=d["pickup"],
+            active=d["active"],
+            ip=client_ip(request),
+        ),
+    ):
+        messages.success(request, _("%(name)s saved.") % {"name": form.cleaned_data["name"]})
+        return redirect("points:shop_item_edit", item_id=item.pk)
+    if submitted(
+        request,
+        restock,
+        lambda d: shop.shop_item_restock(
+            item=item, change=d["change"], note=d["note"], actor=request.user, ip=client_ip(request)
+        ),
+    ):
+        messages.success(request, _("Stock updated."))
+        return redirect("points:shop_item_edit", item_id=item.pk)
     return _render(
         request,
         "points/shop_item.html",
         {"item": item, "form": form, "restock": restock},
-        400 if failed else 200,
+        form_status(form, restock),
     )
 
 
