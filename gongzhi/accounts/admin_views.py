@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from gongzhi.areas.models import Level
 from gongzhi.areas.selectors import areas_for_permission
 from gongzhi.core.errors import client_ip
-from gongzhi.core.forms import add_service_errors
+from gongzhi.core.forms import form_status, submitted
 from gongzhi.directory.models import Organisation
 
 from . import services
@@ -58,25 +58,25 @@ def user_list_view(request):
 def user_create_view(request):
     request.user.access.require("users.manage")
     form = UserCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = services.user_create(
-                mobile=form.cleaned_data["mobile"],
-                name=form.cleaned_data["name"],
-                password=form.cleaned_data["password"],
-                created_by=request.user,
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("The account of %(name)s has been created. A security administrator grants its roles.")
-                % {"name": user.name},
-            )
-            return redirect("accounts:users")
-    return render(request, "accounts/user_form.html", {"form": form}, status=400 if form.errors else 200)
+    done = submitted(
+        request,
+        form,
+        lambda d: services.user_create(
+            mobile=d["mobile"],
+            name=d["name"],
+            password=d["password"],
+            created_by=request.user,
+            ip=client_ip(request),
+        ),
+    )
+    if done:
+        messages.success(
+            request,
+            _("The account of %(name)s has been created. A security administrator grants its roles.")
+            % {"name": done.result.name},
+        )
+        return redirect("accounts:users")
+    return render(request, "accounts/user_form.html", {"form": form}, status=form_status(form))
 
 
 def _visible_user(request, user_id: int):
@@ -114,22 +114,21 @@ def membership_grant_view(request, user_id: int):
     request.user.access.require("memberships.manage")
     user = _visible_user(request, user_id)
     form = _membership_form(request, request.POST)
-    if form.is_valid():
-        try:
-            services.membership_grant(
-                user=user,
-                role=form.cleaned_data["role"],
-                area=form.cleaned_data["area"],
-                organisation=form.cleaned_data["organisation"],
-                data_scope=form.cleaned_data["data_scope"] or None,
-                granted_by=request.user,
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The role has been granted."))
-            return redirect("accounts:user_detail", user_id=user.pk)
+    if submitted(
+        request,
+        form,
+        lambda d: services.membership_grant(
+            user=user,
+            role=d["role"],
+            area=d["area"],
+            organisation=d["organisation"],
+            data_scope=d["data_scope"] or None,
+            granted_by=request.user,
+            ip=client_ip(request),
+        ),
+    ):
+        messages.success(request, _("The role has been granted."))
+        return redirect("accounts:user_detail", user_id=user.pk)
     return render(
         request,
         "accounts/user_detail.html",

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.errors import client_ip
-from gongzhi.core.forms import add_service_errors
+from gongzhi.core.forms import form_status, submitted
 
 from . import services
 from .forms import LoginForm, PasswordChangeForm, TokenForm, TotpForm
@@ -102,27 +102,26 @@ def totp_view(request):
 @login_required
 def password_change_view(request):
     form = PasswordChangeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.user_change_password(
-                user=request.user,
-                old_password=form.cleaned_data["old_password"],
-                new_password=form.cleaned_data["new_password"],
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            from django.contrib.auth import update_session_auth_hash
+    if submitted(
+        request,
+        form,
+        lambda d: services.user_change_password(
+            user=request.user,
+            old_password=d["old_password"],
+            new_password=d["new_password"],
+            ip=client_ip(request),
+        ),
+    ):
+        from django.contrib.auth import update_session_auth_hash
 
-            update_session_auth_hash(request, request.user)
-            messages.success(request, _("Your password has been changed."))
-            return redirect("accounts:profile")
+        update_session_auth_hash(request, request.user)
+        messages.success(request, _("Your password has been changed."))
+        return redirect("accounts:profile")
     return render(
         request,
         "accounts/password_change.html",
         {"form": form, "expired": request.GET.get("expired")},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -143,19 +142,17 @@ def profile_view(request):
 @require_POST
 def token_create_view(request):
     form = TokenForm(request.POST)
-    if form.is_valid():
-        try:
-            _token, raw = services.api_token_create(
-                user=request.user,
-                name=form.cleaned_data["name"],
-                days=form.cleaned_data["days"],
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            request.session["gz_new_token"] = raw  # shown once on the next page, then gone
-            return redirect("accounts:profile")
+    done = submitted(
+        request,
+        form,
+        lambda d: services.api_token_create(
+            user=request.user, name=d["name"], days=d["days"], ip=client_ip(request)
+        ),
+    )
+    if done:
+        _token, raw = done.result
+        request.session["gz_new_token"] = raw  # shown once on the next page, then gone
+        return redirect("accounts:profile")
     return render(
         request,
         "accounts/profile.html",

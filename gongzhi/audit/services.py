@@ -183,7 +183,11 @@ def entry_write_parts(
     hashed = [entry.hash] if hash_sql is None else []
     return [
         ("audit_entry", *sql.insert_row(entry, json_sql=json_sql, using=using)),
-        ("audit_head", f"{update} AND {seq} = %s RETURNING {seq}", [entry.seq, *hashed, entry.chain, entry.seq - 1]),
+        (
+            "audit_head",
+            f"{update} AND {seq} = %s RETURNING {seq}",
+            [entry.seq, *hashed, entry.chain, entry.seq - 1],
+        ),
     ]
 
 

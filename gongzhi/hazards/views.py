@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.errors import client_ip
-from gongzhi.core.forms import add_service_errors
+from gongzhi.core.forms import form_status, submitted
 from gongzhi.tickets import selectors as tickets_selectors
 from gongzhi.tickets.display import steps_of
 from gongzhi.tickets.models import QUEUE_STATES, State
@@ -39,33 +38,33 @@ def report_view(request):
         staff=staff,
         initial={"area": tickets_selectors.home_community(viewer=request.user) or areas.first()},
     )
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            ticket = services.hazard_report(
-                reporter=request.user,
-                category=d["category"],
-                # the community the phone stands in, if the reporter may report there
-                area=tickets_selectors.placed_community(
-                    viewer=request.user, chosen=d["area"], lat=d["lat"], lng=d["lng"]
-                ),
-                text=d["text"],
-                lat=d["lat"],
-                lng=d["lng"],
-                address=d["address"],
-                photos=d["photos"],
-                source=d.get("source") or "",
-                risk_level=d["risk_level"],
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request, _("Thank you: hazard %(number)s has been reported.") % {"number": ticket.number}
-            )
-            return redirect("hazards:detail", ticket_id=ticket.pk)
-    return render(request, "hazards/report.html", {"form": form}, status=400 if form.errors else 200)
+    done = submitted(
+        request,
+        form,
+        lambda d: services.hazard_report(
+            reporter=request.user,
+            category=d["category"],
+            # the community the phone stands in, if the reporter may report there
+            area=tickets_selectors.placed_community(
+                viewer=request.user, chosen=d["area"], lat=d["lat"], lng=d["lng"]
+            ),
+            text=d["text"],
+            lat=d["lat"],
+            lng=d["lng"],
+            address=d["address"],
+            photos=d["photos"],
+            source=d.get("source") or "",
+            risk_level=d["risk_level"],
+            ip=client_ip(request),
+        ),
+    )
+    if done:
+        ticket = done.result
+        messages.success(
+            request, _("Thank you: hazard %(number)s has been reported.") % {"number": ticket.number}
+        )
+        return redirect("hazards:detail", ticket_id=ticket.pk)
+    return render(request, "hazards/report.html", {"form": form}, status=form_status(form))
 
 
 @login_required
@@ -139,19 +138,18 @@ def detail_view(request, ticket_id: int):
 def assess_view(request, ticket_id: int):
     ticket = selectors.hazard_get(viewer=request.user, pk=ticket_id)
     form = AssessForm(request.POST, owners=services.owner_choices(viewer=request.user, ticket=ticket))
-    if form.is_valid():
-        try:
-            services.hazard_assess(
-                ticket=ticket,
-                actor=request.user,
-                risk_level=form.cleaned_data["risk_level"],
-                owner=form.cleaned_data["owner"],
-                note=form.cleaned_data["note"],
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-    if not form.errors:
+    if submitted(
+        request,
+        form,
+        lambda d: services.hazard_assess(
+            ticket=ticket,
+            actor=request.user,
+            risk_level=d["risk_level"],
+            owner=d["owner"],
+            note=d["note"],
+            ip=client_ip(request),
+        ),
+    ):
         messages.success(request, _("Assessed: the owner has been asked to put it right."))
         return redirect("hazards:detail", ticket_id=ticket.pk)
     ticket.refresh_from_db()
@@ -165,23 +163,23 @@ def assess_view(request, ticket_id: int):
 def reinspect_view(request, ticket_id: int):
     ticket = selectors.hazard_get(viewer=request.user, pk=ticket_id)
     form = ReinspectForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            inspection = services.hazard_reinspect(
-                ticket=ticket,
-                actor=request.user,
-                passed=form.cleaned_data["passed"],
-                note=form.cleaned_data["note"],
-                photos=form.cleaned_data["photos"],
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-    if not form.errors:
+    done = submitted(
+        request,
+        form,
+        lambda d: services.hazard_reinspect(
+            ticket=ticket,
+            actor=request.user,
+            passed=d["passed"],
+            note=d["note"],
+            photos=d["photos"],
+            ip=client_ip(request),
+        ),
+    )
+    if done:
         messages.success(
             request,
             _("Re-inspection passed: the hazard is closed.")
-            if inspection.passed
+            if done.result.passed
             else _("Re-inspection failed: the hazard is back with its owner."),
         )
         return redirect("hazards:detail", ticket_id=ticket.pk)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.errors import client_ip
-from gongzhi.core.forms import add_service_errors
+from gongzhi.core.forms import form_status, submitted
 from gongzhi.tickets.models import State
 from gongzhi.tickets.selectors import ticket_timeline
 from gongzhi.tickets.services import allowed_actions, hats, ticket_accept
@@ -45,14 +45,14 @@ def dispute_new_view(request):
     areas, home = selectors.home_areas(viewer=request.user)
     on_behalf = request.user.access.has("tickets.dispatch")
     form = DisputeForm(request.POST or None, areas=areas, initial={"area": home}, on_behalf=on_behalf)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
+
+    def submit(d):
         parties = [services.PartyInput(d["other_name"], d["other_mobile"], PartyRole.RESPONDENT)]
         # The applicant is the resident (their account's name), or whom the office registers it for.
         applicant = (d.get("applicant_name") or "").strip() or request.user.name
         parties.insert(0, services.PartyInput(applicant, d["my_mobile"], PartyRole.APPLICANT))
         try:
-            ticket = services.dispute_submit(
+            return services.dispute_submit(
                 submitter=request.user,
                 area=d["area"],
                 category=d["category"],
@@ -70,15 +70,18 @@ def dispute_new_view(request):
                     "parties.1.mobile": "other_mobile",
                 },
             )
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Your dispute %(number)s has been received; the community will arrange mediation.")
-                % {"number": ticket.number},
-            )
-            return redirect("mediation:dispute", ticket_id=ticket.pk)
-    return render(request, "mediation/dispute_new.html", {"form": form}, status=400 if form.errors else 200)
+            raise
+
+    done = submitted(request, form, submit)
+    if done:
+        ticket = done.result
+        messages.success(
+            request,
+            _("Your dispute %(number)s has been received; the community will arrange mediation.")
+            % {"number": ticket.number},
+        )
+        return redirect("mediation:dispute", ticket_id=ticket.pk)
+    return render(request, "mediation/dispute_new.html", {"form": form}, status=form_status(form))
 
 
 def _party_errors_to_fields(exc: ValidationError, mapping: dict[str, str]) -> None:
@@ -98,28 +101,28 @@ def complaint_new_view(request):
     areas, home = selectors.home_areas(viewer=request.user)
     merchants = list(services.complaint_merchants(near_area_code=home or ""))
     form = ComplaintForm(request.POST or None, areas=areas, merchants=merchants, initial={"area": home})
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            ticket = services.complaint_submit(
-                submitter=request.user,
-                area=d["area"],
-                category=d["category"],
-                merchant_id=d["merchant"] or None,
-                amount=d["amount"],
-                ask=d["ask"],
-                text=d["text"],
-                purchased_on=d["purchased_on"],
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request, _("Your complaint %(number)s has been received.") % {"number": ticket.number}
-            )
-            return redirect("mediation:complaint", ticket_id=ticket.pk)
-    return render(request, "mediation/complaint_new.html", {"form": form}, status=400 if form.errors else 200)
+    done = submitted(
+        request,
+        form,
+        lambda d: services.complaint_submit(
+            submitter=request.user,
+            area=d["area"],
+            category=d["category"],
+            merchant_id=d["merchant"] or None,
+            amount=d["amount"],
+            ask=d["ask"],
+            text=d["text"],
+            purchased_on=d["purchased_on"],
+            ip=client_ip(request),
+        ),
+    )
+    if done:
+        ticket = done.result
+        messages.success(
+            request, _("Your complaint %(number)s has been received.") % {"number": ticket.number}
+        )
+        return redirect("mediation:complaint", ticket_id=ticket.pk)
+    return render(request, "mediation/complaint_new.html", {"form": form}, status=form_status(form))
 
 
 @login_required
@@ -222,14 +225,9 @@ def _act(request, ticket_id: int, kind: str, form_name: str, form, call, success
     ticket = selectors.case_get(viewer=request.user, pk=ticket_id, kind=kind)
     page, url_name = PAGES[kind]
     form = form(ticket)
-    if form.is_valid():
-        try:
-            call(ticket, form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, success)
-            return redirect(url_name, ticket_id=ticket.pk)
+    if submitted(request, form, lambda d: call(ticket, d)):
+        messages.success(request, success)
+        return redirect(url_name, ticket_id=ticket.pk)
     ticket.refresh_from_db()
     return page(request, ticket, status=400, **{form_name: form})
 
@@ -311,18 +309,13 @@ def party_reveal_view(request, ticket_id: int, party_id: int):
     """htmx fragment: the full name or phone of a party, after an audited reveal."""
     party = selectors.party_get(viewer=request.user, ticket_pk=ticket_id, party_pk=party_id)
     form = RevealForm(request.POST)
-    value = None
-    if form.is_valid():
-        try:
-            value = services.party_reveal(
-                party=party,
-                field=form.cleaned_data["field"],
-                viewer=request.user,
-                reason=form.cleaned_data["reason"],
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
+    value = submitted(
+        request,
+        form,
+        lambda d: services.party_reveal(
+            party=party, field=d["field"], viewer=request.user, reason=d["reason"], ip=client_ip(request)
+        ),
+    ).result
     return render(
         request,
         "mediation/_revealed.html",

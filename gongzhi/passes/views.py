@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.errors import client_ip
-from gongzhi.core.forms import add_service_errors
+from gongzhi.core.forms import form_status, submitted
 from gongzhi.lib import passes as lib
 
 from . import checking, keyring, selectors, services
@@ -202,38 +202,34 @@ def register_view(request):
     form = RiderForm(
         request.POST or None, request.FILES or None, areas=areas, with_area=rider is None, initial=initial
     )
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            if rider is None:
-                services.rider_register(
-                    user=request.user,
-                    platform=d["platform"],
-                    station=d["station"],
-                    plate=d["plate"],
-                    area=d["area"],
-                    photo=d.get("photo"),
-                    actor=request.user,
-                    ip=client_ip(request),
-                )
-            else:
-                services.rider_update(
-                    rider=rider,
-                    actor=request.user,
-                    platform=d["platform"],
-                    station=d["station"],
-                    plate=d["plate"],
-                    photo=d.get("photo"),
-                    ip=client_ip(request),
-                )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
+
+    def save(d):
+        if rider is None:
+            services.rider_register(
+                user=request.user,
+                platform=d["platform"],
+                station=d["station"],
+                plate=d["plate"],
+                area=d["area"],
+                photo=d.get("photo"),
+                actor=request.user,
+                ip=client_ip(request),
+            )
         else:
-            messages.success(request, _("Saved. Your community will verify your registration."))
-            return redirect("passes:mine")
-    return render(
-        request, "passes/register.html", {"form": form, "rider": rider}, status=400 if form.errors else 200
-    )
+            services.rider_update(
+                rider=rider,
+                actor=request.user,
+                platform=d["platform"],
+                station=d["station"],
+                plate=d["plate"],
+                photo=d.get("photo"),
+                ip=client_ip(request),
+            )
+
+    if submitted(request, form, save):
+        messages.success(request, _("Saved. Your community will verify your registration."))
+        return redirect("passes:mine")
+    return render(request, "passes/register.html", {"form": form, "rider": rider}, status=form_status(form))
 
 
 @login_required
@@ -243,21 +239,18 @@ def my_insurance_view(request):
     if redirect_response:
         return redirect_response
     form = InsuranceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.insurance_add(
-                rider=rider, actor=request.user, ip=client_ip(request), **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Your insurance policy is recorded."))
-            return redirect("passes:mine")
+    if submitted(
+        request,
+        form,
+        lambda d: services.insurance_add(rider=rider, actor=request.user, ip=client_ip(request), **d),
+    ):
+        messages.success(request, _("Your insurance policy is recorded."))
+        return redirect("passes:mine")
     return render(
         request,
         "passes/insurance.html",
         {"form": form, "rider": rider, "policies": selectors.policies_of(rider)},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -336,14 +329,9 @@ def rider_detail_view(request, rider_id: int):
 def _rider_action(request, rider_id: int, form_class, form_key: str, call, done: str):
     rider = selectors.rider_get(viewer=request.user, pk=rider_id)
     form = form_class(request.POST, request.FILES or None)
-    if form.is_valid():
-        try:
-            call(rider, form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, done)
-            return redirect("passes:rider", rider_id=rider.pk)
+    if submitted(request, form, lambda d: call(rider, d)):
+        messages.success(request, done)
+        return redirect("passes:rider", rider_id=rider.pk)
     context = _rider_detail_context(request, rider, **{form_key: form})
     return render(request, "passes/rider_detail.html", context, status=400)
 
@@ -448,24 +436,20 @@ def community_edit_view(request, area_code: str):
     )
     form = CommunityForm(request.POST if "save_settings" in request.POST else None, initial=initial)
     gate_form = GateForm(request.POST if "add_gate" in request.POST else None)
-    if form.is_bound and form.is_valid():
-        try:
-            services.community_save(area=area, actor=request.user, ip=client_ip(request), **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The rider-friendly settings are saved."))
-            return redirect("passes:community", area_code=area.code)
-    if gate_form.is_bound and gate_form.is_valid():
-        try:
-            services.gate_create(
-                area=area, name=gate_form.cleaned_data["name"], actor=request.user, ip=client_ip(request)
-            )
-        except ValidationError as exc:
-            add_service_errors(gate_form, exc)
-        else:
-            messages.success(request, _("The gate is added."))
-            return redirect("passes:community", area_code=area.code)
+    if submitted(
+        request,
+        form,
+        lambda d: services.community_save(area=area, actor=request.user, ip=client_ip(request), **d),
+    ):
+        messages.success(request, _("The rider-friendly settings are saved."))
+        return redirect("passes:community", area_code=area.code)
+    if submitted(
+        request,
+        gate_form,
+        lambda d: services.gate_create(area=area, name=d["name"], actor=request.user, ip=client_ip(request)),
+    ):
+        messages.success(request, _("The gate is added."))
+        return redirect("passes:community", area_code=area.code)
     return render(
         request,
         "passes/community_edit.html",
@@ -476,7 +460,7 @@ def community_edit_view(request, area_code: str):
             "gates": selectors.gate_list(viewer=request.user, area_code=area.code),
             "guard_form": GuardForm(),
         },
-        status=400 if form.errors or gate_form.errors else 200,
+        status=form_status(form, gate_form),
     )
 
 
@@ -580,18 +564,17 @@ def key_revoke_view(request, kid: str):
     request.user.access.require("passes.keys.manage")
     key = keyring.signing_key_get(kid)
     form = KeyRevokeForm(request.POST)
-    if form.is_valid():
-        try:
-            keyring.signing_key_revoke(
-                key=key, reason=form.cleaned_data["reason"], actor=request.user, ip=client_ip(request)
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request, _("Key %(kid)s is revoked: its passes are refused from now on.") % {"kid": key.kid}
-            )
-            return redirect("passes:keys")
+    if submitted(
+        request,
+        form,
+        lambda d: keyring.signing_key_revoke(
+            key=key, reason=d["reason"], actor=request.user, ip=client_ip(request)
+        ),
+    ):
+        messages.success(
+            request, _("Key %(kid)s is revoked: its passes are refused from now on.") % {"kid": key.kid}
+        )
+        return redirect("passes:keys")
     return render(
         request,
         "passes/keys.html",

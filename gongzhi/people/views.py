@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.areas.selectors import areas_for_permission
 from gongzhi.core.errors import client_ip
-from gongzhi.core.forms import add_service_errors
+from gongzhi.core.forms import form_status, submitted
 
 from . import selectors, services
 from .forms import ConsentForm, PersonEditForm, PersonFilterForm, PersonForm, RevealForm
@@ -60,18 +59,13 @@ def person_detail_view(request, person_id: int):
 def person_reveal_view(request, person_id: int):
     person = selectors.person_get(viewer=request.user, pk=person_id)
     form = RevealForm(request.POST)
-    value = None
-    if form.is_valid():
-        try:
-            value = services.person_reveal(
-                person=person,
-                field=form.cleaned_data["field"],
-                viewer=request.user,
-                reason=form.cleaned_data["reason"],
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
+    value = submitted(
+        request,
+        form,
+        lambda d: services.person_reveal(
+            person=person, field=d["field"], viewer=request.user, reason=d["reason"], ip=client_ip(request)
+        ),
+    ).result
     status = 200 if value is not None else 400
     field_label = dict(form.fields["field"].choices).get(form.cleaned_data.get("field", "")) if value else ""
     return render(
@@ -87,8 +81,8 @@ def person_create_view(request):
     request.user.access.require("people.manage")
     areas = areas_for_permission(viewer=request.user, permission="people.manage")
     form = PersonForm(request.POST or None, areas=areas)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
+
+    def create(d):
         consent = None
         if form.consent_given():
             consent = services.ConsentInput(
@@ -98,24 +92,24 @@ def person_create_view(request):
                 purpose=d["purpose"],
                 method=d["method"],
             )
-        try:
-            person = services.person_create(
-                name=d["name"],
-                area=d["area"],
-                id_number=d["id_number"],
-                mobile=d["mobile"],
-                address=d["address"],
-                tags=d["tags"],
-                consent=consent,
-                created_by=request.user,
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("%(name)s has been registered.") % {"name": person.name})
-            return redirect("people:detail", person_id=person.pk)
-    return render(request, "people/form.html", {"form": form}, status=400 if form.errors else 200)
+        return services.person_create(
+            name=d["name"],
+            area=d["area"],
+            id_number=d["id_number"],
+            mobile=d["mobile"],
+            address=d["address"],
+            tags=d["tags"],
+            consent=consent,
+            created_by=request.user,
+            ip=client_ip(request),
+        )
+
+    done = submitted(request, form, create)
+    if done:
+        person = done.result
+        messages.success(request, _("%(name)s has been registered.") % {"name": person.name})
+        return redirect("people:detail", person_id=person.pk)
+    return render(request, "people/form.html", {"form": form}, status=form_status(form))
 
 
 @login_required
@@ -152,26 +146,22 @@ def person_edit_view(request, person_id: int):
     person = selectors.person_get(viewer=request.user, pk=person_id)
     initial = {"name": person.name, "address": person.address, "tags": person.tag_list}
     form = PersonEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.person_update(
-                person=person,
-                updated_by=request.user,
-                ip=client_ip(request),
-                name=d["name"],
-                address=d["address"],
-                mobile=d["mobile"] or None,
-                tags=d["tags"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The record has been updated."))
-            return redirect("people:detail", person_id=person.pk)
-    return render(
-        request, "people/edit.html", {"form": form, "person": person}, status=400 if form.errors else 200
-    )
+    if submitted(
+        request,
+        form,
+        lambda d: services.person_update(
+            person=person,
+            updated_by=request.user,
+            ip=client_ip(request),
+            name=d["name"],
+            address=d["address"],
+            mobile=d["mobile"] or None,
+            tags=d["tags"],
+        ),
+    ):
+        messages.success(request, _("The record has been updated."))
+        return redirect("people:detail", person_id=person.pk)
+    return render(request, "people/edit.html", {"form": form, "person": person}, status=form_status(form))
 
 
 @login_required
@@ -179,24 +169,23 @@ def consent_create_view(request, person_id: int):
     request.user.access.require("people.manage")
     person = selectors.person_get(viewer=request.user, pk=person_id)
     form = ConsentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.consent_record(
-                person=person,
-                consent=services.ConsentInput(**form.cleaned_data),
-                recorded_by=request.user,
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The guardian's consent has been recorded."))
-            return redirect("people:detail", person_id=person.pk)
+    if submitted(
+        request,
+        form,
+        lambda d: services.consent_record(
+            person=person,
+            consent=services.ConsentInput(**d),
+            recorded_by=request.user,
+            ip=client_ip(request),
+        ),
+    ):
+        messages.success(request, _("The guardian's consent has been recorded."))
+        return redirect("people:detail", person_id=person.pk)
     return render(
         request,
         "people/consent_form.html",
         {"form": form, "person": person},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 

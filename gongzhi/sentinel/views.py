@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from gongzhi.areas.models import Level
 from gongzhi.areas.scoping import get_visible_or_404
 from gongzhi.core.errors import client_ip
-from gongzhi.core.forms import add_service_errors
+from gongzhi.core.forms import add_service_errors, form_status, submitted
 from gongzhi.tickets import selectors as tickets_selectors
 from gongzhi.tickets.selectors import ticket_get
 
@@ -33,35 +33,35 @@ def report_view(request):
         areas=areas,
         initial={"area": home.pk if home else None},
     )
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
+
+    def report(d):
         area = tickets_selectors.placed_community(
             viewer=request.user, chosen=d["area"], lat=d["lat"], lng=d["lng"]
         )
-        try:
-            ticket = services.lead_report(
-                reporter=request.user,
-                category=d["category"],
-                area=area,
-                lat=d["lat"],
-                lng=d["lng"],
-                text=d["text"],
-                photos=d["photos"],
-                address=d["address"],
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request, _("Thank you: your lead %(number)s has been sent.") % {"number": ticket.number}
-            )
-            return redirect("tickets:detail", ticket_id=ticket.pk)
+        return services.lead_report(
+            reporter=request.user,
+            category=d["category"],
+            area=area,
+            lat=d["lat"],
+            lng=d["lng"],
+            text=d["text"],
+            photos=d["photos"],
+            address=d["address"],
+            ip=client_ip(request),
+        )
+
+    done = submitted(request, form, report)
+    if done:
+        ticket = done.result
+        messages.success(
+            request, _("Thank you: your lead %(number)s has been sent.") % {"number": ticket.number}
+        )
+        return redirect("tickets:detail", ticket_id=ticket.pk)
     return render(
         request,
         "sentinel/report.html",
         {"form": form, "categories": categories},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -94,21 +94,22 @@ def merge_view(request, ticket_id: int):
     if lead is None or not request.user.access.can("tickets.dispatch", ticket.area_id):
         raise PermissionDenied
     form = MergeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+
+    def merge(d):
         try:
-            into = ticket_get(viewer=request.user, pk=form.cleaned_data["into"])
+            into = ticket_get(viewer=request.user, pk=d["into"])
         except Exception:
-            form.add_error("into", _("No lead with this number that you may see."))
-        else:
-            try:
-                services.lead_merge(duplicate=ticket, into=into, actor=request.user, ip=client_ip(request))
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(
-                    request, _("Merged: the reporter will see the outcome of %(n)s.") % {"n": into.number}
-                )
-                return redirect("tickets:detail", ticket_id=into.pk)
+            raise ValidationError({"into": [_("No lead with this number that you may see.")]}) from None
+        services.lead_merge(duplicate=ticket, into=into, actor=request.user, ip=client_ip(request))
+        return into
+
+    done = submitted(request, form, merge)
+    if done:
+        into = done.result
+        messages.success(
+            request, _("Merged: the reporter will see the outcome of %(n)s.") % {"n": into.number}
+        )
+        return redirect("tickets:detail", ticket_id=into.pk)
     found = [
         n
         for n in selectors.nearby_open_leads(
@@ -120,7 +121,7 @@ def merge_view(request, ticket_id: int):
         request,
         "sentinel/merge.html",
         {"form": form, "ticket": ticket, "lead": lead, "found": found},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -140,25 +141,22 @@ def category_edit_view(request, category_id: int | None = None):
     form = CategoryForm(request.POST or None, initial=initial)
     if category is not None:
         form.fields["code"].disabled = True
-    if request.method == "POST" and form.is_valid():
-        data = services.CategoryInput(**form.cleaned_data)
-        try:
-            if category is None:
-                services.category_create(data=data, actor=request.user, ip=client_ip(request))
-            else:
-                services.category_update(
-                    category=category, data=data, actor=request.user, ip=client_ip(request)
-                )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
+
+    def save(d):
+        data = services.CategoryInput(**d)
+        if category is None:
+            services.category_create(data=data, actor=request.user, ip=client_ip(request))
         else:
-            messages.success(request, _("Category saved."))
-            return redirect("sentinel:categories")
+            services.category_update(category=category, data=data, actor=request.user, ip=client_ip(request))
+
+    if submitted(request, form, save):
+        messages.success(request, _("Category saved."))
+        return redirect("sentinel:categories")
     return render(
         request,
         "sentinel/category_form.html",
         {"form": form, "category": category},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 

@@ -18,7 +18,7 @@ from gongzhi.areas.models import Area, Level
 from gongzhi.areas.selectors import areas_for_permission
 from gongzhi.audit.services import audit_record
 from gongzhi.core.errors import client_ip
-from gongzhi.core.forms import add_service_errors
+from gongzhi.core.forms import form_status, submitted
 from gongzhi.core.vault import blind_index
 from gongzhi.directory.selectors import organisation_list
 from gongzhi.lib import idcodes
@@ -85,10 +85,10 @@ def order_view(request):
     form = OrderForm(
         request.POST or None, request.FILES or None, areas=areas, offerings=offerings, initial=initial
     )
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
+
+    def place(d):
         try:
-            ticket = services.order_place(
+            return services.order_place(
                 resident=request.user,
                 area=d["area"],
                 offering=d["offering"],
@@ -105,17 +105,23 @@ def order_view(request):
                 ip=client_ip(request),
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
             if hasattr(exc, "error_dict") and "location" in exc.error_dict:
-                form.add_error("address", exc.error_dict["location"][0].messages[0])
-        else:
-            messages.success(request, _("Your order has been sent to the community."))
-            return redirect("tickets:detail", ticket_id=ticket.pk)
+                # A refused position is also shown beside the address the resident typed.
+                location = exc.error_dict["location"][0].messages[0]
+                raise ValidationError(
+                    {**exc.error_dict, "address": [*exc.error_dict.get("address", []), location]}
+                ) from exc
+            raise
+
+    done = submitted(request, form, place)
+    if done:
+        messages.success(request, _("Your order has been sent to the community."))
+        return redirect("tickets:detail", ticket_id=done.result.pk)
     return render(
         request,
         "services/order.html",
         {"form": form, "offering": offering},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -277,18 +283,16 @@ def _manage_areas(request, levels=MANAGE_LEVELS):
     return areas_for_permission(viewer=request.user, permission="services.manage", levels=levels)
 
 
-def _person(form, id_number: str, viewer):
+def _person(id_number: str, viewer):
     if not id_number:
         return None
     try:
         idcodes.parse_id_card(id_number)
     except idcodes.IdCodeError:
-        form.add_error("id_number", _("This is not a valid ID card number."))
-        return None
+        raise ValidationError({"id_number": [_("This is not a valid ID card number.")]}) from None
     person = person_find_by_id_number(id_number)
     if person is None or not viewer.access.can("people.view", person.area_id):
-        form.add_error("id_number", _("No registered person in your area has this ID number."))
-        return None
+        raise ValidationError({"id_number": [_("No registered person in your area has this ID number.")]})
     return person
 
 
@@ -302,45 +306,48 @@ def need_create_view(request):
     form = NeedForm(
         request.POST or None, areas=_manage_areas(request, (Level.VILLAGE, Level.GRID, Level.TOWN))
     )
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        person = _person(form, d["id_number"], request.user) if d["subject"] == "person" else None
-        if not form.errors:
-            try:
-                need = services.need_create(
-                    actor=request.user,
-                    ip=client_ip(request),
-                    title=d["title"],
-                    category=d["category"],
-                    area=d["area"],
-                    subject=d["subject"],
-                    person=person,
-                    group_tag=d["group_tag"],
-                    beneficiaries=d["beneficiaries"],
-                    urgency=d["urgency"],
-                    source=d["source"],
-                    status=d["status"],
-                    frequency=d["frequency"],
-                    description=d["description"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-                _person_errors(form, exc)
-            else:
-                messages.success(request, _("Need “%(title)s” added to the list.") % {"title": need.title})
-                return redirect("services:needs")
-    return _form_page(
-        request, form, title=_("Add a need"), back="services:needs", status=400 if form.errors else 200
-    )
+
+    def create(d):
+        person = _person(d["id_number"], request.user) if d["subject"] == "person" else None
+        try:
+            return services.need_create(
+                actor=request.user,
+                ip=client_ip(request),
+                title=d["title"],
+                category=d["category"],
+                area=d["area"],
+                subject=d["subject"],
+                person=person,
+                group_tag=d["group_tag"],
+                beneficiaries=d["beneficiaries"],
+                urgency=d["urgency"],
+                source=d["source"],
+                status=d["status"],
+                frequency=d["frequency"],
+                description=d["description"],
+            )
+        except ValidationError as exc:
+            raise _person_errors(form, exc) from exc
+
+    done = submitted(request, form, create)
+    if done:
+        messages.success(request, _("Need “%(title)s” added to the list.") % {"title": done.result.title})
+        return redirect("services:needs")
+    return _form_page(request, form, title=_("Add a need"), back="services:needs", status=form_status(form))
 
 
-def _person_errors(form, exc: ValidationError) -> None:
-    # Model-side names that the form shows under another field.
-    if hasattr(exc, "error_dict"):
-        for model_field, form_field in (("person", "id_number"), ("user", "volunteer_mobile")):
-            if model_field in exc.error_dict and form_field in form.fields:
-                for e in exc.error_dict[model_field]:
-                    form.add_error(form_field, e.messages[0])
+def _person_errors(form, exc: ValidationError) -> ValidationError:
+    """The service's refusal, its model-side names also shown under the form field that stands for them."""
+    if not hasattr(exc, "error_dict"):
+        return ValidationError(exc.error_list)
+    errors = dict(exc.error_dict)
+    for model_field, form_field in (("person", "id_number"), ("user", "volunteer_mobile")):
+        if model_field in exc.error_dict and form_field in form.fields:
+            errors[form_field] = [
+                *errors.get(form_field, []),
+                *(e.messages[0] for e in exc.error_dict[model_field]),
+            ]
+    return ValidationError(errors)
 
 
 @login_required
@@ -363,44 +370,40 @@ def need_edit_view(request, need_id: int):
         )
     }
     form = NeedForm(request.POST or None, areas=None, editing=True, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
+
+    def update(d):
         person = need.person
         if d["subject"] == "person" and d["id_number"]:
-            person = _person(form, d["id_number"], request.user)
-        if not form.errors:
-            try:
-                services.need_update(
-                    need=need,
-                    actor=request.user,
-                    ip=client_ip(request),
-                    person=person if d["subject"] == "person" else None,
-                    **{k: v for k, v in d.items() if k not in ("id_number",)},
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-                _person_errors(form, exc)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("services:needs")
-    return _form_page(
-        request, form, title=need.title, back="services:needs", status=400 if form.errors else 200
-    )
+            person = _person(d["id_number"], request.user)
+        try:
+            services.need_update(
+                need=need,
+                actor=request.user,
+                ip=client_ip(request),
+                person=person if d["subject"] == "person" else None,
+                **{k: v for k, v in d.items() if k not in ("id_number",)},
+            )
+        except ValidationError as exc:
+            raise _person_errors(form, exc) from exc
+
+    if submitted(request, form, update):
+        messages.success(request, _("Saved."))
+        return redirect("services:needs")
+    return _form_page(request, form, title=need.title, back="services:needs", status=form_status(form))
 
 
-def _volunteer(form, mobile: str):
+def _volunteer(mobile: str):
     if not mobile:
         return None
     try:
         number = idcodes.normalize_mobile(mobile)
     except idcodes.IdCodeError:
-        form.add_error("volunteer_mobile", _("Enter a mainland China mobile number."))
-        return None
+        raise ValidationError({"volunteer_mobile": [_("Enter a mainland China mobile number.")]}) from None
     user = User.objects.filter(
         mobile_index=blind_index(number, context=MOBILE_CONTEXT), is_active=True
     ).first()
     if user is None:
-        form.add_error("volunteer_mobile", _("No account has this mobile number."))
+        raise ValidationError({"volunteer_mobile": [_("No account has this mobile number.")]})
     return user
 
 
@@ -445,28 +448,22 @@ def resource_create_view(request):
         areas=_manage_areas(request),
         organisations=orgs if orgs is not None else Organisation.objects.none(),
     )
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        user = _volunteer(form, d["volunteer_mobile"])
-        if not form.errors:
-            try:
-                resource = services.resource_create(
-                    actor=request.user, ip=client_ip(request), area=d["area"], **_resource_values(d, user)
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-                _person_errors(form, exc)
-            else:
-                messages.success(
-                    request, _("“%(name)s” added to the resource list.") % {"name": resource.name}
-                )
-                return redirect("services:resources")
+
+    def create(d):
+        user = _volunteer(d["volunteer_mobile"])
+        try:
+            return services.resource_create(
+                actor=request.user, ip=client_ip(request), area=d["area"], **_resource_values(d, user)
+            )
+        except ValidationError as exc:
+            raise _person_errors(form, exc) from exc
+
+    done = submitted(request, form, create)
+    if done:
+        messages.success(request, _("“%(name)s” added to the resource list.") % {"name": done.result.name})
+        return redirect("services:resources")
     return _form_page(
-        request,
-        form,
-        title=_("Add a resource"),
-        back="services:resources",
-        status=400 if form.errors else 200,
+        request, form, title=_("Add a resource"), back="services:resources", status=form_status(form)
     )
 
 
@@ -503,23 +500,20 @@ def resource_edit_view(request, resource_id: int):
     }
     initial["skills"] = "、".join(resource.skills)
     form = ResourceForm(request.POST or None, areas=None, organisations=orgs, editing=True, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        user = _volunteer(form, d["volunteer_mobile"]) if d["volunteer_mobile"] else resource.user
-        if not form.errors:
-            try:
-                services.resource_update(
-                    resource=resource, actor=request.user, ip=client_ip(request), **_resource_values(d, user)
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-                _person_errors(form, exc)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("services:resources")
-    return _form_page(
-        request, form, title=resource.name, back="services:resources", status=400 if form.errors else 200
-    )
+
+    def update(d):
+        user = _volunteer(d["volunteer_mobile"]) if d["volunteer_mobile"] else resource.user
+        try:
+            services.resource_update(
+                resource=resource, actor=request.user, ip=client_ip(request), **_resource_values(d, user)
+            )
+        except ValidationError as exc:
+            raise _person_errors(form, exc) from exc
+
+    if submitted(request, form, update):
+        messages.success(request, _("Saved."))
+        return redirect("services:resources")
+    return _form_page(request, form, title=resource.name, back="services:resources", status=form_status(form))
 
 
 def _providers(request):
@@ -530,22 +524,18 @@ def _providers(request):
 def offering_create_view(request):
     request.user.access.require("services.manage")
     form = OfferingForm(request.POST or None, areas=_manage_areas(request), providers=_providers(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            offering = services.offering_create(
-                actor=request.user, ip=client_ip(request), **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("“%(title)s” is listed; people with a matching need have been told.")
-                % {"title": offering.title},
-            )
-            return redirect("services:offerings")
+    done = submitted(
+        request, form, lambda d: services.offering_create(actor=request.user, ip=client_ip(request), **d)
+    )
+    if done:
+        messages.success(
+            request,
+            _("“%(title)s” is listed; people with a matching need have been told.")
+            % {"title": done.result.title},
+        )
+        return redirect("services:offerings")
     return _form_page(
-        request, form, title=_("Add a service"), back="services:offerings", status=400 if form.errors else 200
+        request, form, title=_("Add a service"), back="services:offerings", status=form_status(form)
     )
 
 
@@ -571,18 +561,15 @@ def offering_edit_view(request, offering_id: int):
     }
     providers = _providers(request) | Resource.objects.filter(pk=offering.provider_id)
     form = OfferingForm(request.POST or None, areas=None, providers=providers, editing=True, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.offering_update(
-                offering=offering, actor=request.user, ip=client_ip(request), **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("services:offerings")
+    if submitted(
+        request,
+        form,
+        lambda d: services.offering_update(offering=offering, actor=request.user, ip=client_ip(request), **d),
+    ):
+        messages.success(request, _("Saved."))
+        return redirect("services:offerings")
     return _form_page(
-        request, form, title=offering.title, back="services:offerings", status=400 if form.errors else 200
+        request, form, title=offering.title, back="services:offerings", status=form_status(form)
     )
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.errors import client_ip
-from gongzhi.core.forms import add_service_errors
+from gongzhi.core.forms import add_service_errors, form_status, submitted
 
 from . import maps, selectors, services
 from .conf import reach_m, setting
@@ -98,38 +98,37 @@ def _pick_map(request, station=None) -> dict:
 def station_create_view(request):
     request.user.access.require("stations.manage")
     form = _station_form(request, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            station = services.station_create(
-                actor=request.user,
-                name=d["name"],
-                area=d["area"],
-                lat=d["lat"],
-                lng=d["lng"],
-                source_crs=d["source_crs"],
-                address=d["address"],
-                functions=list(d["functions"]),
-                organisations=list(d["organisations"]),
-                facilities=d["facilities"],
-                capacity=d["capacity"],
-                phone=d["phone"],
-                description=d["description"],
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("%(name)s has been registered. Now set its opening hours.") % {"name": station.name},
-            )
-            return redirect("stations:hours", station_id=station.pk)
+    done = submitted(
+        request,
+        form,
+        lambda d: services.station_create(
+            actor=request.user,
+            name=d["name"],
+            area=d["area"],
+            lat=d["lat"],
+            lng=d["lng"],
+            source_crs=d["source_crs"],
+            address=d["address"],
+            functions=list(d["functions"]),
+            organisations=list(d["organisations"]),
+            facilities=d["facilities"],
+            capacity=d["capacity"],
+            phone=d["phone"],
+            description=d["description"],
+            ip=client_ip(request),
+        ),
+    )
+    if done:
+        messages.success(
+            request,
+            _("%(name)s has been registered. Now set its opening hours.") % {"name": done.result.name},
+        )
+        return redirect("stations:hours", station_id=done.result.pk)
     return render(
         request,
         "stations/form.html",
         {"form": form, "map_config": _pick_map(request), "heading": _("Register a station")},
-        status=_status(form),
+        status=form_status(form),
     )
 
 
@@ -178,32 +177,30 @@ def station_edit_view(request, station_id: int):
         "description": station.description,
     }
     form = _station_form(request, request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
+
+    def update(d):
         moved = any(d[k] != initial[k] for k in ("lat", "lng", "source_crs"))
-        try:
-            services.station_update(
-                station=station,
-                actor=request.user,
-                ip=client_ip(request),
-                name=d["name"],
-                area=d["area"],
-                lat=d["lat"] if moved else None,
-                lng=d["lng"] if moved else None,
-                source_crs=d["source_crs"] if moved else None,
-                address=d["address"],
-                functions=list(d["functions"]),
-                organisations=list(d["organisations"]),
-                facilities=d["facilities"],
-                capacity=d["capacity"],
-                phone=d["phone"],
-                description=d["description"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The station has been updated."))
-            return redirect("stations:detail", station_id=station.pk)
+        services.station_update(
+            station=station,
+            actor=request.user,
+            ip=client_ip(request),
+            name=d["name"],
+            area=d["area"],
+            lat=d["lat"] if moved else None,
+            lng=d["lng"] if moved else None,
+            source_crs=d["source_crs"] if moved else None,
+            address=d["address"],
+            functions=list(d["functions"]),
+            organisations=list(d["organisations"]),
+            facilities=d["facilities"],
+            capacity=d["capacity"],
+            phone=d["phone"],
+            description=d["description"],
+        )
+
+    if submitted(request, form, update):
+        messages.success(request, _("The station has been updated."))
+        return redirect("stations:detail", station_id=station.pk)
     return render(
         request,
         "stations/form.html",
@@ -213,7 +210,7 @@ def station_edit_view(request, station_id: int):
             "map_config": _pick_map(request, station),
             "heading": _("Edit %(name)s") % {"name": station.name},
         },
-        status=_status(form),
+        status=form_status(form),
     )
 
 
@@ -233,36 +230,32 @@ def station_hours_view(request, station_id: int):
         day_names=names,
     )
     exception_form = ExceptionForm(request.POST if is_exception else None)
-    if request.method == "POST" and not is_exception and form.is_valid():
-        try:
-            weekly = services.parse_weekly({d: form.cleaned_data[f"day_{d}"] for d in range(7)})
-            services.station_set_hours(
-                station=station, actor=request.user, weekly=weekly, ip=client_ip(request)
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The opening hours have been saved."))
-            return redirect("stations:detail", station_id=station.pk)
-    if is_exception and exception_form.is_valid():
-        d = exception_form.cleaned_data
-        try:
-            services.hours_exception_set(
-                station=station,
-                actor=request.user,
-                day=d["date"],
-                intervals=services.parse_day(d["hours"]),
-                note=d["note"],
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(exception_form, exc)
-        else:
-            messages.success(
-                request, _("The hours of %(date)s have been saved.") % {"date": d["date"].isoformat()}
-            )
-            return redirect("stations:hours", station_id=station.pk)
-    bad = (form.is_bound and form.errors) or (exception_form.is_bound and exception_form.errors)
+
+    def set_hours(d):
+        weekly = services.parse_weekly({day: d[f"day_{day}"] for day in range(7)})
+        services.station_set_hours(station=station, actor=request.user, weekly=weekly, ip=client_ip(request))
+
+    if submitted(request, form, set_hours):
+        messages.success(request, _("The opening hours have been saved."))
+        return redirect("stations:detail", station_id=station.pk)
+    if submitted(
+        request,
+        exception_form,
+        lambda d: services.hours_exception_set(
+            station=station,
+            actor=request.user,
+            day=d["date"],
+            intervals=services.parse_day(d["hours"]),
+            note=d["note"],
+            ip=client_ip(request),
+        ),
+    ):
+        messages.success(
+            request,
+            _("The hours of %(date)s have been saved.")
+            % {"date": exception_form.cleaned_data["date"].isoformat()},
+        )
+        return redirect("stations:hours", station_id=station.pk)
     return render(
         request,
         "stations/hours.html",
@@ -272,7 +265,7 @@ def station_hours_view(request, station_id: int):
             "exception_form": exception_form,
             "exceptions": selectors.hours_exceptions(station=station),
         },
-        status=400 if bad else 200,
+        status=form_status(form, exception_form),
     )
 
 
@@ -296,20 +289,19 @@ def photo_add_view(request, station_id: int):
     request.user.access.require("stations.manage")
     station = selectors.station_get(viewer=request.user, pk=station_id)
     form = PhotoForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.photo_add(
-                station=station,
-                actor=request.user,
-                upload=form.cleaned_data["image"],
-                caption=form.cleaned_data["caption"],
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The photo has been added."))
-            return redirect("stations:detail", station_id=station.pk)
+    if submitted(
+        request,
+        form,
+        lambda d: services.photo_add(
+            station=station,
+            actor=request.user,
+            upload=d["image"],
+            caption=d["caption"],
+            ip=client_ip(request),
+        ),
+    ):
+        messages.success(request, _("The photo has been added."))
+        return redirect("stations:detail", station_id=station.pk)
     return render(request, "stations/photo_form.html", {"station": station, "form": form}, status=400)
 
 
@@ -330,17 +322,18 @@ def station_close_view(request, station_id: int):
     request.user.access.require("stations.merge")
     station = selectors.station_get(viewer=request.user, pk=station_id)
     form = CloseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.station_close(
-                station=station, actor=request.user, reason=form.cleaned_data["reason"], ip=client_ip(request)
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("%(name)s has been closed.") % {"name": station.name})
-            return redirect("stations:detail", station_id=station.pk)
-    return render(request, "stations/close.html", {"station": station, "form": form}, status=_status(form))
+    if submitted(
+        request,
+        form,
+        lambda d: services.station_close(
+            station=station, actor=request.user, reason=d["reason"], ip=client_ip(request)
+        ),
+    ):
+        messages.success(request, _("%(name)s has been closed.") % {"name": station.name})
+        return redirect("stations:detail", station_id=station.pk)
+    return render(
+        request, "stations/close.html", {"station": station, "form": form}, status=form_status(form)
+    )
 
 
 @login_required
@@ -365,51 +358,50 @@ def station_merge_view(request):
     if request.GET.get("into", "").isdigit():
         initial["into"] = int(request.GET["into"])
     form = MergeForm(request.POST or None, initial=initial, stations=queryset)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            into = services.station_merge(
-                sources=list(d["sources"]),
-                into=d["into"],
-                actor=request.user,
-                note=d["note"],
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("%(n)d station(s) merged into %(name)s.") % {"n": len(d["sources"]), "name": into.name},
-            )
-            return redirect("stations:detail", station_id=into.pk)
-    return render(request, "stations/merge.html", {"form": form}, status=_status(form))
+    done = submitted(
+        request,
+        form,
+        lambda d: services.station_merge(
+            sources=list(d["sources"]),
+            into=d["into"],
+            actor=request.user,
+            note=d["note"],
+            ip=client_ip(request),
+        ),
+    )
+    if done:
+        messages.success(
+            request,
+            _("%(n)d station(s) merged into %(name)s.")
+            % {"n": len(form.cleaned_data["sources"]), "name": done.result.name},
+        )
+        return redirect("stations:detail", station_id=done.result.pk)
+    return render(request, "stations/merge.html", {"form": form}, status=form_status(form))
 
 
 @login_required
 def function_list_view(request):
     request.user.access.require("stations.functions.manage")
     form = FunctionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            fn = services.function_create(
-                actor=request.user,
-                code=d["code"],
-                name=d["name"],
-                name_en=d["name_en"],
-                description=d["description"],
-                order=d["order"],
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("%(name)s has been added.") % {"name": fn.name})
-            return redirect("stations:functions")
+    done = submitted(
+        request,
+        form,
+        lambda d: services.function_create(
+            actor=request.user,
+            code=d["code"],
+            name=d["name"],
+            name_en=d["name_en"],
+            description=d["description"],
+            order=d["order"],
+            ip=client_ip(request),
+        ),
+    )
+    if done:
+        messages.success(request, _("%(name)s has been added.") % {"name": done.result.name})
+        return redirect("stations:functions")
     functions = selectors.function_list(active_only=False)
     return render(
-        request, "stations/functions.html", {"form": form, "functions": functions}, status=_status(form)
+        request, "stations/functions.html", {"form": form, "functions": functions}, status=form_status(form)
     )
 
 
@@ -420,26 +412,24 @@ def function_edit_view(request, function_id: int):
     initial = {k: getattr(fn, k) for k in ("code", "name", "name_en", "description", "order", "is_active")}
     form = FunctionForm(request.POST or None, initial=initial)
     form.fields["code"].disabled = True
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.function_update(
-                function=fn,
-                actor=request.user,
-                name=d["name"],
-                name_en=d["name_en"],
-                description=d["description"],
-                order=d["order"],
-                is_active=d["is_active"],
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("%(name)s has been saved.") % {"name": fn.name})
-            return redirect("stations:functions")
+    if submitted(
+        request,
+        form,
+        lambda d: services.function_update(
+            function=fn,
+            actor=request.user,
+            name=d["name"],
+            name_en=d["name_en"],
+            description=d["description"],
+            order=d["order"],
+            is_active=d["is_active"],
+            ip=client_ip(request),
+        ),
+    ):
+        messages.success(request, _("%(name)s has been saved.") % {"name": fn.name})
+        return redirect("stations:functions")
     return render(
-        request, "stations/function_form.html", {"form": form, "function": fn}, status=_status(form)
+        request, "stations/function_form.html", {"form": form, "function": fn}, status=form_status(form)
     )
 
 
@@ -601,25 +591,25 @@ def grid_list_view(request):
     request.user.access.require("stations.coverage")
     areas = selectors.analysis_areas(viewer=request.user, permission="stations.coverage")
     form = GridForm(request.POST or None, request.FILES or None, areas=areas)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            grid = services.population_grid_import(
-                actor=request.user, area=d["area"], name=d["name"], upload=d["file"], ip=client_ip(request)
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("%(name)s: %(n)d population points imported.") % {"name": grid.name, "n": grid.point_count},
-            )
-            return redirect("stations:grids")
+    done = submitted(
+        request,
+        form,
+        lambda d: services.population_grid_import(
+            actor=request.user, area=d["area"], name=d["name"], upload=d["file"], ip=client_ip(request)
+        ),
+    )
+    if done:
+        messages.success(
+            request,
+            _("%(name)s: %(n)d population points imported.")
+            % {"name": done.result.name, "n": done.result.point_count},
+        )
+        return redirect("stations:grids")
     return render(
         request,
         "stations/grids.html",
         {"form": form, "grids": selectors.grid_list(viewer=request.user)},
-        status=_status(form),
+        status=form_status(form),
     )
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.areas.models import Area
 from gongzhi.core.errors import client_ip
-from gongzhi.core.forms import add_service_errors
+from gongzhi.core.forms import form_status, submitted
 from gongzhi.tickets.display import steps_of
 from gongzhi.tickets.models import OPEN_STATES, QUEUE_STATES
 from gongzhi.tickets.policies import get_policy
@@ -36,23 +36,22 @@ def submit_view(request):
         areas=areas,
         initial={"area": homes[0] if homes else None},
     )
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            ticket = services.suggestion_submit(
-                author=request.user,
-                topic=d["topic"],
-                area=d["area"],
-                text=d["text"],
-                photos=d["photos"],
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Thank you: the community will answer your suggestion."))
-            return redirect("suggestions:detail", ticket_id=ticket.pk)
-    return render(request, "suggestions/submit.html", {"form": form}, status=400 if form.errors else 200)
+    done = submitted(
+        request,
+        form,
+        lambda d: services.suggestion_submit(
+            author=request.user,
+            topic=d["topic"],
+            area=d["area"],
+            text=d["text"],
+            photos=d["photos"],
+            ip=client_ip(request),
+        ),
+    )
+    if done:
+        messages.success(request, _("Thank you: the community will answer your suggestion."))
+        return redirect("suggestions:detail", ticket_id=done.result.pk)
+    return render(request, "suggestions/submit.html", {"form": form}, status=form_status(form))
 
 
 @login_required
@@ -120,18 +119,13 @@ def review_view(request, ticket_id: int):
 def decide_view(request, ticket_id: int):
     ticket = selectors.suggestion_get(viewer=request.user, pk=ticket_id)
     form = DecideForm(request.POST)
-    if form.is_valid():
-        try:
-            services.suggestion_decide(
-                ticket=ticket,
-                actor=request.user,
-                adopted=form.cleaned_data["adopted"],
-                reason=form.cleaned_data["reason"],
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-    if not form.errors:
+    if submitted(
+        request,
+        form,
+        lambda d: services.suggestion_decide(
+            ticket=ticket, actor=request.user, adopted=d["adopted"], reason=d["reason"], ip=client_ip(request)
+        ),
+    ):
         messages.success(request, _("Answered: the resident has been told."))
         return redirect("suggestions:detail", ticket_id=ticket.pk)
     ticket.refresh_from_db()

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.areas.selectors import areas_for_permission
 from gongzhi.core.errors import client_ip
-from gongzhi.core.forms import add_service_errors
+from gongzhi.core.forms import add_service_errors, form_status, submitted
 from gongzhi.directory.models import Organisation
 from gongzhi.directory.selectors import organisation_list
 
@@ -333,14 +333,13 @@ def follow_up_list_view(request):
 def follow_up_record_view(request, follow_up_id: int):
     follow_up = selectors.follow_up_get(viewer=request.user, pk=follow_up_id)
     form = forms.FollowUpForm(request.POST)
-    if form.is_valid():
-        try:
-            services.follow_up_record(
-                follow_up=follow_up, actor=request.user, ip=client_ip(request), **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-    if not form.errors:
+    if submitted(
+        request,
+        form,
+        lambda d: services.follow_up_record(
+            follow_up=follow_up, actor=request.user, ip=client_ip(request), **d
+        ),
+    ):
         messages.success(request, _("Follow-up call recorded."))
         return redirect("tickets:follow_ups")
     page = _page(request, selectors.follow_up_list(viewer=request.user))
@@ -387,29 +386,27 @@ def _routing_form(request, data=None):
 def routing_rule_list_view(request):
     request.user.access.require("tickets.routing")
     form = _routing_form(request, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.routing_rule_create(
-                kind=d["kind"],
-                category=d["category"],
-                area=d["area"],
-                strategy=d["strategy"],
-                party_org=d["party_org"],
-                actor=request.user,
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Rule saved: new tickets that match are dispatched automatically."))
-            return redirect("tickets:routing")
+    if submitted(
+        request,
+        form,
+        lambda d: services.routing_rule_create(
+            kind=d["kind"],
+            category=d["category"],
+            area=d["area"],
+            strategy=d["strategy"],
+            party_org=d["party_org"],
+            actor=request.user,
+            ip=client_ip(request),
+        ),
+    ):
+        messages.success(request, _("Rule saved: new tickets that match are dispatched automatically."))
+        return redirect("tickets:routing")
     rules = selectors.routing_rule_list(viewer=request.user)
     return render(
         request,
         "tickets/routing.html",
         {"rules": rules, "form": form, "Strategy": RoutingRule.Strategy},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from gongzhi.areas.models import Level
 from gongzhi.areas.selectors import areas_for_permission
 from gongzhi.core.errors import client_ip
-from gongzhi.core.forms import add_service_errors
+from gongzhi.core.forms import add_service_errors, form_status, submitted
 from gongzhi.people.models import Person
 
 from . import conf, pdf, selectors, services
@@ -100,32 +100,29 @@ def self_register_view(request):
         areas=areas,
         initial={"name": request.user.name, "area": home.code if home is not None else None},
     )
-    if request.method == "POST":
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                volunteer = services.volunteer_register(
-                    user=request.user,
-                    area=d["area"],
-                    name=d["name"],
-                    id_number=d["id_number"],
-                    mobile=d["mobile"],
-                    skills=d["skills"],
-                    availability=d["availability"],
-                    grant_role=True,
-                    self_service=True,
-                    ip=client_ip(request),
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(
-                    request,
-                    _("Welcome! Your volunteer number is %(number)s.") % {"number": volunteer.number},
-                )
-                return redirect("volunteering:me")
-        return render(request, "volunteering/register.html", {"form": form}, status=400)
-    return render(request, "volunteering/register.html", {"form": form})
+    done = submitted(
+        request,
+        form,
+        lambda d: services.volunteer_register(
+            user=request.user,
+            area=d["area"],
+            name=d["name"],
+            id_number=d["id_number"],
+            mobile=d["mobile"],
+            skills=d["skills"],
+            availability=d["availability"],
+            grant_role=True,
+            self_service=True,
+            ip=client_ip(request),
+        ),
+    )
+    if done:
+        messages.success(
+            request,
+            _("Welcome! Your volunteer number is %(number)s.") % {"number": done.result.number},
+        )
+        return redirect("volunteering:me")
+    return render(request, "volunteering/register.html", {"form": form}, status=form_status(form))
 
 
 def _my_code_context(request) -> dict:
@@ -226,39 +223,32 @@ def scan_view(request, token: str):
     """Where the activity's QR leads: the signed-in volunteer checks in, or out, here."""
     request.user.access.require("volunteering.join")
     form = CheckinForm(request.POST if request.method == "POST" else None)
-    status = 200
     try:
         activity = services.activity_from_token(token)
     except ValidationError as exc:
         return render(request, "volunteering/scan.html", {"error": exc.messages[0]}, status=400)
     signup = selectors.my_signup_for(user=request.user, activity=activity)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                signup = services.check_in_or_out(
-                    activity=activity,
-                    user=request.user,
-                    lat=form.cleaned_data["lat"],
-                    lng=form.cleaned_data["lng"],
-                    ip=client_ip(request),
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                if signup.checked_out_at:
-                    messages.success(
-                        request,
-                        _("Checked out: %(hours)s hours recorded for approval.") % {"hours": signup.hours},
-                    )
-                else:
-                    messages.success(request, _("Checked in. Scan again when you leave."))
-                return redirect("volunteering:me")
-        status = 400
+    done = submitted(
+        request,
+        form,
+        lambda d: services.check_in_or_out(
+            activity=activity, user=request.user, lat=d["lat"], lng=d["lng"], ip=client_ip(request)
+        ),
+    )
+    if done:
+        if done.result.checked_out_at:
+            messages.success(
+                request,
+                _("Checked out: %(hours)s hours recorded for approval.") % {"hours": done.result.hours},
+            )
+        else:
+            messages.success(request, _("Checked in. Scan again when you leave."))
+        return redirect("volunteering:me")
     return render(
         request,
         "volunteering/scan.html",
         {"activity": activity, "signup": signup, "form": form, "token": token},
-        status=status,
+        status=form_status(form),
     )
 
 
@@ -323,35 +313,30 @@ def manage_create_view(request):
     areas = areas_for_permission(viewer=request.user, permission="volunteering.manage")
     teams = Team.objects.visible_to(request.user, "volunteering.manage").order_by("name")
     form = ActivityForm(request.POST or None, areas=areas, teams=teams)
-    if request.method == "POST":
-        if form.is_valid():
-            d = form.cleaned_data
-            data = services.ActivityInput(
-                title=d["title"],
-                category=d["category"],
-                starts_at=d["starts_at"],
-                ends_at=d["ends_at"],
-                volunteer_capacity=d["volunteer_capacity"],
-                participant_capacity=d["participant_capacity"] or 0,
-                place=d["place"],
-                team=d["team"],
-                lat=d["lat"],
-                lng=d["lng"],
-                check_distance_m=d["check_distance_m"],
-                description=d["description"],
-                target_groups=tuple(d["target_groups"]),
-            )
-            try:
-                activity = services.activity_create(
-                    data=data, area=d["area"], actor=request.user, ip=client_ip(request)
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("Activity published."))
-                return redirect("volunteering:manage_detail", activity.pk)
-        return render(request, "volunteering/manage_form.html", {"form": form}, status=400)
-    return render(request, "volunteering/manage_form.html", {"form": form})
+
+    def create(d):
+        data = services.ActivityInput(
+            title=d["title"],
+            category=d["category"],
+            starts_at=d["starts_at"],
+            ends_at=d["ends_at"],
+            volunteer_capacity=d["volunteer_capacity"],
+            participant_capacity=d["participant_capacity"] or 0,
+            place=d["place"],
+            team=d["team"],
+            lat=d["lat"],
+            lng=d["lng"],
+            check_distance_m=d["check_distance_m"],
+            description=d["description"],
+            target_groups=tuple(d["target_groups"]),
+        )
+        return services.activity_create(data=data, area=d["area"], actor=request.user, ip=client_ip(request))
+
+    done = submitted(request, form, create)
+    if done:
+        messages.success(request, _("Activity published."))
+        return redirect("volunteering:manage_detail", done.result.pk)
+    return render(request, "volunteering/manage_form.html", {"form": form}, status=form_status(form))
 
 
 def _qr_context(request, activity) -> dict:
@@ -408,28 +393,29 @@ def approve_view(request, signup_id: int):
     request.user.access.require("volunteering.manage")
     signup = selectors.signup_get(viewer=request.user, pk=signup_id)
     form = ApproveForm(request.POST)
-    if form.is_valid():
-        try:
-            signup = services.attendance_approve(
-                signup=signup, actor=request.user, hours=form.cleaned_data["hours"], ip=client_ip(request)
+    done = submitted(
+        request,
+        form,
+        lambda d: services.attendance_approve(
+            signup=signup, actor=request.user, hours=d["hours"], ip=client_ip(request)
+        ),
+    )
+    if done:
+        approved = done.result
+        message = (
+            _("%(name)s: %(hours)s hours approved, %(points)d points awarded.")
+            if approved.points
+            else _(
+                "%(name)s: %(hours)s hours approved, no points this time (part hours are carried until they complete an hour)."
             )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            message = (
-                _("%(name)s: %(hours)s hours approved, %(points)d points awarded.")
-                if signup.points
-                else _(
-                    "%(name)s: %(hours)s hours approved, no points this time (part hours are carried until they complete an hour)."
-                )
-            )
-            messages.success(
-                request,
-                message % {"name": signup.volunteer.name, "hours": signup.hours, "points": signup.points},
-            )
-            return redirect("volunteering:manage_detail", signup.activity_id)
+        )
+        messages.success(
+            request,
+            message % {"name": approved.volunteer.name, "hours": approved.hours, "points": approved.points},
+        )
+        return redirect("volunteering:manage_detail", approved.activity_id)
     return manage_detail_view(
-        request, signup.activity_id, approve_form=form, failed_signup=signup.pk, status=400
+        request, signup.activity_id, approve_form=form, failed_signup=signup.pk, status=form_status(form)
     )
 
 
@@ -440,24 +426,25 @@ def scan_code_view(request, activity_id: int):
     request.user.access.require("volunteering.manage")
     activity = selectors.activity_get(viewer=request.user, pk=activity_id)
     form = VolunteerCodeForm(request.POST)
-    if form.is_valid():
-        try:
-            signup = services.check_in_or_out_by_code(
-                activity=activity, code=form.cleaned_data["code"], actor=request.user, ip=client_ip(request)
+    done = submitted(
+        request,
+        form,
+        lambda d: services.check_in_or_out_by_code(
+            activity=activity, code=d["code"], actor=request.user, ip=client_ip(request)
+        ),
+    )
+    if done:
+        signup = done.result
+        if signup.checked_out_at:
+            messages.success(
+                request,
+                _("%(name)s checked out: %(hours)s hours recorded for approval.")
+                % {"name": signup.volunteer.name, "hours": signup.hours},
             )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
         else:
-            if signup.checked_out_at:
-                messages.success(
-                    request,
-                    _("%(name)s checked out: %(hours)s hours recorded for approval.")
-                    % {"name": signup.volunteer.name, "hours": signup.hours},
-                )
-            else:
-                messages.success(request, _("%(name)s checked in.") % {"name": signup.volunteer.name})
-            return redirect("volunteering:manage_detail", activity.pk)
-    return manage_detail_view(request, activity.pk, code_form=form, status=400)
+            messages.success(request, _("%(name)s checked in.") % {"name": signup.volunteer.name})
+        return redirect("volunteering:manage_detail", activity.pk)
+    return manage_detail_view(request, activity.pk, code_form=form, status=form_status(form))
 
 
 @login_required
@@ -466,20 +453,16 @@ def served_view(request, activity_id: int):
     request.user.access.require("volunteering.manage")
     activity = selectors.activity_get(viewer=request.user, pk=activity_id)
     form = ServedForm(request.POST)
-    if form.is_valid():
-        try:
-            services.activity_record_served(
-                activity=activity,
-                served=form.cleaned_data["served"],
-                actor=request.user,
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Person-times served recorded."))
-            return redirect("volunteering:manage_detail", activity.pk)
-    return manage_detail_view(request, activity.pk, served_form=form, status=400)
+    if submitted(
+        request,
+        form,
+        lambda d: services.activity_record_served(
+            activity=activity, served=d["served"], actor=request.user, ip=client_ip(request)
+        ),
+    ):
+        messages.success(request, _("Person-times served recorded."))
+        return redirect("volunteering:manage_detail", activity.pk)
+    return manage_detail_view(request, activity.pk, served_form=form, status=form_status(form))
 
 
 @login_required
@@ -498,38 +481,32 @@ def volunteer_register_view(request):
     areas = areas_for_permission(viewer=request.user, permission="volunteering.manage")
     teams = Team.objects.visible_to(request.user, "volunteering.manage").order_by("name")
     form = VolunteerForm(request.POST or None, areas=areas, teams=teams)
-    if request.method == "POST":
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                user = User.objects.get_by_natural_key(d["mobile"].strip())
-            except (User.DoesNotExist, ValidationError):
-                form.add_error(
-                    "mobile", _("No user account has this mobile number: the person signs up first.")
-                )
-            else:
-                try:
-                    volunteer = services.volunteer_register(
-                        user=user,
-                        area=d["area"],
-                        team=d["team"],
-                        id_number=d["id_number"],
-                        skills=d["skills"],
-                        availability=d["availability"],
-                        pair_capacity=d["pair_capacity"],
-                        grant_role=True,
-                        actor=request.user,
-                        ip=client_ip(request),
-                    )
-                except ValidationError as exc:
-                    add_service_errors(form, exc)
-                else:
-                    messages.success(
-                        request, _("Registered as volunteer %(number)s.") % {"number": volunteer.number}
-                    )
-                    return redirect("volunteering:volunteers")
-        return render(request, "volunteering/volunteer_form.html", {"form": form}, status=400)
-    return render(request, "volunteering/volunteer_form.html", {"form": form})
+
+    def register(d):
+        try:
+            user = User.objects.get_by_natural_key(d["mobile"].strip())
+        except (User.DoesNotExist, ValidationError):
+            raise ValidationError(
+                {"mobile": [_("No user account has this mobile number: the person signs up first.")]}
+            ) from None
+        return services.volunteer_register(
+            user=user,
+            area=d["area"],
+            team=d["team"],
+            id_number=d["id_number"],
+            skills=d["skills"],
+            availability=d["availability"],
+            pair_capacity=d["pair_capacity"],
+            grant_role=True,
+            actor=request.user,
+            ip=client_ip(request),
+        )
+
+    done = submitted(request, form, register)
+    if done:
+        messages.success(request, _("Registered as volunteer %(number)s.") % {"number": done.result.number})
+        return redirect("volunteering:volunteers")
+    return render(request, "volunteering/volunteer_form.html", {"form": form}, status=form_status(form))
 
 
 @login_required
@@ -538,19 +515,15 @@ def volunteer_detail_view(request, volunteer_id: int):
     request.user.access.require("volunteering.manage")
     volunteer = selectors.volunteer_get(viewer=request.user, pk=volunteer_id)
     form = RecordForm(request.POST or None, initial={"day": timezone.localdate()})
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.volunteer_record_add(
-                    volunteer=volunteer, actor=request.user, ip=client_ip(request), **form.cleaned_data
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("Record added."))
-                return redirect("volunteering:volunteer", volunteer.pk)
-        status = 400
+    if submitted(
+        request,
+        form,
+        lambda d: services.volunteer_record_add(
+            volunteer=volunteer, actor=request.user, ip=client_ip(request), **d
+        ),
+    ):
+        messages.success(request, _("Record added."))
+        return redirect("volunteering:volunteer", volunteer.pk)
     return render(
         request,
         "volunteering/volunteer_detail.html",
@@ -560,7 +533,7 @@ def volunteer_detail_view(request, volunteer_id: int):
             "records": selectors.volunteer_records(viewer=request.user, volunteer=volunteer),
             "form": form,
         },
-        status=status,
+        status=form_status(form),
     )
 
 
@@ -569,27 +542,21 @@ def certificate_issue_view(request, volunteer_id: int):
     request.user.access.require("volunteering.manage")
     volunteer = selectors.volunteer_get(viewer=request.user, pk=volunteer_id)
     form = CertificateForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                cert = services.certificate_issue(
-                    volunteer=volunteer, actor=request.user, ip=client_ip(request), **form.cleaned_data
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("Certificate %(number)s issued.") % {"number": cert.number})
-                return redirect("volunteering:certificate_pdf", cert.pk)
-        return render(
-            request,
-            "volunteering/certificate_form.html",
-            {"form": form, "volunteer": volunteer, "summary": selectors.hours_summary(volunteer)},
-            status=400,
-        )
+    done = submitted(
+        request,
+        form,
+        lambda d: services.certificate_issue(
+            volunteer=volunteer, actor=request.user, ip=client_ip(request), **d
+        ),
+    )
+    if done:
+        messages.success(request, _("Certificate %(number)s issued.") % {"number": done.result.number})
+        return redirect("volunteering:certificate_pdf", done.result.pk)
     return render(
         request,
         "volunteering/certificate_form.html",
         {"form": form, "volunteer": volunteer, "summary": selectors.hours_summary(volunteer)},
+        status=form_status(form),
     )
 
 
@@ -674,41 +641,38 @@ def pair_view(request):
 def visit_view(request, pairing_id: int):
     pairing = selectors.pairing_get(viewer=request.user, pk=pairing_id)
     form = VisitForm(request.POST or None, request.FILES or None, initial={"day": timezone.localdate()})
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                visit = services.visit_record(
-                    pairing=pairing,
-                    actor=request.user,
-                    ip=client_ip(request),
-                    day=d["day"],
-                    kind=d["kind"],
-                    notes=d["notes"],
-                    concerns=d["concerns"],
-                    photos=d["photos"],
-                    open_ticket=d["open_ticket"],
-                    concern_category=d["concern_category"] or "other",
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                if visit.ticket_id:
-                    messages.success(
-                        request,
-                        _("Visit recorded; the community received case %(number)s about the concern.")
-                        % {"number": visit.ticket.number},
-                    )
-                else:
-                    messages.success(request, _("Visit recorded."))
-                return redirect("volunteering:visit", pairing.pk)
-        status = 400
+    done = submitted(
+        request,
+        form,
+        lambda d: services.visit_record(
+            pairing=pairing,
+            actor=request.user,
+            ip=client_ip(request),
+            day=d["day"],
+            kind=d["kind"],
+            notes=d["notes"],
+            concerns=d["concerns"],
+            photos=d["photos"],
+            open_ticket=d["open_ticket"],
+            concern_category=d["concern_category"] or "other",
+        ),
+    )
+    if done:
+        visit = done.result
+        if visit.ticket_id:
+            messages.success(
+                request,
+                _("Visit recorded; the community received case %(number)s about the concern.")
+                % {"number": visit.ticket.number},
+            )
+        else:
+            messages.success(request, _("Visit recorded."))
+        return redirect("volunteering:visit", pairing.pk)
     return render(
         request,
         "volunteering/visit.html",
         {"pairing": pairing, "form": form, "visits": selectors.pairing_visits(pairing)},
-        status=status,
+        status=form_status(form),
     )
 
 
