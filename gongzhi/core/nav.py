@@ -10,6 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import QuerySet
 from django.urls import reverse
 
 
@@ -26,9 +29,11 @@ class NavItem:
     icon: str = "•"
     order: int = 100
     # How many things wait for the user here (unread messages, offers to answer): drawn as a
-    # badge, counted only when a page shows the item. ``in_header``: also a bell in the phone
-    # layout's top bar, whose tab bar has room for three items only.
-    badge: Callable[[object], int] | None = None
+    # badge. The callable gives the rows to count (a scoped QuerySet; or a number already
+    # counted): a page's badges are counted together, in one statement (``badge_counts``).
+    # ``in_header``: also a bell in the phone layout's top bar, whose tab bar has room for three
+    # items only.
+    badge: Callable[[object], QuerySet | int] | None = None
     in_header: bool = False
 
     def allowed(self, user) -> bool:
@@ -70,29 +75,60 @@ def items_for(user, layout: str) -> list[NavItem]:
     return unique
 
 
+def badge_counts(user, items: list[NavItem]) -> dict[str, int]:
+    """The badges of ``items`` for ``user``, by item key: every row set counted in one statement
+    (``SELECT (SELECT count(*) FROM (…)), …``), not a round trip each."""
+    counts: dict[str, int] = {}
+    parts: list[tuple[str, str, tuple]] = []
+    for item in items:
+        rows = item.badge(user)
+        if not isinstance(rows, QuerySet):
+            counts[item.key] = int(rows)
+            continue
+        try:
+            text, params = rows.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:  # nothing in the viewer's scope: no statement at all
+            counts[item.key] = 0
+            continue
+        parts.append((item.key, text, params))
+    if parts:
+        # Each text is Django's own compiled query, its values kept apart as parameters.
+        counted = (f"(SELECT COUNT(*) FROM ({text}) AS badge)" for _, text, _ in parts)  # noqa: S608
+        statement = "SELECT " + ", ".join(counted)  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(statement, [p for _, _, params in parts for p in params])
+            row = cursor.fetchone()
+        counts.update(zip((key for key, _, _ in parts), row, strict=True))
+    return counts
+
+
 class NavEntry:
     """A menu item as one user sees it: the item's fields, and its badge counted on first use."""
 
-    def __init__(self, item: NavItem, user) -> None:
-        self.item, self.user = item, user
+    def __init__(self, item: NavItem, user, page: list[NavEntry] | None = None) -> None:
+        self.item, self.user, self.page = item, user, page if page is not None else [self]
 
     def __getattr__(self, name: str):
         return getattr(self.item, name)
 
     @cached_property
     def count(self) -> int:
-        """Counted once per request: the menu and the home page's cards draw the same items, and
-        both hold the request's user object, so the count is kept on it."""
+        """Counted once per request, with the other badges of the page: the menu and the home
+        page's cards draw the same items, and both hold the request's user object, so the counts
+        are kept on it."""
         if self.item.badge is None:
             return 0
         counts = self.user.__dict__.setdefault("_gz_nav_counts", {})
         if self.item.key not in counts:
-            counts[self.item.key] = self.item.badge(self.user)
+            waiting = [e.item for e in self.page if e.item.badge is not None and e.item.key not in counts]
+            counts.update(badge_counts(self.user, waiting))
         return counts[self.item.key]
 
 
 def entries_for(user, layout: str) -> list[NavEntry]:
-    return [NavEntry(item, user) for item in items_for(user, layout)]
+    page: list[NavEntry] = []
+    page.extend(NavEntry(item, user, page) for item in items_for(user, layout))
+    return page
 
 
 def layout_for(user, requested: str | None = None) -> str:

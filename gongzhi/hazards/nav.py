@@ -3,11 +3,11 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.core.nav import NavItem, register
 
 
-def hazards_waiting(user) -> int:
+def hazards_waiting(user):
     """Hazards waiting for the office: to assess and dispatch, or to re-inspect."""
     from .selectors import hazard_list
 
-    return hazard_list(viewer=user, state="waiting").order_by().count()
+    return hazard_list(viewer=user, state="waiting")
 
 
 register(

@@ -3,10 +3,10 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.core.nav import NavItem, register
 
 
-def unread_count(user) -> int:
-    from .selectors import notification_unread_count
+def unread_count(user):
+    from .models import Notification
 
-    return notification_unread_count(viewer=user)
+    return Notification.objects.visible_to(user).unread()
 
 
 register(

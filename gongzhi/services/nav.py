@@ -3,10 +3,10 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.core.nav import NavItem, register
 
 
-def orders_waiting(user) -> int:
+def orders_waiting(user):
     from .selectors import order_queue
 
-    return order_queue(viewer=user).order_by().count()
+    return order_queue(viewer=user)
 
 
 register(

@@ -3,10 +3,10 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.core.nav import NavItem, register
 
 
-def suggestions_waiting(user) -> int:
+def suggestions_waiting(user):
     from .selectors import suggestion_list
 
-    return suggestion_list(viewer=user, show="queue").order_by().count()
+    return suggestion_list(viewer=user, show="queue")
 
 
 register(

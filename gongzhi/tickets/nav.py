@@ -5,22 +5,22 @@ from gongzhi.core.nav import NavItem, register
 from .permissions import PROVIDER_ROLES
 
 
-def offers_waiting(user) -> int:
+def offers_waiting(user):
     from .selectors import ticket_list_offered
 
-    return ticket_list_offered(viewer=user).order_by().count()
+    return ticket_list_offered(viewer=user)
 
 
-def escalated_open(user) -> int:
+def escalated_open(user):
     from .selectors import ticket_escalated
 
-    return ticket_escalated(viewer=user).order_by().count()
+    return ticket_escalated(viewer=user)
 
 
-def follow_ups_due(user) -> int:
+def follow_ups_due(user):
     from .selectors import follow_up_list
 
-    return follow_up_list(viewer=user).order_by().count()
+    return follow_up_list(viewer=user)
 
 
 register(

@@ -43,3 +43,28 @@ def test_workbench__counts_hazards_and_suggestions_waiting_for_the_office(
     )
     page = signed_in(worker_of_community_a).get("/").content.decode()
     assert re.search(r'/suggestions/list/"[^>]*>.*?<span class="nav-badge"[^>]*>1</span>', page, re.S)
+
+
+def test_workbench__every_badge_of_the_page_is_counted_in_one_statement(worker_of_community_a, resident_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gongzhi.core.nav import entries_for
+    from gongzhi.suggestions.services import suggestion_submit
+
+    for text in ("小区里多放几个分类垃圾桶", "楼道灯坏了请修一修"):
+        suggestion_submit(
+            author=resident_a, area=Area.objects.get(code=ANXIANGJIE), topic="environment", text=text
+        )
+    entries = entries_for(worker_of_community_a, "workbench")
+    with_badges = [e for e in entries if e.item.badge is not None]
+    assert len(with_badges) >= 3  # queue, hazards, suggestions, follow-ups, cases, messages ...
+
+    with CaptureQueriesContext(connection) as captured:
+        counts = {e.key: e.count for e in with_badges}
+
+    assert len(captured.captured_queries) == 1
+    assert counts["suggestions_list"] == 2
+    for entry in with_badges:  # the same as counting each alone
+        rows = entry.item.badge(worker_of_community_a)
+        assert counts[entry.key] == (rows if isinstance(rows, int) else rows.count()), entry.key
