@@ -65,7 +65,7 @@ def login_view(request):
             "idle": request.GET.get("idle"),
             "totp_relaxed": not settings.GONGZHI_SECURITY["REQUIRE_TOTP_FOR_STAFF"],
         },
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -96,7 +96,7 @@ def totp_view(request):
         secret = request.session[TOTP_PENDING]
         uri = services.totp_uri(user=user, secret=secret)
         context.update(secret=secret, qr=segno.make(uri, error="m").svg_data_uri(scale=4))
-    return render(request, "accounts/totp.html", context, status=400 if form.errors else 200)
+    return render(request, "accounts/totp.html", context, status=form_status(form))
 
 
 @login_required

@@ -213,8 +213,10 @@ def audit_entry_after(
     success: bool = True,
     changes: dict | None = None,
     actor_label: str = "",
+    hashed: bool = True,
 ) -> AuditEntry:
-    """The entry that follows a chain head at ``seq`` with ``prev_hash``: unsaved, hash computed."""
+    """The entry that follows a chain head at ``seq`` with ``prev_hash``: unsaved, hash computed
+    (``hashed=False``: not, for a writer whose statement computes it)."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -237,7 +239,8 @@ def audit_entry_after(
         changes=_mask_changes(changes or {}),
         prev_hash=prev_hash,
     )
-    entry.hash = entry.compute_hash()
+    if hashed:
+        entry.hash = entry.compute_hash()
     return entry
 
 

@@ -284,6 +284,11 @@ def _built_spec(model: type[Model]) -> _BuiltSpec | None:
     return _BuiltSpec(fields, keywords, relations)
 
 
+def serial_sequences(*models) -> list[str]:
+    """(table, key column) of each model, the parameters of ``nextval(pg_get_serial_sequence(%s, %s))``."""
+    return [p for model in models for p in (model._meta.db_table, model._meta.pk.column)]
+
+
 def set_related(instance: Model, field: str, value) -> None:
     """Cache a foreign key's object on ``instance``, as ``select_related`` does."""
     instance._meta.get_field(field).set_cached_value(instance, value)

@@ -4,9 +4,9 @@ from gongzhi.core.nav import NavItem, register
 
 
 def unread_count(user):
-    from .models import Notification
+    from .selectors import notification_unread
 
-    return Notification.objects.visible_to(user).unread()
+    return notification_unread(viewer=user)
 
 
 register(

@@ -14,8 +14,13 @@ def notification_list(*, viewer, unread_only: bool = False):
     return qs.order_by("-created_at", "-id")
 
 
+def notification_unread(*, viewer):
+    """The viewer's unread messages (what the menu's bell counts)."""
+    return Notification.objects.visible_to(viewer).unread()
+
+
 def notification_unread_count(*, viewer) -> int:
-    return Notification.objects.visible_to(viewer).unread().count()
+    return notification_unread(viewer=viewer).count()
 
 
 def notification_get(*, viewer, pk: int) -> Notification:

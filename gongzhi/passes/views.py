@@ -278,7 +278,7 @@ def gate_view(request):
         request,
         "passes/gate.html",
         {"gates": gates, "gate": gate, "form": form, "events": events},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 

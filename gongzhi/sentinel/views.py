@@ -217,7 +217,7 @@ def client_list_view(request):
         request,
         "sentinel/clients.html",
         {"form": form, "clients": clients, "issued": issued},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 

@@ -627,7 +627,7 @@ def list_import_view(request, list_name: str):
         request,
         "services/import.html",
         {"form": form, "errors": errors, "list_name": list_name, "title": title, "columns": columns},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 

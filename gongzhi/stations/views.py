@@ -34,11 +34,6 @@ from .forms import (
 from .hours import open_status, weekday_names, weekly_text
 from .models import PlanModel, PlanStatus, StationStatus
 
-
-def _status(form) -> int:
-    return 400 if form.is_bound and form.errors else 200
-
-
 # --------------------------------------------------------------------------------------------
 # Registry
 # --------------------------------------------------------------------------------------------
@@ -500,7 +495,7 @@ def finder_view(request):
                 for n in results
             ],
         }
-    return render(request, "stations/finder.html", context, status=_status(form))
+    return render(request, "stations/finder.html", context, status=form_status(form))
 
 
 @login_required
@@ -583,7 +578,7 @@ def coverage_view(request):
             ],
             "radius": report.radius_m,
         }
-    return render(request, "stations/coverage.html", context, status=_status(form))
+    return render(request, "stations/coverage.html", context, status=form_status(form))
 
 
 @login_required
@@ -695,7 +690,7 @@ def plan_create_view(request):
         request,
         "stations/plan_form.html",
         {"form": form, "area": area, "areas": areas, "station_count": stations.count()},
-        status=_status(form),
+        status=form_status(form),
     )
 
 

@@ -585,8 +585,11 @@ def new_award(
     requested: int,
     note: str,
     actor,
+    hashed: bool = True,
 ) -> Award:
-    """The row of an award before it is decided (paid, capped or refused): both paths build it here."""
+    """The row of an award before it is decided (paid, capped or refused): both paths build it here.
+
+    ``hashed=False``: without its fingerprint (a write that finds the account computes it)."""
     return sql.built(
         Award,
         rule_id=rule_id,
@@ -597,7 +600,9 @@ def new_award(
         area_id=area_code,
         quantity=quantity,
         requested=requested,
-        body_hash=award_fingerprint(rule_code, source_type, source_id, account_id, quantity, area_code),
+        body_hash=award_fingerprint(rule_code, source_type, source_id, account_id, quantity, area_code)
+        if hashed
+        else "",
         note=(note or "")[:200],
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
@@ -743,7 +748,7 @@ def points_award(
                     outcome = fast_award.try_award(**fast)
                 except fast_award.Miss as miss:
                     if miss.read:  # the award that did not read needs what a read finds
-                        fast["known"] = False
+                        fast["use_known"] = False
                     if miss.moved or miss.read:
                         continue
                     break

@@ -86,7 +86,7 @@ class Miss(Exception):
     ``moved``: outside a transaction, another writer took the head or the counter between the
     read and the write; the two statements may simply be tried again. ``read``: an award that
     did not read found no account or a counter the whole grant does not fit: try again with the
-    read (``known=False``). Otherwise the ORM path decides (a duplicate deed, a short home
+    read (``use_known=False``). Otherwise the ORM path decides (a duplicate deed, a short home
     shard, a first counter created meanwhile).
     """
 
@@ -168,26 +168,47 @@ def _next_ids() -> tuple[int, int, int]:
             for row in sql.fetch(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)), nextval(pg_get_serial_sequence(%s, %s)), "
                 "nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [*_sequences(Transfer, Award, AuditEntry), _ID_BLOCK],
+                [*sql.serial_sequences(Transfer, Award, AuditEntry), _ID_BLOCK],
             )
         ]
     return block.pop()
 
 
-def _diag(exc: Exception):
-    return getattr(exc.__cause__, "diag", None)
+class Refused(Exception):
+    """A part of a guarded write did not do its work: ``message`` says which check failed."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
-def _sqlstate(exc: Exception) -> str | None:
-    return getattr(_diag(exc), "sqlstate", None)
+def guarded_write(parts: list[tuple[str, str, list]], checks: list[tuple[str, str]], returning=()) -> tuple:
+    """One statement of data-modifying ``WITH`` parts ``(name, statement, parameters)`` that fails
+    whole unless each checked part returned exactly one row: ``gongzhi_require`` raises the
+    check's message (``Refused``). A part that changes rows runs when the final SELECT first reads
+    it (the others at the end), so the order of ``checks`` is the order rows are locked in.
+    ``returning``: SQL expressions whose values the call returns. A unique key that another
+    writer took first is the ``IntegrityError`` it is (``constraint_of`` names the key)."""
+    statement = "WITH " + ", ".join(f"{name} AS ({text})" for name, text, _ in parts)
+    statement += " SELECT " + ", ".join(
+        [f"gongzhi_require((SELECT count(*) FROM {name}) = 1, '{message}')" for name, message in checks]
+        + list(returning)
+    )
+    try:
+        with sql.prepared_cursor() as cursor:
+            cursor.execute(statement, [p for _, _, values in parts for p in values])
+            return tuple(cursor.fetchone()[len(checks) :])
+    except IntegrityError:
+        raise
+    except DatabaseError as exc:
+        diag = getattr(exc.__cause__, "diag", None)
+        if getattr(diag, "sqlstate", None) != REQUIRE_SQLSTATE:
+            raise
+        raise Refused(diag.message_primary) from None
 
 
-def _message(exc: Exception) -> str | None:
-    return getattr(_diag(exc), "message_primary", None)
-
-
-def _constraint(exc: Exception) -> str | None:
-    return getattr(_diag(exc), "constraint_name", None)
+def constraint_of(exc: IntegrityError) -> str | None:
+    return getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
 
 
 # Unique keys a concurrent writer can take between an unlocked read and the write: the audit
@@ -253,11 +274,6 @@ _FILL = (
     f"{_mark(_FINGERPRINT)}, '\"' || filled.fingerprint || '\"'), "
     f"{_mark(_HASH)}, '\"' || filled.entry_hash || '\"')"
 )
-
-
-def _sequences(*models) -> list[str]:
-    """(table, key column) of each model, for ``nextval(pg_get_serial_sequence(%s, %s))``."""
-    return [p for model in models for p in (model._meta.db_table, model._meta.pk.column)]
 
 
 @cache
@@ -339,9 +355,10 @@ def try_award(
     actor,
     note: str,
     ip: str | None,
-    known: bool = True,
+    use_known: bool = True,
 ) -> earning.AwardOutcome | None:
-    """Pay one award in two statements, or None (nothing written) for the ORM path to decide.
+    """Pay one award in two statements (one with ``use_known`` and a rule this process knows),
+    or None (nothing written) for the ORM path to decide.
 
     Inside a transaction the read locks the audit chain head and the cap counter until commit.
     Outside one (the caller's own call, not inside a block of its own) each statement is its own
@@ -365,7 +382,7 @@ def try_award(
     )
     month = earning.counter_month()
     known_key = (rule_code, area_chain[0])
-    read = _known_read(known_key, quantity) if known and not locking else None
+    read = _known_read(known_key, quantity) if use_known and not locking else None
     known = read is not None  # checked by the write, not read now; the account found by it
     if read is None:
         read = _read(owner, kind, owner_id, rule_code, area_chain, month, locking=locking, wait=False)
@@ -422,12 +439,14 @@ def try_award(
         requested=requested,
         note=note,
         actor=actor,
+        hashed=not known,  # else the write fills in the account, and so the hashes that cover it
     )
     award.pk, award.transfer_id, award.paid = award_id, transfer_id, grant
     award.status, award.reason = earning.paid_status(grant, requested)
-    entry = audit.audit_entry_after(chain, seq, prev_hash, actor=actor, **earning.award_audit(award, ip))
+    audited = earning.award_audit(award, ip)
+    entry = audit.audit_entry_after(chain, seq, prev_hash, actor=actor, hashed=not known, **audited)
     entry.pk = entry_id
-    if known:  # the write fills in the account, and so the hashes that cover it
+    if known:
         hashed = [
             lib.canonical_json(
                 earning.award_body(rule_code, source_type, source_id, _ACCOUNT, quantity, area_code)
@@ -506,45 +525,35 @@ def try_award(
         text, values = sql.insert_row(counter)
         parts.append(("counter", f"{text} RETURNING 1", values))
     parts.append(("debit", updates["debit"], [grant, transfer.debit_id, grant]))
-    statement = "WITH " + ", ".join(f"{name} AS ({text})" for name, text, _ in parts)
     # Every part runs to completion whatever the others matched: the statement fails (and, its
-    # own transaction or rolled back by the caller, writes nothing) unless all of them did. A
-    # part that changes rows runs when the SELECT first reads it (the others at the end), so the
-    # order of these checks is the order rows are locked in: the app's one lock order — audit
-    # chain, counter, the person's account, the issuance shard last (as on the ORM path; the
-    # other way round, a write here and an award there each held what the other waited for).
-    # An award that did not read finds no account, or a counter the grant does not fit whole, as
-    # UNREAD: it reads next (nothing it took as known has moved).
+    # own transaction or rolled back by the caller, writes nothing) unless all of them did. The
+    # checks follow the app's one lock order — audit chain, counter, the person's account, the
+    # issuance shard last (as on the ORM path; the other way round, a write here and an award
+    # there each held what the other waited for). An award that did not read finds no account,
+    # or a counter the grant does not fit whole, as UNREAD: it reads next (nothing it took as
+    # known has moved).
     checks = [("known", MOVED), ("filled", UNREAD)] if known else []
     checks += [
         ("audit_head", MOVED),
         *([("counter", UNREAD if known else MOVED)] if capped else []),
         ("credit", MOVED),
+        ("debit", SHORT),
     ]
-    statement += " SELECT " + ", ".join(
-        [f"gongzhi_require((SELECT count(*) FROM {part}) = 1, '{message}')" for part, message in checks]
-        + [f"gongzhi_require((SELECT count(*) FROM debit) = 1, '{SHORT}')"]
-        + [f"(SELECT {column} FROM filled)" for column in _FILLED if known]
-    )
-    params = [p for _, _, values in parts for p in values]
     try:
-        with sql.prepared_cursor() as cursor:
-            cursor.execute(statement, params)
-            found = cursor.fetchone()[-len(_FILLED) :] if known else None
+        found = guarded_write(
+            parts, checks, [f"(SELECT {column} FROM filled)" for column in _FILLED if known]
+        )
     except IntegrityError as exc:  # a duplicate deed, or a first counter or entry written meanwhile
-        moved = not locking and _constraint(exc) in _RACES
+        moved = not locking and constraint_of(exc) in _RACES
         if moved:
             _lost(known_key)
         raise Miss(moved=moved) from None
-    except DatabaseError as exc:
-        if _sqlstate(exc) != REQUIRE_SQLSTATE:
-            raise
+    except Refused as refused:
         # MOVED: the head, the counter or (known) the rule or budget moved since they were read;
         # SHORT: the home shard cannot pay, the ORM path probes the others and pools.
-        message = _message(exc)
-        if message == UNREAD:
+        if refused.message == UNREAD:
             raise Miss(read=True) from None
-        moved = message == MOVED
+        moved = refused.message == MOVED
         if moved and not locking:
             _lost(known_key)
         raise Miss(moved=moved) from None
@@ -617,7 +626,7 @@ def _read(
         cursor.execute(
             _read_sql(owner, locking).replace("{head}", head_sql),
             [rule_code, area_chain, area_chain, owner_id, kind, *head_params, rule_code, month]
-            + _sequences(Transfer, Award, AuditEntry, AwardCounter),
+            + sql.serial_sequences(Transfer, Award, AuditEntry, AwardCounter),
         )
         row = cursor.fetchone()
     return _Read(*row) if row is not None else None

@@ -31,7 +31,7 @@ from __future__ import annotations
 from functools import cache
 from typing import NamedTuple
 
-from django.db import DatabaseError, IntegrityError
+from django.db import IntegrityError
 
 from gongzhi.audit import services as audit
 from gongzhi.audit.models import AuditEntry
@@ -108,7 +108,7 @@ def try_pay(*, payer, merchant: Merchant, amount: int, key: str, ip: str | None)
         cursor.execute(
             _read_sql().replace("{head}", head_sql),
             [payer.pk, AccountKind.PERSON, merchant.organisation_id, AccountKind.MERCHANT, *head_params, key]
-            + fast_award._sequences(Transfer, AuditEntry),
+            + sql.serial_sequences(Transfer, AuditEntry),
         )
         row = cursor.fetchone()
     if row is None:  # no account yet (the payer's or the merchant's): the ORM path opens it
@@ -143,21 +143,14 @@ def try_pay(*, payer, merchant: Merchant, amount: int, key: str, ip: str | None)
         ("transfer", *sql.insert_row(transfer)),
         *((name, text, values) for name, _id, text, values, _message in moves),
     ]
+    # Rows are locked in the order of the checks: the head, then the accounts in id order.
     checks = [("audit_head", MOVED), *((name, message) for name, _id, _text, _values, message in moves)]
-    statement = "WITH " + ", ".join(f"{name} AS ({text})" for name, text, _ in parts)
-    # The modifying parts run as the SELECT reads them: the head, then the accounts in id order.
-    statement += " SELECT " + ", ".join(
-        f"gongzhi_require((SELECT count(*) FROM {name}) = 1, '{message}')" for name, message in checks
-    )
     try:
-        with sql.prepared_cursor() as cursor:
-            cursor.execute(statement, [p for _, _, values in parts for p in values])
+        fast_award.guarded_write(parts, checks)
     except IntegrityError:  # a concurrent twin of this request took the key: the ORM path replays
         raise fast_award.Miss() from None
-    except DatabaseError as exc:
-        if fast_award._sqlstate(exc) != fast_award.REQUIRE_SQLSTATE:
-            raise
-        moved = fast_award._message(exc) == MOVED
+    except fast_award.Refused as refused:
+        moved = refused.message == MOVED
         if moved:
             audit.own_chain_lost()
         raise fast_award.Miss(moved=moved) from None

@@ -15,6 +15,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.translation import gettext as _
 
 from conftest import ANXIANGJIE
 from gongzhi.accounts.roles import Role
@@ -146,6 +147,10 @@ def test_a_payer_whose_balance_fell_after_the_read__is_refused_with_the_balance_
         merchant_pay(payer=resident_a, merchant=merchant, amount=5, key="pay-00000002")
 
     assert codes(refused.value) == {"points.insufficient"}
-    assert "2" in str(refused.value)  # the balance as it is now, not as read
+    balance_now = _("Not enough points: the balance is %(balance)d, %(amount)d are needed.") % {
+        "balance": 2,  # as it is now, not the 10 the read found
+        "amount": 5,
+    }
+    assert refused.value.message_dict == {"amount": [balance_now]}
     assert not Transfer.objects.filter(kind="payment").exists()
     assert not AuditEntry.objects.filter(action="points.payment").exists()
